@@ -1,0 +1,56 @@
+# Wijkmonitor Veerkrachtige Wijken — the two commands:
+#   make run   installs everything and starts the app on http://localhost:8501
+#   make test  installs everything (incl. Chromium and PostgreSQL) and runs the whole test suite
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB := data/wijkmonitor.sqlite
+DATA_INPUTS := $(shell find data -type f \( -name '*.csv' -o -name '*.parquet' -o -name '*.json' -o -name '*.geojson' -o -name '*.topojson' \))
+LOADER_CODE := $(wildcard loaders/*.py)
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: run test deps system-deps db bench clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+deps: $(BIN)/.installed
+
+# Debian packages the tests need: Chromium for the browser tests, PostgreSQL for the database tests,
+# poppler-utils to look at exported PDFs. Installed only when absent.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# The embedded SQLite database, rebuilt when missing or older than its inputs.
+$(DB): $(BIN)/.installed $(DATA_INPUTS) $(LOADER_CODE)
+	DATABASE_URL=sqlite:///$(CURDIR)/$(DB) $(BIN)/python -m loaders build
+	touch $@
+
+db: $(DB)
+
+run: $(DB)
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/$(DB)} $(BIN)/streamlit run app.py --server.port 8501
+
+test: deps system-deps
+	@set -euo pipefail; \
+	PG_URL=$$(scripts/pg.sh start); \
+	trap 'scripts/pg.sh stop' EXIT; \
+	WIJKMONITOR_TEST_PG_URL=$$PG_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(DB)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm test-output

@@ -1,0 +1,89 @@
+"""The single door to the database.
+
+All SQL in the project runs through :func:`query` / :func:`execute` (bound parameters only)
+or through SQLAlchemy Core table objects from :mod:`loaders.schema`.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Mapping
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from . import settings
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached; the message is safe to show to users."""
+
+
+def _make_engine(url: str) -> Engine:
+    kwargs: dict[str, Any] = {"future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        timeout = settings.get("WIJKMONITOR_QUERY_TIMEOUT_MS")
+        kwargs["pool_pre_ping"] = True
+        kwargs["pool_size"] = 5
+        kwargs["max_overflow"] = 5
+        kwargs["connect_args"] = {"options": f"-c statement_timeout={int(timeout)}", "connect_timeout": 5}
+    engine = sa.create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            # Let SQLAlchemy own transactions so DDL and DML are atomic together (pysqlite recipe).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@functools.lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    """One engine (and pool) per URL per process."""
+    return _make_engine(url or settings.database_url())
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - never leak a malformed URL either
+        return "<ongeldige DATABASE_URL>"
+
+
+def query(sql: str, params: Mapping[str, Any] | None = None, url: str | None = None) -> pd.DataFrame:
+    """Run a read query with bound parameters and return a DataFrame."""
+    engine = get_engine(url)
+    try:
+        with engine.connect() as conn:
+            result = conn.execute(sa.text(sql), dict(params or {}))
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    except sa.exc.OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"De database is niet bereikbaar ({redact(str(engine.url))}). Probeer het later opnieuw."
+        ) from exc
+
+
+def select(stmt: sa.sql.Select, url: str | None = None) -> pd.DataFrame:
+    """Run a SQLAlchemy Core select (parameters are bound by SQLAlchemy)."""
+    engine = get_engine(url)
+    try:
+        with engine.connect() as conn:
+            result = conn.execute(stmt)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    except sa.exc.OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"De database is niet bereikbaar ({redact(str(engine.url))}). Probeer het later opnieuw."
+        ) from exc

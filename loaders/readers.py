@@ -1,0 +1,189 @@
+"""Readers, one per source format. Each returns plain DataFrames and raises LoadError on bad input.
+
+StatLine conventions handled here:
+- numbers may be stored as padded text (``'    67.9'``);
+- ``.`` means "geheim / niet beschikbaar" (suppressed), an empty cell means "ontbreekt";
+- map attributes (Wijk- en buurtkaart) use large negative sentinels (``-99999999``, ``-99999997``)
+  for suppressed values: anything <= -99999990 is treated as suppressed.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import LoadError
+
+SENTINEL_LIMIT = -99999990
+SUPPRESSED = "geheim"
+MISSING = "ontbreekt"
+OK = "ok"
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if not raw.strip():
+        raise LoadError(str(path), "het bestand is leeg")
+    if b"\x00" in raw[:4096]:
+        raise LoadError(str(path), "het bestand is geen tekstbestand (binaire inhoud of UTF-16)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LoadError(str(path), f"het bestand is geen geldige UTF-8-tekst (byte {exc.start})", row=line) from exc
+
+
+def read_text_table(path: Path | str, data: bytes | None = None, required: list[str] | None = None) -> pd.DataFrame:
+    """Read a delimited text table as strings (nothing converted yet).
+
+    Detects ``,`` / ``;`` / tab delimiters. Row numbers in errors count the header as row 1.
+    """
+    path = Path(path)
+    raw = data if data is not None else path.read_bytes()
+    text = _decode(path, raw)
+    first = text.splitlines()[0] if text.splitlines() else ""
+    delim = max([",", ";", "\t"], key=first.count)
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=delim, strict=True)
+        rows = list(reader)
+    except csv.Error as exc:
+        raise LoadError(str(path), f"het bestand is geen geldige CSV ({exc})") from exc
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise LoadError(str(path), "het bestand is leeg")
+    header = [h.strip() for h in rows[0]]
+    if len(set(header)) != len(header):
+        dup = sorted({h for h in header if header.count(h) > 1})
+        raise LoadError(str(path), f"kolomnaam komt dubbel voor: {', '.join(dup)}", row=1)
+    for i, r in enumerate(rows[1:], start=2):
+        if len(r) != len(header):
+            raise LoadError(str(path), f"{len(r)} velden in plaats van {len(header)} (verkeerd scheidingsteken of afgebroken regel?)", row=i)
+    if len(rows) < 2:
+        raise LoadError(str(path), "het bestand bevat alleen een kopregel, geen gegevens")
+    df = pd.DataFrame(rows[1:], columns=header, dtype=object)
+    if required:
+        missing = [c for c in required if c not in df.columns]
+        if missing:
+            raise LoadError(str(path), f"verplichte kolom ontbreekt: {', '.join(missing)}", row=1, column=missing[0])
+    return df
+
+
+def to_numeric_statline(df: pd.DataFrame, column: str, file: str, row_offset: int = 2) -> tuple[pd.Series, pd.Series]:
+    """Convert one StatLine column to floats and a status per cell.
+
+    Returns (values, status) where status is 'ok', 'geheim' ('.', sentinel) or 'ontbreekt' (empty).
+    Text that is not a number raises LoadError naming the row and column.
+    """
+    s = df[column]
+    if s.dtype.kind in "fi":
+        vals = s.astype(float)
+        status = pd.Series(np.where(vals.isna(), MISSING, OK), index=s.index, dtype=object)
+    else:
+        txt = s.astype("string").str.strip().fillna("")
+        is_dot = txt.eq(".")
+        is_empty = txt.eq("") | txt.str.lower().isin(["nan", "none"])
+        vals = pd.to_numeric(txt.where(~(is_dot | is_empty)), errors="coerce")
+        bad = vals.isna() & ~is_dot & ~is_empty
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise LoadError(file, f"waarde '{txt.iloc[pos]}' is geen getal", row=pos + row_offset, column=column)
+        status = pd.Series(np.where(is_dot, SUPPRESSED, np.where(is_empty, MISSING, OK)), index=s.index, dtype=object)
+        vals = vals.astype(float)
+    sentinel = vals <= SENTINEL_LIMIT
+    if sentinel.any():
+        vals = vals.mask(sentinel)
+        status = status.mask(sentinel, SUPPRESSED)
+    return vals, status
+
+
+def read_parquet(path: Path | str) -> pd.DataFrame:
+    path = Path(path)
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types
+        raise LoadError(str(path), f"het Parquet-bestand kan niet worden gelezen ({type(exc).__name__})") from exc
+
+
+def read_json(path: Path | str) -> object:
+    path = Path(path)
+    text = _decode(path, path.read_bytes())
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(str(path), f"ongeldige JSON ({exc.msg})", row=exc.lineno) from exc
+
+
+def read_geojson(path: Path | str) -> list[dict]:
+    """Features of a GeoJSON FeatureCollection: [{'properties':…, 'geometry':…}, …]."""
+    data = read_json(path)
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise LoadError(str(path), "geen GeoJSON FeatureCollection")
+    feats = data.get("features") or []
+    for i, f in enumerate(feats):
+        if not isinstance(f, dict) or "geometry" not in f or "statcode" not in (f.get("properties") or {}):
+            raise LoadError(str(path), "feature zonder geometrie of statcode", row=i + 1, column="statcode")
+    return feats
+
+
+def _decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
+    tr = topo.get("transform")
+    arcs = []
+    for arc in topo["arcs"]:
+        if tr:
+            x = y = 0
+            pts = []
+            for dx, dy in arc:
+                x += dx
+                y += dy
+                pts.append((x * tr["scale"][0] + tr["translate"][0], y * tr["scale"][1] + tr["translate"][1]))
+        else:
+            pts = [tuple(p[:2]) for p in arc]
+        arcs.append(pts)
+    return arcs
+
+
+def _ring(arcs, idxs):
+    pts: list[tuple[float, float]] = []
+    for i in idxs:
+        a = arcs[i] if i >= 0 else list(reversed(arcs[~i]))
+        pts.extend(a if not pts else a[1:])
+    return [list(p) for p in pts]
+
+
+def read_topojson(path: Path | str, object_name: str = "layer") -> list[dict]:
+    """Decode a TopoJSON object into GeoJSON-like features (Polygon/MultiPolygon/Point)."""
+    topo = read_json(path)
+    if not isinstance(topo, dict) or topo.get("type") != "Topology" or object_name not in topo.get("objects", {}):
+        raise LoadError(str(path), f"geen TopoJSON met object '{object_name}'")
+    arcs = _decode_arcs(topo)
+    tr = topo.get("transform")
+    feats = []
+    for i, g in enumerate(topo["objects"][object_name]["geometries"]):
+        t = g.get("type")
+        if t == "Polygon":
+            geom = {"type": "Polygon", "coordinates": [_ring(arcs, r) for r in g["arcs"]]}
+        elif t == "MultiPolygon":
+            geom = {"type": "MultiPolygon", "coordinates": [[_ring(arcs, r) for r in p] for p in g["arcs"]]}
+        elif t == "Point":
+            x, y = g["coordinates"]
+            if tr:
+                x, y = x * tr["scale"][0] + tr["translate"][0], y * tr["scale"][1] + tr["translate"][1]
+            geom = {"type": "Point", "coordinates": [x, y]}
+        elif t is None:
+            continue  # empty geometry
+        else:
+            raise LoadError(str(path), f"onbekend geometrietype {t}", row=i + 1)
+        feats.append({"properties": g.get("properties") or {}, "geometry": geom})
+    return feats
