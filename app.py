@@ -1,0 +1,30 @@
+"""Wijkmonitor Veerkrachtige Wijken — router and frame only (pages live in pages/)."""
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="Wijkmonitor Veerkrachtige Wijken", page_icon=":material/diversity_3:",
+                   layout="wide", initial_sidebar_state="expanded")
+
+from ui.components import LICENCE_LINE, inject_css  # noqa: E402  (after set_page_config)
+
+PAGES = {
+    "Wijkmonitor": [
+        st.Page("pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", url_path="overzicht", default=True),
+        st.Page("pages/kaart.py", title="Kaart", icon=":material/map:", url_path="kaart"),
+        st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
+        st.Page("pages/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:", url_path="vergelijken"),
+        st.Page("pages/buurtprofiel.py", title="Buurtprofiel", icon=":material/home_pin:", url_path="buurtprofiel"),
+    ],
+    "Verantwoording": [
+        st.Page("pages/data.py", title="Data en methode", icon=":material/dataset:", url_path="data"),
+    ],
+}
+
+inject_css()
+nav = st.navigation(PAGES)
+st.sidebar.caption("Wijkmonitor Veerkrachtige Wijken · gemeente Maastricht")
+nav.run()
+st.divider()
+st.caption(LICENCE_LINE + " · Alle cijfers zijn terug te voeren op de bron, het jaar en de definitie op de pagina "
+           "Data en methode.")

@@ -1,0 +1,361 @@
+"""The metrics engine: values for any area, area group or user-chosen set, for every year with data.
+
+Rules (see docs/metrics.md):
+1. An area's own published value is used when the source publishes it (status 'ok').
+   A published-but-suppressed value ('geheim') stays missing; it is never derived or filled.
+2. Otherwise (area groups, a gemeente/wijk without a published figure, Nederland) the value is derived
+   from member areas: shares and means weighted by the metric's base population (persons 18+ for adult
+   health shares, households for household shares, …) from the population year nearest to the
+   measurement year; ratios of counts as sum(numerator) / sum(denominator); counts as sums; medians are
+   never derived. Never an unweighted average of percentages.
+3. A derived value says its coverage (share of the base population of the members that have a value);
+   below MIN_COVERAGE it is withheld.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+import pandas as pd
+
+from . import margins
+from .catalog import BASE_LABEL, Catalog, Metric
+
+MIN_COVERAGE = 0.8
+
+# Base population → (variables added, variables subtracted). 15+ stands in for 18+ (no 18+ counts per buurt).
+BASE_FORMULA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "inhabitants": (("AantalInwoners",), ()),
+    "households": (("HuishoudensTotaal",), ()),
+    "dwellings": (("Woningvoorraad",), ()),
+    "persons_65plus": (("k_65JaarOfOuder",), ()),
+    "persons_18plus": (("AantalInwoners",), ("k_0Tot15Jaar",)),
+    "persons_18_64": (("AantalInwoners",), ("k_0Tot15Jaar", "k_65JaarOfOuder")),
+}
+BASE_NOTE = {
+    "persons_18plus": "inwoners van 15 jaar en ouder als benadering van 18+",
+    "persons_18_64": "inwoners van 15 tot 65 jaar als benadering van 18-64",
+}
+
+
+@dataclass
+class Inputs:
+    """Everything the engine needs, as plain DataFrames (built by loaders.repository)."""
+
+    obs: pd.DataFrame  # area_code, year, variable_code, age_group, value, status, source_key
+    areas: pd.DataFrame  # code, name, level, parent_code, gemeente_code, indeling_year
+    members: pd.DataFrame  # group_code, area_code
+    groups: pd.DataFrame  # group_code, name, description
+    sources: pd.DataFrame  # source_key, table_id, title, period, publisher, ...
+
+
+@dataclass
+class Result:
+    area_code: str
+    metric_id: str
+    year: int
+    value: float | None
+    status: str  # ok | geheim | ontbreekt
+    method: str  # gepubliceerd | berekend | afgeleid | -
+    sources: tuple[str, ...] = ()
+    base_population: float | None = None
+    base_year: int | None = None
+    coverage: float | None = None
+    n_members: int | None = None
+    n_with_value: int | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    note: str = ""
+
+    @property
+    def present(self) -> bool:
+        return self.value is not None and not (isinstance(self.value, float) and math.isnan(self.value))
+
+
+@dataclass
+class Comparison:
+    diff: float | None
+    threshold: float | None
+    meaningful: bool
+    label: str
+    favourable: bool | None = None  # None: neutral metric or inside the margin
+
+
+class Engine:
+    def __init__(self, inputs: Inputs, catalog: Catalog):
+        self.inputs = inputs
+        self.catalog = catalog
+        obs = inputs.obs
+        self._idx: dict[tuple[str, str, int], dict[str, tuple[float | None, str, str]]] = {}
+        for (var, age, year), g in obs.groupby(["variable_code", "age_group", "year"], sort=False):
+            vals = g["value"].astype(float).tolist()
+            d: dict[str, tuple[float | None, str, str]] = {}
+            for code, v, st, src in zip(g["area_code"], vals, g["status"], g["source_key"]):
+                if code in d and d[code][1] == "ok":
+                    continue  # two sources for the same cell: keep the first usable one
+                d[code] = (None if (v is None or math.isnan(v)) else float(v), st, src)
+            self._idx[(var, age, int(year))] = d
+        self._years_by_var: dict[tuple[str, str], list[int]] = {}
+        for var, age, year in self._idx:
+            self._years_by_var.setdefault((var, age), []).append(year)
+        for k in self._years_by_var:
+            self._years_by_var[k].sort()
+        a = inputs.areas.set_index("code")
+        self.names: dict[str, str] = {c: (n if isinstance(n, str) and n else c) for c, n in a["name"].items()}
+        self.level: dict[str, str] = a["level"].to_dict()
+        self._buurten_by_gm: dict[str, list[str]] = {}
+        self._buurten_by_wk: dict[str, list[str]] = {}
+        for code, lvl, gm, parent in zip(a.index, a["level"], a["gemeente_code"], a["parent_code"]):
+            if lvl == "buurt":
+                self._buurten_by_gm.setdefault(gm, []).append(code)
+                self._buurten_by_wk.setdefault(parent, []).append(code)
+        self.group_members: dict[str, list[str]] = {}
+        for g, code in zip(inputs.members["group_code"], inputs.members["area_code"]):
+            self.group_members.setdefault(g, []).append(code)
+        gnames = dict(zip(inputs.groups["group_code"], inputs.groups["name"]))
+        self.names.update(gnames)
+        for g in gnames:
+            self.level[g] = "groep"
+        self.table_of = dict(zip(inputs.sources["source_key"], inputs.sources["table_id"]))
+        self._weight_cache: dict[tuple[str, str, int], tuple[float | None, int | None]] = {}
+
+    # ------------------------------------------------------------------ lookups
+    def name(self, code: str) -> str:
+        if code.startswith("SET:"):
+            return "Eigen selectie"
+        return self.names.get(code, code)
+
+    def cell(self, var: str, age: str, year: int, area: str):
+        return self._idx.get((var, age, year), {}).get(area)
+
+    def years(self, metric: Metric) -> list[int]:
+        if not metric.available:
+            return []
+        var = metric.numerator if metric.kind == "ratio" else metric.variable
+        return list(self._years_by_var.get((var, metric.age_group), []))  # type: ignore[arg-type]
+
+    def members_of(self, area: str, metric: Metric | None = None, year: int | None = None) -> list[str]:
+        if area.startswith("SET:"):
+            return [c for c in area[4:].split(",") if c]
+        if area in self.group_members:
+            return self.group_members[area]
+        lvl = self.level.get(area)
+        if lvl == "gemeente":
+            return self._buurten_by_gm.get(area, [])
+        if lvl == "wijk":
+            return self._buurten_by_wk.get(area, [])
+        if lvl == "land" and metric is not None and year is not None:
+            var = metric.numerator if metric.kind == "ratio" else metric.variable
+            cells = self._idx.get((var, metric.age_group, year), {})  # type: ignore[arg-type]
+            return [c for c in cells if self.level.get(c) == "gemeente"]
+        return []
+
+    def _base_at(self, area: str, base: str, year: int) -> float | None:
+        plus, minus = BASE_FORMULA[base]
+        total = 0.0
+        for v in plus:
+            c = self.cell(v, "totaal", year, area)
+            if c is None or c[0] is None:
+                return None
+            total += c[0]
+        for v in minus:
+            c = self.cell(v, "totaal", year, area)
+            if c is None or c[0] is None:
+                return None
+            total -= c[0]
+        return total
+
+    def weight(self, area: str, base: str, year: int, _depth: int = 0) -> tuple[float | None, int | None]:
+        """Base population of an area from the population year nearest to `year` (ties: the earlier)."""
+        key = (area, base, year)
+        if key in self._weight_cache:
+            return self._weight_cache[key]
+        plus, _ = BASE_FORMULA[base]
+        cands = sorted(self._years_by_var.get((plus[0], "totaal"), []), key=lambda y: (abs(y - year), y))
+        result: tuple[float | None, int | None] = (None, None)
+        for y in cands:
+            w = self._base_at(area, base, y)
+            if w is not None:
+                result = (w, y)
+                break
+        if result[0] is None and _depth == 0 and (area in self.group_members or area.startswith("SET:")
+                                                  or self.level.get(area) in ("land", "gemeente", "wijk")):
+            mem = self.members_of(area) if self.level.get(area) != "land" else \
+                [c for c, lv in self.level.items() if lv == "gemeente"]
+            ws = [self.weight(m, base, year, _depth=1) for m in mem]
+            ws = [w for w in ws if w[0] is not None]
+            if ws:
+                result = (sum(w for w, _ in ws), min((y for _, y in ws), key=lambda y: (abs(y - year), y)))
+        self._weight_cache[key] = result
+        return result
+
+    # ------------------------------------------------------------------ values
+    def _own(self, m: Metric, area: str, year: int) -> Result | None:
+        """The area's own figure (published, or computed from its own published counts), or None."""
+        if m.kind == "ratio":
+            num = self.cell(m.numerator, m.age_group, year, area)  # type: ignore[arg-type]
+            dens = [self.cell(d, m.age_group, year, area) for d in m.denominator]
+            if num is None or any(d is None for d in dens):
+                return None
+            srcs = tuple(sorted({self.table_of.get(c[2], c[2]) for c in [num, *dens]}))
+            if num[0] is None or any(d[0] is None for d in dens):
+                st = "geheim" if "geheim" in {num[1], *(d[1] for d in dens)} else "ontbreekt"
+                return Result(area, m.id, year, None, st, "-", srcs)
+            den = sum(d[0] for d in dens)  # type: ignore[misc]
+            if den <= 0:
+                return Result(area, m.id, year, None, "ontbreekt", "-", srcs, note="noemer is 0")
+            return Result(area, m.id, year, num[0] / den * m.factor, "ok", "berekend", srcs,
+                          numerator=num[0], denominator=den)
+        c = self.cell(m.variable, m.age_group, year, area)  # type: ignore[arg-type]
+        if c is None:
+            return None
+        src = (self.table_of.get(c[2], c[2]),)
+        if c[0] is None:
+            return Result(area, m.id, year, None, c[1] if c[1] != "ok" else "ontbreekt", "-", src)
+        return Result(area, m.id, year, c[0], "ok", "gepubliceerd", src)
+
+    def _derive(self, m: Metric, area: str, year: int) -> Result:
+        members = self.members_of(area, m, year)
+        if not members:
+            return Result(area, m.id, year, None, "ontbreekt", "-", note="geen gegevens")
+        if m.kind == "median":
+            return Result(area, m.id, year, None, "ontbreekt", "-",
+                          note="een mediaan kan niet uit deelgebieden worden berekend")
+        own = [(c, self._own(m, c, year)) for c in members]
+        with_value = [(c, r) for c, r in own if r is not None and r.present]
+        srcs = tuple(sorted({s for _, r in own if r is not None for s in r.sources}))
+        if not with_value:
+            return Result(area, m.id, year, None, "ontbreekt", "-", srcs, n_members=len(members), n_with_value=0,
+                          note="geen van de deelgebieden heeft een waarde")
+        level_word = "gemeenten" if self.level.get(area) == "land" else "buurten"
+        if m.kind == "ratio":
+            num = sum(r.numerator for _, r in with_value)  # type: ignore[misc]
+            den = sum(r.denominator for _, r in with_value)  # type: ignore[misc]
+            all_den = []
+            for c in members:
+                dens = [self.cell(d, m.age_group, year, c) for d in m.denominator]
+                if all(d is not None and d[0] is not None for d in dens):
+                    all_den.append(sum(d[0] for d in dens))  # type: ignore[misc]
+            total_den = sum(all_den) or den
+            coverage = den / total_den if total_den else None
+            value = num / den * m.factor if den else None
+            res = Result(area, m.id, year, value, "ok", "afgeleid", srcs, coverage=coverage,
+                         n_members=len(members), n_with_value=len(with_value), numerator=num, denominator=den,
+                         note=f"som van {len(with_value)} {level_word}: teller gedeeld door noemer")
+        elif m.kind == "count":
+            value = sum(r.value for _, r in with_value)  # type: ignore[misc]
+            ws = {c: self.weight(c, m.base, year)[0] for c in members}
+            total_w = sum(w for w in ws.values() if w)
+            have_w = sum(ws[c] or 0 for c, _ in with_value)
+            coverage = have_w / total_w if total_w else len(with_value) / len(members)
+            res = Result(area, m.id, year, value, "ok", "afgeleid", srcs, coverage=coverage,
+                         n_members=len(members), n_with_value=len(with_value),
+                         note=f"som van {len(with_value)} van {len(members)} {level_word}")
+        else:  # share / mean: weighted by the base population
+            ws = {c: self.weight(c, m.base, year) for c in members}
+            num = den = 0.0
+            used = 0
+            wyears = set()
+            for c, r in with_value:
+                w, wy = ws[c]
+                if w is None or w <= 0:
+                    continue
+                num += r.value * w  # type: ignore[operator]
+                den += w
+                used += 1
+                wyears.add(wy)
+            total_w = sum(w for w, _ in ws.values() if w is not None and w > 0)
+            if den <= 0:
+                return Result(area, m.id, year, None, "ontbreekt", "-", srcs, n_members=len(members),
+                              n_with_value=len(with_value), note="geen gewichten beschikbaar")
+            coverage = den / total_w if total_w else None
+            wyear_txt = "/".join(str(y) for y in sorted(wyears))
+            note = (f"gewogen gemiddelde van {used} {level_word}, gewicht: {BASE_LABEL[m.base]} ({wyear_txt})")
+            if m.base in BASE_NOTE:
+                note += f"; {BASE_NOTE[m.base]}"
+            res = Result(area, m.id, year, num / den, "ok", "afgeleid", srcs, base_population=total_w,
+                         base_year=min(wyears, key=lambda y: (abs(y - year), y)) if wyears else None,
+                         coverage=coverage, n_members=len(members), n_with_value=used, note=note)
+        if res.coverage is not None and res.coverage < MIN_COVERAGE - 1e-9:
+            return replace(res, value=None, status="ontbreekt",
+                           note=f"te weinig deelgebieden met gegevens (dekking {res.coverage:.0%})")
+        if res.coverage is not None and res.coverage < 1 - 1e-9:
+            res.note += f"; onvolledig: dekking {res.coverage * 100:.1f}%".replace(".", ",")
+        return res
+
+    def value(self, metric: Metric | str, area: str, year: int) -> Result:
+        m = self.catalog.get(metric) if isinstance(metric, str) else metric
+        if not m.available:
+            return Result(area, m.id, year, None, "ontbreekt", "-", note="nog geen data")
+        own = None if (area in self.group_members or area.startswith("SET:")) else self._own(m, area, year)
+        res = own if own is not None else self._derive(m, area, year)
+        if res.base_population is None:
+            w, wy = self.weight(area, m.base, year)
+            res.base_population, res.base_year = w, wy
+        return res
+
+    def series(self, metric: Metric | str, area: str) -> list[Result]:
+        m = self.catalog.get(metric) if isinstance(metric, str) else metric
+        return [self.value(m, area, y) for y in self.years(m)]
+
+    def latest(self, metric: Metric | str, area: str) -> Result | None:
+        present = [r for r in self.series(metric, area) if r.present]
+        return present[-1] if present else None
+
+    # ------------------------------------------------------------------ comparisons
+    def _threshold(self, m: Metric, a: Result, b: Result) -> float:
+        return margins.threshold(
+            m.margin, a.value, b.value, a.base_population, b.base_population,  # type: ignore[arg-type]
+            counts=(a.numerator, b.numerator), dens=(a.denominator, b.denominator), factor=m.factor,
+        )
+
+    def compare(self, metric: Metric | str, a: Result, ref: Result, ref_name: str | None = None) -> Comparison:
+        """Rank-free position of `a` against `ref` (e.g. Maastricht)."""
+        m = self.catalog.get(metric) if isinstance(metric, str) else metric
+        ref_name = ref_name or self.name(ref.area_code)
+        if not (a.present and ref.present):
+            return Comparison(None, None, False, "geen vergelijking mogelijk")
+        diff = a.value - ref.value  # type: ignore[operator]
+        thr = self._threshold(m, a, ref)
+        if not margins.is_meaningful(diff, thr):
+            return Comparison(diff, thr, False, f"vergelijkbaar met {ref_name}")
+        if m.direction == "neutral":
+            return Comparison(diff, thr, True, f"{'hoger' if diff > 0 else 'lager'} dan {ref_name}")
+        good = (diff > 0) == (m.direction == "higher_better")
+        return Comparison(diff, thr, True, f"{'gunstiger' if good else 'minder gunstig'} dan {ref_name}", good)
+
+    def change(self, metric: Metric | str, new: Result, old: Result) -> Comparison:
+        """Change of one area between two years; inside the margin is never progress."""
+        m = self.catalog.get(metric) if isinstance(metric, str) else metric
+        if not (new.present and old.present):
+            return Comparison(None, None, False, "geen vergelijking mogelijk")
+        diff = new.value - old.value  # type: ignore[operator]
+        thr = self._threshold(m, new, old)
+        if not margins.is_meaningful(diff, thr):
+            return Comparison(diff, thr, False, "binnen de marge")
+        if m.direction == "neutral":
+            return Comparison(diff, thr, True, "gestegen" if diff > 0 else "gedaald")
+        good = (diff > 0) == (m.direction == "higher_better")
+        return Comparison(diff, thr, True, "verbeterd" if good else "verslechterd", good)
+
+
+def make_set(codes: Iterable[str]) -> str:
+    """Area code for a user-chosen set of buurten."""
+    return "SET:" + ",".join(sorted(set(codes)))
+
+
+@dataclass
+class Row:
+    """One metric for one area: the latest value, the baseline and the comparisons."""
+
+    metric: Metric
+    area: str
+    latest: Result | None
+    baseline: Result | None
+    change: Comparison | None
+    vs_maastricht: Comparison | None
+    vs_nederland: Comparison | None
+    ref_maastricht: Result | None = None
+    ref_nederland: Result | None = None
+    extras: dict = field(default_factory=dict)

@@ -1,0 +1,86 @@
+"""Tidy export of every metric for every area and year (CSV / Excel), and `python -m metrics export`.
+
+Columns: area_code, area_name, area_level, year, metric_id, metric_label, pillar, value, unit,
+base_population, coverage, source, note. Missing values are empty cells, never 0.
+Text cells that a spreadsheet would run as a formula (= + - @ tab CR) are neutralised with a leading '.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .catalog import Catalog, Metric
+from .compute import Engine
+
+COLUMNS = ["area_code", "area_name", "area_level", "year", "metric_id", "metric_label", "pillar", "value",
+           "unit", "base_population", "coverage", "source", "note"]
+DEFAULT_GROUPS = ["FOCUS", "MAASTRICHT_REST", "HEERLEN_NOORD"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def default_areas(engine: Engine) -> list[str]:
+    """Nederland, Maastricht, Heerlen, the groups, and every Maastricht wijk/buurt and Heerlen buurt."""
+    codes = ["NL01", "GM0935", "GM0917", *[g for g in DEFAULT_GROUPS if g in engine.group_members]]
+    lv = engine.level
+    codes += sorted(c for c, l in lv.items() if l == "wijk" and c.startswith("WK0935"))
+    codes += sorted(c for c, l in lv.items() if l == "buurt" and c[2:6] in ("0935", "0917"))
+    return codes
+
+
+def rows(engine: Engine, areas: Iterable[str], metrics: Iterable[Metric]) -> pd.DataFrame:
+    out = []
+    for m in metrics:
+        years = engine.years(m)
+        for a in areas:
+            for y in years:
+                r = engine.value(m, a, y)
+                out.append({
+                    "area_code": a, "area_name": engine.name(a), "area_level": engine.level.get(a, "selectie"),
+                    "year": y, "metric_id": m.id, "metric_label": m.label, "pillar": m.pillar,
+                    "value": r.value if r.present else None, "unit": m.unit,
+                    "base_population": r.base_population, "coverage": r.coverage,
+                    "source": ", ".join(r.sources) if r.sources else ", ".join(m.sources),
+                    "note": "; ".join(x for x in [r.status if r.status != "ok" else "", r.method if r.method != "-" else "",
+                                                  r.note] if x),
+                })
+    df = pd.DataFrame(out, columns=COLUMNS)
+    df["value"] = df["value"].astype(float)
+    return df
+
+
+def table(engine: Engine, catalog: Catalog, areas: list[str] | None = None) -> pd.DataFrame:
+    return rows(engine, areas or default_areas(engine), catalog.available())
+
+
+def neutralise(df: pd.DataFrame) -> pd.DataFrame:
+    """Make text cells safe to open in a spreadsheet (no formula injection)."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or str(out[c].dtype).startswith(("string", "str")):
+            out[c] = out[c].map(lambda v: ("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    return out
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    return neutralise(df).to_csv(index=False, na_rep="").encode("utf-8-sig")
+
+
+def to_excel_bytes(df: pd.DataFrame, sheet: str = "wijkmonitor", licence: str = "Bron: CBS, RIVM (CC BY 4.0)") -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
+        neutralise(df).to_excel(xw, sheet_name=sheet[:31], index=False)
+        pd.DataFrame({"bron": [licence]}).to_excel(xw, sheet_name="bron", index=False)
+    return buf.getvalue()
+
+
+def write(df: pd.DataFrame, out: Path) -> None:
+    out = Path(out)
+    if out.suffix.lower() == ".xlsx":
+        out.write_bytes(to_excel_bytes(df))
+    elif out.suffix.lower() == ".csv":
+        out.write_bytes(to_csv_bytes(df))
+    else:
+        raise ValueError("gebruik .csv of .xlsx")

@@ -1,0 +1,5 @@
+"""Placeholder until the page lands."""
+import streamlit as st
+
+st.title("Kaart")
+st.info("Deze pagina wordt gebouwd.")

@@ -1,0 +1,47 @@
+"""Overzicht: the wethouder's one-page briefing for Nazareth and Pottenberg."""
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics import fmt
+from metrics.briefing import FOCUS_AREAS, PILLAR_ORDER, briefing
+from ui import components, state
+
+eng = state.engine()
+cat = state.catalog()
+
+st.title("Veerkrachtige Wijken: Nazareth en Pottenberg")
+st.markdown(
+    "Hoe staan de twee buurten ervoor op de drie pijlers van het programma? Per indicator het meest recente "
+    "cijfer, de verandering sinds de eerste meting en de vergelijking met Maastricht en Nederland. "
+    "**Eerst wat goed gaat, daarna de aandachtspunten.** Een verandering binnen de marge telt niet als vooruitgang."
+)
+
+inw = {a: eng.latest("inwoners", a) for a in FOCUS_AREAS}
+cols = st.columns(len(FOCUS_AREAS) + 1)
+for col, a in zip(cols, FOCUS_AREAS):
+    r = inw[a]
+    col.metric(f"Inwoners {eng.name(a)}", fmt.value(r.value if r else None, "aantal"),
+               help=f"CBS {', '.join(r.sources) if r else ''}, peiljaar {r.year if r else '-'}")
+info = state.build_info()
+cols[-1].metric("Gegevens bijgewerkt", info.get("built_at", "")[:10] and
+                fmt.date(__import__("datetime").date.fromisoformat(info["built_at"][:10])))
+
+data = briefing(eng)
+tabs = st.tabs([cat.pillars[p]["label"] for p in PILLAR_ORDER[:3]])
+for tab, pillar in zip(tabs, PILLAR_ORDER[:3]):
+    with tab:
+        st.caption(cat.pillars[pillar]["description"])
+        cols = st.columns(len(FOCUS_AREAS))
+        for col, area in zip(cols, FOCUS_AREAS):
+            with col:
+                st.subheader(eng.name(area))
+                for c in data[area][pillar]:
+                    components.card(c)
+        missing = [m for m in cat.by_pillar(pillar) if not m.available]
+        if missing:
+            st.info("Nog geen data voor: " + ", ".join(m.label.lower() for m in missing) +
+                    ". Zie Data en methode voor de bron en hoe deze cijfers worden toegevoegd.")
+
+srcs = {s for area in data.values() for cards in area.values() for c in cards for s in (c.latest.sources if c.latest else ())}
+components.source_line(srcs, "modelschattingen RIVM (50090NED) hebben een marge; zie Data en methode")

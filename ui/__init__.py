@@ -1,0 +1,1 @@
+"""UI helpers. `charts` and `maps` are pure builders (no Streamlit); `components` and `state` use Streamlit."""

@@ -1,0 +1,32 @@
+"""Colour-blind-safe colours (Okabe-Ito for categories, viridis-like sequential for maps).
+
+No red-for-bad: the palette carries identity (which area), never judgement.
+"""
+from __future__ import annotations
+
+AREA_COLOURS = {
+    "BU09350403": "#0072B2",  # Nazareth: blue
+    "BU09350203": "#D55E00",  # Pottenberg: vermillion
+    "FOCUS": "#CC79A7",       # reddish purple
+    "GM0935": "#000000",      # Maastricht: black
+    "MAASTRICHT_REST": "#555555",
+    "NL01": "#009E73",        # Nederland: bluish green
+    "GM0917": "#E69F00",      # Heerlen: orange
+    "HEERLEN_NOORD": "#56B4E9",  # sky blue
+}
+EXTRA = ["#F0E442", "#8C564B", "#17BECF", "#7F7F7F"]
+DASHES = {"GM0935": [6, 3], "NL01": [2, 2], "MAASTRICHT_REST": [6, 3], "HEERLEN_NOORD": [4, 2], "GM0917": [4, 2]}
+
+# Sequential, colour-blind-safe (viridis, 5 classes), light to dark; missing is a neutral grey.
+SEQUENTIAL = ["#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154"]
+MISSING_RGB = [200, 200, 200]
+FOCUS_OUTLINE_RGB = [0, 0, 0]
+
+
+def colour_for(code: str, i: int = 0) -> str:
+    return AREA_COLOURS.get(code, EXTRA[i % len(EXTRA)])
+
+
+def hex_to_rgb(h: str) -> list[int]:
+    h = h.lstrip("#")
+    return [int(h[i:i + 2], 16) for i in (0, 2, 4)]

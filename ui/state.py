@@ -1,0 +1,126 @@
+"""Cached data access for pages and the shared selector pattern (selections live in the URL).
+
+Pages call `engine()` for metrics and `selector(...)` helpers for selections; they never write SQL.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence, TypeVar
+
+import streamlit as st
+
+from loaders import repository, settings
+from loaders.db import DatabaseUnavailable
+from metrics.catalog import Catalog, Metric, load
+from metrics.compute import Engine
+
+T = TypeVar("T")
+TTL = int(settings.get("WIJKMONITOR_CACHE_TTL_S"))
+
+
+def _url() -> str:
+    return settings.get("WIJKMONITOR_READONLY_DATABASE_URL") or settings.database_url()
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _build_stamp(url: str) -> str:
+    return repository.build_info(url).get("built_at", "")
+
+
+@st.cache_resource(show_spinner="Gegevens laden…", max_entries=2)
+def _engine(url: str, stamp: str) -> Engine:
+    return Engine(repository.load_inputs(url), load())
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run a data call; when the database is down, show a clear message and stop the page."""
+    try:
+        return fn()
+    except DatabaseUnavailable as exc:
+        st.error(f"{exc} De pagina toont weer gegevens zodra de database terug is.", icon=":material/cloud_off:")
+        st.stop()
+        raise  # for type checkers; st.stop() raises
+
+
+def engine() -> Engine:
+    """The metrics engine on the current database (rebuilt when the database is rebuilt)."""
+    url = _url()
+    return guarded(lambda: _engine(url, _build_stamp(url)))
+
+
+def catalog() -> Catalog:
+    return load()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def geometries(indeling_year: int, gemeente: str | None, level: str = "buurt"):
+    return repository.geometries(indeling_year, gemeente, level, url=_url())
+
+
+@st.cache_data(ttl=TTL, show_spinner="Landelijke gegevens laden…")
+def national_values(variable: str, age_group: str, year: int, level: str = "buurt"):
+    return repository.national_values(variable, age_group, year, level, url=_url())
+
+
+@st.cache_data(ttl=TTL, show_spinner="Landelijke gegevens laden…")
+def national_profile(variables: tuple[str, ...], age_group: str, year: int):
+    return repository.national_profile(list(variables), age_group, year, url=_url())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def build_info() -> dict:
+    return repository.build_info(url=_url())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def sources():
+    return repository.sources(url=_url())
+
+
+# ---------------------------------------------------------------------- selectors synced with the URL
+
+def _from_url(param: str, options: Sequence[str], default: str) -> str:
+    v = st.query_params.get(param)
+    return v if v in options else default
+
+
+def select(param: str, label: str, options: Sequence[str], format_func: Callable[[str], str] = str,
+           default: str | None = None, container=None, key_prefix: str = "") -> str:
+    """A selectbox whose value is read from and written to the URL query parameter `param`."""
+    if not options:
+        raise ValueError("geen keuzes")
+    container = container or st
+    current = _from_url(param, options, default if default in options else options[0])
+    key = f"{key_prefix}sel_{param}"
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    value = container.selectbox(label, options, index=list(options).index(current), format_func=format_func, key=key)
+    st.query_params[param] = value
+    return value
+
+
+def multiselect(param: str, label: str, options: Sequence[str], format_func: Callable[[str], str] = str,
+                default: Sequence[str] = (), container=None, key_prefix: str = "") -> list[str]:
+    container = container or st
+    raw = st.query_params.get(param)
+    current = [v for v in raw.split(",") if v in options] if raw else [d for d in default if d in options]
+    value = container.multiselect(label, options, default=current, format_func=format_func,
+                                  key=f"{key_prefix}msel_{param}")
+    st.query_params[param] = ",".join(value)
+    return value
+
+
+def select_metric(param: str = "indicator", label: str = "Indicator", metrics: Sequence[Metric] | None = None,
+                  default: str | None = None, container=None, key_prefix: str = "") -> Metric:
+    cat = catalog()
+    metrics = list(metrics) if metrics is not None else cat.available()
+    ids = [m.id for m in metrics]
+    labels = {m.id: f"{m.label} ({cat.pillars[m.pillar]['label']})" for m in metrics}
+    mid = select(param, label, ids, format_func=lambda i: labels[i], default=default, container=container,
+                 key_prefix=key_prefix)
+    return cat.get(mid)
+
+
+def select_year(years: Sequence[int], param: str = "jaar", label: str = "Jaar", container=None,
+                key_prefix: str = "") -> int:
+    opts = [str(y) for y in years]
+    return int(select(param, label, opts, default=opts[-1], container=container, key_prefix=key_prefix))
