@@ -1,5 +1,56 @@
-"""Placeholder until the page lands."""
+"""Data en methode: definitions, sources, data version, downloads and the licence."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
-st.title("Data")
-st.info("Deze pagina wordt gebouwd.")
+from metrics import docs, export, fmt
+from ui import components, state
+
+eng = state.engine()
+cat = state.catalog()
+
+st.title("Data en methode")
+st.markdown("Waar komen de cijfers vandaan, wat betekenen ze en hoe rekenen we? Alles op deze pagina is "
+            "gegenereerd uit de indicatorcatalogus en de database, zodat uitleg en cijfers niet uit elkaar lopen.")
+st.markdown("**Bron: CBS, RIVM** — de cijfers zijn gepubliceerd onder licentie CC BY 4.0 (naamsvermelding "
+            "'Bron: CBS/RIVM'). Kaartgrenzen: CBS/Kadaster Wijk- en buurtkaart.")
+
+tab_ind, tab_src, tab_dl = st.tabs(["Indicatoren", "Bronnen en dataversie", "Downloaden"])
+
+with tab_ind:
+    st.markdown(docs.render(cat).split("\n", 2)[2])  # skip the document title
+
+with tab_src:
+    info = state.build_info()
+    built = info.get("built_at", "")
+    if built:
+        st.write(f"Database gebouwd op {fmt.datetime(dt.datetime.fromisoformat(built))} (UTC) met "
+                 f"{fmt.number(float(info.get('n_observations', 0)), 0)} waarnemingen voor "
+                 f"{fmt.number(float(info.get('n_areas', 0)), 0)} gebieden.")
+    src = state.sources()
+    show = pd.DataFrame({
+        "Tabel": src["table_id"], "Titel": src["title"], "Uitgever": src["publisher"], "Periode": src["period"],
+        "Licentie": src["licence"], "Bestand": src["file_name"], "SHA-256": src["file_sha256"].str[:12] + "…",
+        "Geladen": [fmt.date(pd.Timestamp(t).to_pydatetime()) for t in src["loaded_at"]],
+        "Opmerking": src["notes"].fillna(""),
+    })
+    st.dataframe(show, hide_index=True, width="stretch")
+
+with tab_dl:
+    st.markdown("De volledige export bevat elke indicator voor elk gebied (Nederland, Maastricht, Heerlen, de "
+                "buurten, de wijken en de samengestelde gebieden) en elk meetjaar, met de bron, de weging en de "
+                "dekking. Lege cellen betekenen: geen gegevens. Dit is het bestand voor partners.")
+    if st.button("Export maken", key="make_export"):
+        with st.spinner("Export maken…"):
+            st.session_state["export_df"] = export.table(eng, cat)
+    df = st.session_state.get("export_df")
+    if df is not None:
+        st.write(f"{fmt.number(len(df), 0)} rijen, {df['metric_id'].nunique()} indicatoren, "
+                 f"{df['area_code'].nunique()} gebieden.")
+        components.downloads(df, f"wijkmonitor-export-{dt.date.today().isoformat()}", key="full_export")
+        st.dataframe(df.head(50), hide_index=True, width="stretch")
+
+components.source_line(set(state.sources()["table_id"]))

@@ -73,7 +73,7 @@ def card(c: Card, key_prefix: str = "") -> None:
 def table_alternative(df: pd.DataFrame, label: str = "Tabel bij de grafiek", expanded: bool = False) -> None:
     """The text alternative of a chart or map (WCAG): the same numbers as a table."""
     with st.expander(label, expanded=expanded):
-        st.dataframe(df, hide_index=True, use_container_width=True)
+        st.dataframe(df, hide_index=True, width="stretch")
 
 
 def downloads(df: pd.DataFrame, name: str, key: str) -> None:

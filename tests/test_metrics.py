@@ -1,0 +1,255 @@
+"""Metrics engine: hand-computed cases (small hand-made inputs, labelled as such) and real-data checks."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from loaders.repository import load_inputs
+from metrics import export, fmt, margins
+from metrics.briefing import briefing
+from metrics.catalog import CatalogError, load, parse
+from metrics.compute import Engine, Inputs, make_set
+
+# ---------------------------------------------------------------- hand-made inputs (unit-test data, not statistics)
+
+
+def _obs(rows):
+    return pd.DataFrame(rows, columns=["area_code", "year", "variable_code", "age_group", "value", "status", "source_key"])
+
+
+def hand_inputs(extra=()):
+    rows = [
+        # buurt A: 1.200 inhabitants of whom 200 under 15 -> 1.000 persons 15+; share 20%
+        ("BU00010001", 2017, "AantalInwoners", "totaal", 1200, "ok", "kwb17"),
+        ("BU00010001", 2017, "k_0Tot15Jaar", "totaal", 200, "ok", "kwb17"),
+        ("BU00010001", 2020, "MoeiteMetRondkomen", "18+", 20.0, "ok", "gez"),
+        ("BU00010001", 2012, "MoeiteMetRondkomen", "18+", 26.0, "ok", "gez"),
+        # buurt B: 3.500 inhabitants, 500 under 15 -> 3.000 persons 15+; share 40%
+        ("BU00010002", 2017, "AantalInwoners", "totaal", 3500, "ok", "kwb17"),
+        ("BU00010002", 2017, "k_0Tot15Jaar", "totaal", 500, "ok", "kwb17"),
+        ("BU00010002", 2020, "MoeiteMetRondkomen", "18+", 40.0, "ok", "gez"),
+        ("BU00010002", 2012, "MoeiteMetRondkomen", "18+", None, "geheim", "gez"),
+        # the gemeente publishes its own value
+        ("GM0001", 2020, "MoeiteMetRondkomen", "18+", 33.3, "ok", "gez"),
+        # households with children: counts
+        ("BU00010001", 2017, "HuishoudensMetKinderen", "totaal", 100, "ok", "kwb17"),
+        ("BU00010001", 2017, "HuishoudensTotaal", "totaal", 500, "ok", "kwb17"),
+        ("BU00010002", 2017, "HuishoudensMetKinderen", "totaal", 900, "ok", "kwb17"),
+        ("BU00010002", 2017, "HuishoudensTotaal", "totaal", 1500, "ok", "kwb17"),
+        # population in 2024 too, for the nearest-year rule
+        ("BU00010001", 2024, "AantalInwoners", "totaal", 2000, "ok", "kwb24"),
+        ("BU00010001", 2024, "k_0Tot15Jaar", "totaal", 0, "ok", "kwb24"),
+        *extra,
+    ]
+    areas = pd.DataFrame([
+        ("NL01", "Nederland", "land", None, None, 2020),
+        ("GM0001", "Testgemeente", "gemeente", "NL01", "GM0001", 2020),
+        ("WK000100", "Testwijk", "wijk", "GM0001", "GM0001", 2020),
+        ("BU00010001", "Buurt A", "buurt", "WK000100", "GM0001", 2020),
+        ("BU00010002", "Buurt B", "buurt", "WK000100", "GM0001", 2020),
+    ], columns=["code", "name", "level", "parent_code", "gemeente_code", "indeling_year"])
+    members = pd.DataFrame([("AB", "BU00010001"), ("AB", "BU00010002")], columns=["group_code", "area_code"])
+    groups = pd.DataFrame([("AB", "A en B", "test")], columns=["group_code", "name", "description"])
+    sources = pd.DataFrame([("gez", "50090NED"), ("kwb17", "83765NED"), ("kwb24", "85984NED")],
+                           columns=["source_key", "table_id"])
+    return Inputs(_obs(rows), areas, members, groups, sources)
+
+
+@pytest.fixture
+def eng():
+    return Engine(hand_inputs(), load())
+
+
+def test_weighted_share_uses_base_population_not_plain_average(eng):
+    r = eng.value("moeite_met_rondkomen", "AB", 2020)
+    assert r.value == pytest.approx((20 * 1000 + 40 * 3000) / 4000)  # 35.0, not the plain mean 30.0
+    assert r.method == "afgeleid" and r.coverage == pytest.approx(1.0)
+    assert r.base_population == 4000 and r.base_year == 2017
+    assert "volwassenen" in r.note
+
+
+def test_user_chosen_set_is_aggregated_the_same_way(eng):
+    r = eng.value("moeite_met_rondkomen", make_set(["BU00010002", "BU00010001"]), 2020)
+    assert r.value == pytest.approx(35.0)
+
+
+def test_missing_member_lowers_coverage_and_withholds(eng):
+    r = eng.value("moeite_met_rondkomen", "AB", 2012)  # B suppressed: only A (1.000 of 4.000) has a value
+    assert r.value is None and r.status == "ontbreekt"
+    assert "dekking 25%" in r.note
+
+
+def test_suppressed_buurt_stays_missing_never_zero(eng):
+    r = eng.value("moeite_met_rondkomen", "BU00010002", 2012)
+    assert r.value is None and r.status == "geheim"
+
+
+def test_published_value_is_preferred_over_derivation(eng):
+    r = eng.value("moeite_met_rondkomen", "GM0001", 2020)
+    assert r.value == 33.3 and r.method == "gepubliceerd"
+    wijk = eng.value("moeite_met_rondkomen", "WK000100", 2020)  # no published wijk value: derived
+    assert wijk.value == pytest.approx(35.0) and wijk.method == "afgeleid"
+
+
+def test_ratio_aggregates_counts_exactly(eng):
+    r = eng.value("huishoudens_met_kinderen", "AB", 2017)
+    assert r.value == pytest.approx((100 + 900) / (500 + 1500) * 100)  # 50.0 (mean of 20 and 60 would be 40)
+    assert eng.value("huishoudens_met_kinderen", "BU00010001", 2017).value == pytest.approx(20.0)
+
+
+def test_nearest_population_year(eng):
+    # 2020 is 3 years from 2017 and 4 from 2024 -> 2017; 2023 -> 2024
+    assert eng.weight("BU00010001", "persons_18plus", 2020) == (1000, 2017)
+    assert eng.weight("BU00010001", "persons_18plus", 2023) == (2000, 2024)
+
+
+@pytest.mark.parametrize("direction,old,new,label", [
+    ("lower_better", 40.0, 30.0, "verbeterd"),
+    ("lower_better", 30.0, 40.0, "verslechterd"),
+])
+def test_direction_handling(eng, direction, old, new, label):
+    m = load().get("moeite_met_rondkomen")
+    assert m.direction == direction
+    from metrics.compute import Result
+    a = Result("X", m.id, 2020, new, "ok", "gepubliceerd", base_population=100_000)
+    b = Result("X", m.id, 2012, old, "ok", "gepubliceerd", base_population=100_000)
+    assert eng.change(m, a, b).label == label
+    higher = load().get("ervaren_gezondheid")
+    assert eng.change(higher, a, b).label == ("verslechterd" if label == "verbeterd" else "verbeterd")
+
+
+def test_margin_model_share_just_inside_and_outside():
+    rule = {"type": "model_share"}
+    thr = margins.threshold(rule, 30, 25, 1000, 1000)
+    assert thr == pytest.approx(5.0)  # max(2, 5 * sqrt(1000/1000))
+    assert not margins.is_meaningful(4.99, thr)
+    assert not margins.is_meaningful(5.0, thr)  # exactly at the threshold is inside
+    assert margins.is_meaningful(5.01, thr)
+    assert margins.threshold(rule, 30, 25, 250_000, 250_000) == pytest.approx(2.0)
+    assert margins.threshold(rule, 30, 25, 250, 100_000) == pytest.approx(10.0)  # smaller area decides
+
+
+def test_margin_inside_is_never_progress(eng):
+    from metrics.compute import Result
+    m = load().get("moeite_met_rondkomen")
+    a = Result("X", m.id, 2020, 25.1, "ok", "gepubliceerd", base_population=1000)
+    b = Result("X", m.id, 2012, 30.0, "ok", "gepubliceerd", base_population=1000)  # -4.9 pp, threshold 5
+    ch = eng.change(m, a, b)
+    assert ch.label == "binnen de marge" and not ch.meaningful and ch.favourable is None
+    a.value = 24.9  # -5.1 pp
+    assert eng.change(m, a, b).label == "verbeterd"
+
+
+def test_margin_absolute_and_poisson():
+    assert margins.threshold({"type": "absolute", "value": 1.0}, 10, 11) == 1.0
+    assert not margins.is_meaningful(1.0, 1.0) and margins.is_meaningful(1.01, 1.0)
+    thr = margins.threshold({"type": "poisson"}, 100, 80, counts=(400, 320), dens=(4000, 4000), factor=1000)
+    expected = math.sqrt((1.96 * 20 / 4000 * 1000) ** 2 + (1.96 * math.sqrt(320) / 4000 * 1000) ** 2)
+    assert thr == pytest.approx(expected)
+
+
+def test_compare_position_labels(eng):
+    from metrics.compute import Result
+    m = load().get("moeite_met_rondkomen")
+    ref = Result("GM", m.id, 2020, 15.0, "ok", "gepubliceerd", base_population=100_000)
+    near = Result("B", m.id, 2020, 16.0, "ok", "gepubliceerd", base_population=100_000)
+    far = Result("B", m.id, 2020, 25.0, "ok", "gepubliceerd", base_population=100_000)
+    assert eng.compare(m, near, ref, "Maastricht").label == "vergelijkbaar met Maastricht"
+    assert eng.compare(m, far, ref, "Maastricht").label == "minder gunstig dan Maastricht"
+
+
+def test_median_is_never_aggregated():
+    e = Engine(hand_inputs([("BU00010001", 2020, "MediaanVermogenVanParticuliereHuish", "totaal", 10.0, "ok", "kwb17"),
+                            ("BU00010002", 2020, "MediaanVermogenVanParticuliereHuish", "totaal", 50.0, "ok", "kwb17")]),
+               load())
+    r = e.value("mediaan_vermogen", "AB", 2020)
+    assert r.value is None and "mediaan" in r.note
+
+
+def test_catalog_is_checked():
+    with pytest.raises(CatalogError):
+        parse({"pillars": {"x": {}}, "dimensions": {}, "metrics": [{"id": "a", "label": "A"}]})
+    cat = load()
+    assert len({m.id for m in cat.metrics}) == len(cat.metrics)
+    for dim in cat.dimensions:  # every dimension is listed, with or without indicator
+        assert cat.dimensions[dim]["proxy_quality"]
+
+
+def test_dutch_formats():
+    assert fmt.number(1234.5) == "1.234,5"
+    assert fmt.value(25.34, "%") == "25,3%"
+    assert fmt.value(None, "%") == "geen gegevens"
+    assert fmt.delta(-10.6, "%") == "−10,6 procentpunt"
+    import datetime as dt
+    assert fmt.date(dt.date(2026, 11, 22)) == "22 november 2026"
+
+
+# ---------------------------------------------------------------- real data
+
+
+@pytest.fixture(scope="module")
+def real(subset_sqlite):
+    return Engine(load_inputs(subset_sqlite), load())
+
+
+def test_focus_group_matches_hand_computation_from_raw_files(real):
+    raw_h = pd.read_csv("data/health/rivm_50090NED_gezondheid_maastricht_heerlen_nl.csv", dtype=str)
+    raw_k = pd.read_csv("data/cbs_kwb/kwb_2017_83765NED_buurt_subset_maastricht_heerlen.csv")
+    num = den = 0.0
+    for code in ("BU09350403", "BU09350203"):
+        v = float(raw_h[(raw_h.regio_code == code) & (raw_h.jaar == "2020") & (raw_h.leeftijd == "18+")]
+                  ["MoeiteMetRondkomen_38"].iloc[0])
+        k = raw_k[raw_k.WijkenEnBuurten == code].iloc[0]
+        w = k.AantalInwoners_5 - k.k_0Tot15Jaar_8
+        num += v * w
+        den += w
+    r = real.value("moeite_met_rondkomen", "FOCUS", 2020)
+    assert r.value == pytest.approx(num / den)
+
+
+def test_export_has_every_metric_for_key_areas_and_years(real):
+    cat = load()
+    df = export.table(real, cat)
+    assert list(df.columns) == export.COLUMNS
+    for m in cat.available():
+        for a in ("BU09350403", "BU09350203", "GM0935", "NL01"):
+            sub = df[(df.metric_id == m.id) & (df.area_code == a)]
+            assert set(sub["year"]) == set(real.years(m)), (m.id, a)
+    # missing stays empty, never 0
+    assert not ((df["value"] == 0) & df["note"].str.contains("geheim|ontbreekt")).any()
+    assert df["value"].isna().any()
+
+
+def test_export_neutralises_formulas(tmp_path):
+    df = pd.DataFrame({"area_name": ["=cmd|' /C calc'!A0", "Nazareth", "+1", "@x"], "value": [1.0, 2.0, None, 3.0]})
+    out = export.neutralise(df)
+    assert out["area_name"].tolist() == ["'=cmd|' /C calc'!A0", "Nazareth", "'+1", "'@x"]
+    p = tmp_path / "x.xlsx"
+    export.write(df, p)
+    back = pd.read_excel(p)
+    assert back["area_name"].iloc[0].startswith("'=")
+
+
+def test_briefing_sentence_and_order(real):
+    b = briefing(real)
+    cards = b["BU09350403"]["bestaanszekerheid"]
+    rond = next(c for c in cards if c.metric.id == "moeite_met_rondkomen")
+    assert rond.sentence.startswith("In Nazareth: moeite met rondkomen 25,3% van de volwassenen (2020); in 2012 was dat 35,9%")
+    assert "Maastricht: 15,9%" in rond.sentence
+    for area in b.values():
+        for cs in area.values():
+            tones = [c.tone for c in cs]
+            assert tones == sorted(tones, key=["kracht", "neutraal", "aandacht"].index)
+
+
+def test_docs_are_generated_from_the_catalog():
+    from pathlib import Path
+
+    from metrics.docs import render
+
+    assert Path("docs/metrics.md").read_text(encoding="utf-8") == render(), \
+        "docs/metrics.md is stale: run `.venv/bin/python -m metrics docs`"
+    for m in load().metrics:
+        assert f"### {m.label}" in render()

@@ -1,0 +1,96 @@
+"""Pure Altair chart builders (no Streamlit). Each returns an `alt.Chart`/`alt.LayerChart`.
+
+Lines break where a measurement is missing (never drawn through a gap); measurement years are points.
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .palette import DASHES, colour_for
+
+FONT_SIZE = 14
+DUTCH_FORMAT = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€ ", ""]}
+
+
+def _segments(df: pd.DataFrame) -> pd.DataFrame:
+    """Add a `segment` id per area that increments after every missing value, so lines break at gaps."""
+    df = df.sort_values(["area_code", "year"]).copy()
+    seg = []
+    for _, g in df.groupby("area_code", sort=False):
+        s, out = 0, []
+        for v in g["value"]:
+            if v is None or (isinstance(v, float) and np.isnan(v)):
+                s += 1
+            out.append(s)
+        seg.extend(out)
+    df["segment"] = seg
+    df["series"] = df["area_code"] + "-" + df["segment"].astype(str)
+    return df
+
+
+def trend_chart(df: pd.DataFrame, title: str, y_title: str, baseline_year: int | None = None,
+                height: int = 320, width: int | str = "container", trajectory: pd.DataFrame | None = None) -> alt.LayerChart:
+    """Line chart of `value` per `year` per area (columns from metrics.series.trend_frame)."""
+    order = list(dict.fromkeys(df["area_name"]))
+    codes = list(dict.fromkeys(df["area_code"]))
+    data = _segments(df)
+    colours = [colour_for(c, i) for i, c in enumerate(codes)]
+    dashes = [DASHES.get(c, [1, 0]) for c in codes]
+    years = sorted(data["year"].unique().tolist())
+    x = alt.X("year:O", title="Jaar", sort=years, axis=alt.Axis(labelAngle=0, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE))
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False),
+              axis=alt.Axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, format=",.1~f"))
+    colour = alt.Color("area_name:N", title="Gebied", sort=order, scale=alt.Scale(domain=order, range=colours),
+                       legend=alt.Legend(orient="bottom", labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE,
+                                         columns=3, labelLimit=260))
+    dash = alt.StrokeDash("area_name:N", sort=order, scale=alt.Scale(domain=order, range=dashes), legend=None)
+    tooltip = [alt.Tooltip("area_name:N", title="Gebied"), alt.Tooltip("year:O", title="Jaar"),
+               alt.Tooltip("label:N", title="Waarde"), alt.Tooltip("source:N", title="Bron"),
+               alt.Tooltip("note:N", title="Toelichting")]
+    valid = data[data["value"].notna()]
+    lines = alt.Chart(valid).mark_line(strokeWidth=3).encode(x=x, y=y, color=colour, strokeDash=dash,
+                                                               detail="series:N")
+    points = alt.Chart(valid).mark_point(filled=True, size=90).encode(x=x, y=y, color=colour, tooltip=tooltip,
+                                                                         shape=alt.Shape("area_name:N", sort=order, legend=None))
+    layers = [lines, points]
+    if trajectory is not None and not trajectory.empty:
+        layers.append(alt.Chart(trajectory).mark_line(strokeDash=[8, 4], color="#01689B", strokeWidth=2)
+                      .encode(x=alt.X("year:O", sort=years), y="value:Q",
+                              tooltip=[alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("value:Q", title="Doelpad", format=",.1f")]))
+    if baseline_year is not None and baseline_year in years:
+        base = pd.DataFrame({"year": [baseline_year], "label": [f"basisjaar {baseline_year}"]})
+        layers.append(alt.Chart(base).mark_rule(color="#4a4a4a", strokeDash=[3, 3]).encode(x=alt.X("year:O", sort=years)))
+        layers.append(alt.Chart(base).mark_text(align="left", dx=4, dy=-6, fontSize=12, color="#1A1A1A")
+                      .encode(x=alt.X("year:O", sort=years), y=alt.value(8), text="label:N"))
+    return alt.layer(*layers).properties(title=alt.TitleParams(title, fontSize=FONT_SIZE + 2, anchor="start"),
+                                         height=height, width=width)
+
+
+def small_multiples(frames: list[tuple[str, str, pd.DataFrame]], columns: int = 3, height: int = 180) -> alt.ConcatChart:
+    """One small trend chart per metric: frames = [(title, y_title, trend_frame), ...]."""
+    charts = [trend_chart(df, title, y_title, height=height, width=260) for title, y_title, df in frames if not df.empty]
+    return alt.concat(*charts, columns=columns).resolve_scale(color="independent", strokeDash="independent",
+                                                              shape="independent")
+
+
+def strip_chart(df: pd.DataFrame, highlight: list[str], ref_value: float | None, title: str, x_title: str,
+                ref_label: str = "Maastricht") -> alt.LayerChart:
+    """All buurten of a gemeente as dots on one axis (no ranking), highlighted areas labelled."""
+    d = df.copy()
+    d["groep"] = np.where(d["area_code"].isin(highlight), d["area_name"], "Andere buurten")
+    dom = [*[n for n in d.loc[d["area_code"].isin(highlight), "area_name"].unique()], "Andere buurten"]
+    rng = [colour_for(c, i) for i, c in enumerate(highlight)][: len(dom) - 1] + ["#9a9a9a"]
+    base = alt.Chart(d[d["value"].notna()]).encode(
+        x=alt.X("value:Q", title=x_title, scale=alt.Scale(zero=False), axis=alt.Axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)),
+        tooltip=[alt.Tooltip("area_name:N", title="Buurt"), alt.Tooltip("label:N", title="Waarde")])
+    dots = base.mark_circle(size=140, opacity=0.85).encode(
+        color=alt.Color("groep:N", scale=alt.Scale(domain=dom, range=rng), legend=alt.Legend(orient="bottom", title=None, labelFontSize=FONT_SIZE)),
+        y=alt.Y("groep:N", title=None, sort=dom, axis=alt.Axis(labelFontSize=FONT_SIZE)))
+    layers = [dots]
+    if ref_value is not None:
+        r = pd.DataFrame({"value": [ref_value], "label": [ref_label]})
+        layers.append(alt.Chart(r).mark_rule(color="#000000", strokeDash=[6, 3], strokeWidth=2).encode(x="value:Q"))
+    return alt.layer(*layers).properties(title=alt.TitleParams(title, fontSize=FONT_SIZE + 2, anchor="start"),
+                                         height=160, width="container")
