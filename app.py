@@ -16,8 +16,14 @@ PAGES = {
         st.Page("pages/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:", url_path="vergelijken"),
         st.Page("pages/buurtprofiel.py", title="Buurtprofiel", icon=":material/home_pin:", url_path="buurtprofiel"),
     ],
+    "Voortgang": [
+        st.Page("pages/doelen.py", title="Doelen", icon=":material/flag:", url_path="doelen"),
+        st.Page("pages/successen.py", title="Successen en tegenvallers", icon=":material/balance:", url_path="successen"),
+        st.Page("pages/participatie.py", title="Wie doen er mee?", icon=":material/groups:", url_path="participatie"),
+    ],
     "Verantwoording": [
         st.Page("pages/data.py", title="Data en methode", icon=":material/dataset:", url_path="data"),
+        st.Page("pages/wijzigingen.py", title="Wijzigingslog", icon=":material/history:", url_path="wijzigingen"),
     ],
 }
 

@@ -1,9 +1,12 @@
-"""Schema of the tables that hold user-entered data, migrated in place and never dropped.
+"""Tables that hold user-entered data (targets, participation figures, uploads, change log).
 
-A rebuild of the statistics calls :func:`migrate_user_tables`, which only creates missing tables
-and adds missing columns (recorded in ``schema_migrations``).
+They are created and altered only by numbered migrations, never dropped: `python -m loaders build`
+rebuilds the statistics tables and then calls :func:`migrate_user_tables`, which applies the
+migrations that have not run yet (recorded in ``schema_migrations``).
 """
 from __future__ import annotations
+
+from typing import Callable
 
 import sqlalchemy as sa
 
@@ -12,21 +15,112 @@ user_metadata = sa.MetaData()
 schema_migrations = sa.Table(
     "schema_migrations",
     user_metadata,
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.Text, nullable=False),
     sa.Column("applied_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
 )
 
-USER_TABLES = [schema_migrations]
+targets = sa.Table(
+    "targets",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("metric_id", sa.String(80), nullable=False),
+    sa.Column("area_code", sa.String(40), nullable=False),
+    sa.Column("baseline_year", sa.Integer, nullable=False),
+    sa.Column("baseline_value", sa.Float, nullable=False),
+    sa.Column("target_value", sa.Float, nullable=False),
+    sa.Column("target_year", sa.Integer, nullable=False),
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column("rationale", sa.Text, nullable=False),
+    sa.Column("action_link", sa.Text, nullable=True),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    # added in migration 2
+    sa.Column("milestones", sa.Text, nullable=True),  # JSON list of {"year": int, "value": float}
+)
 
-# (version, description, callable(conn)) — append only.
-MIGRATIONS: list[tuple[int, str, object]] = []
+participation = sa.Table(
+    "participation",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("buurt_code", sa.String(12), nullable=False),
+    sa.Column("maand", sa.String(7), nullable=False),  # YYYY-MM
+    sa.Column("leeftijdsgroep", sa.String(10), nullable=False),  # totaal | 0-17 | 18-64 | 65+
+    sa.Column("dialoogsessies", sa.Integer, nullable=False),
+    sa.Column("bewoners_bereikt", sa.Integer, nullable=False),
+    sa.Column("meemakers", sa.Integer, nullable=False),
+    sa.Column("activiteiten", sa.Integer, nullable=False),
+    sa.Column("upload_id", sa.Integer, nullable=True),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("buurt_code", "maand", "leeftijdsgroep", name="uq_participation_key"),
+    sa.CheckConstraint("dialoogsessies >= 0 AND bewoners_bereikt >= 0 AND meemakers >= 0 AND activiteiten >= 0",
+                       name="ck_participation_nonnegative"),
+)
+
+uploads = sa.Table(
+    "uploads",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("n_rows", sa.Integer, nullable=False),
+    sa.Column("uploaded_by", sa.Text, nullable=False),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+change_log = sa.Table(
+    "change_log",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("table_name", sa.String(40), nullable=False),
+    sa.Column("record_id", sa.Integer, nullable=True),
+    sa.Column("action", sa.String(20), nullable=False),  # create | update | delete | upload
+    sa.Column("old_value", sa.Text, nullable=True),  # JSON
+    sa.Column("new_value", sa.Text, nullable=True),  # JSON
+)
+
+USER_TABLES = [schema_migrations, targets, participation, uploads, change_log]
 
 
-def migrate_user_tables(conn: sa.Connection) -> None:
-    user_metadata.create_all(conn, tables=USER_TABLES)
+def _m1_initial(conn: sa.Connection) -> None:
+    """Targets without milestones (the first release), participation, uploads, change log."""
+    md = sa.MetaData()
+    cols = [c._copy() for c in targets.columns if c.name != "milestones"]
+    sa.Table("targets", md, *cols)
+    for t in (participation, uploads, change_log):
+        t.to_metadata(md)
+    md.create_all(conn, checkfirst=True)
+
+
+def _m2_target_milestones(conn: sa.Connection) -> None:
+    """Interim milestones on targets: a column added in place, existing targets kept."""
+    existing = {c["name"] for c in sa.inspect(conn).get_columns("targets")}
+    if "milestones" not in existing:
+        conn.execute(sa.text("ALTER TABLE targets ADD COLUMN milestones TEXT"))
+
+
+# (version, description, function) — append only; never edit a released migration.
+MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
+    (1, "doelen, participatie, uploads en wijzigingslog", _m1_initial),
+    (2, "tussendoelen (milestones) bij doelen", _m2_target_milestones),
+]
+
+
+def migrate_user_tables(conn: sa.Connection, up_to: int | None = None) -> list[int]:
+    """Apply pending migrations inside the caller's transaction; returns the versions applied."""
+    schema_migrations.create(conn, checkfirst=True)
     done = {r[0] for r in conn.execute(sa.select(schema_migrations.c.version))}
+    applied = []
     for version, desc, fn in MIGRATIONS:
-        if version not in done:
-            fn(conn)  # type: ignore[operator]
-            conn.execute(schema_migrations.insert().values(version=version, description=desc))
+        if version in done or (up_to is not None and version > up_to):
+            continue
+        fn(conn)
+        conn.execute(schema_migrations.insert().values(version=version, description=desc))
+        applied.append(version)
+    return applied

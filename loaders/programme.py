@@ -1,0 +1,252 @@
+"""The programme's own data: SMART targets, the participation register, uploads and the change log.
+
+Every write takes an :class:`loaders.auth.Editor`, runs in one transaction, and records who changed what
+(old and new value) in ``change_log``. Target updates carry the version the editor started from: if
+somebody else saved in between, :class:`ConflictError` is raised and nothing is written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .auth import Editor, require_editor
+from .db import get_engine, select
+from .errors import LoadError
+from .migrations import change_log, participation, targets, uploads
+
+AGE_GROUPS = ("totaal", "0-17", "18-64", "65+")
+COUNT_COLUMNS = ("dialoogsessies", "bewoners_bereikt", "meemakers", "activiteiten")
+UPLOAD_COLUMNS = ("buurt_code", "maand", "leeftijdsgroep", *COUNT_COLUMNS)
+MAX_COUNT = 1_000_000
+MAX_ROWS = 100_000
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+TARGET_FIELDS = ("metric_id", "area_code", "baseline_year", "baseline_value", "target_value", "target_year",
+                 "owner", "rationale", "action_link", "milestones")
+
+
+class ConflictError(RuntimeError):
+    """The record was changed by someone else since it was loaded."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def _log(conn, editor: Editor, table: str, record_id, action: str, old, new) -> None:
+    conn.execute(change_log.insert().values(
+        at=_now(), user_name=editor.name, table_name=table, record_id=record_id, action=action,
+        old_value=json.dumps(old, default=str, ensure_ascii=False) if old is not None else None,
+        new_value=json.dumps(new, default=str, ensure_ascii=False) if new is not None else None))
+
+
+# ------------------------------------------------------------------------------------------- targets
+
+def validate_target(values: dict[str, Any], known_metrics: set[str], known_areas: set[str]) -> dict[str, Any]:
+    """Check a target's fields; raises ValueError with a Dutch message naming the field."""
+    v = {k: values.get(k) for k in TARGET_FIELDS}
+    if v["metric_id"] not in known_metrics:
+        raise ValueError(f"Onbekende indicator: {v['metric_id']}")
+    if v["area_code"] not in known_areas:
+        raise ValueError(f"Onbekend gebied: {v['area_code']}")
+    for f in ("baseline_year", "target_year"):
+        try:
+            v[f] = int(v[f])
+        except (TypeError, ValueError):
+            raise ValueError(f"Veld {f}: geen jaartal") from None
+    if not 2000 <= v["baseline_year"] < v["target_year"] <= 2100:
+        raise ValueError("Het doeljaar moet na het basisjaar liggen (tussen 2000 en 2100).")
+    for f in ("baseline_value", "target_value"):
+        try:
+            v[f] = float(v[f])
+        except (TypeError, ValueError):
+            raise ValueError(f"Veld {f}: geen getal") from None
+        if v[f] != v[f] or abs(v[f]) > 1e9:
+            raise ValueError(f"Veld {f}: ongeldig getal")
+    for f in ("owner", "rationale"):
+        if not str(v[f] or "").strip():
+            raise ValueError(f"Veld {f} is verplicht.")
+        v[f] = str(v[f]).strip()[:2000]
+    v["action_link"] = str(v["action_link"] or "").strip()[:500] or None
+    ms = v["milestones"] or []
+    if isinstance(ms, str):
+        ms = json.loads(ms) if ms.strip() else []
+    clean = []
+    for m in ms:
+        y, val = int(m["year"]), float(m["value"])
+        if not v["baseline_year"] < y < v["target_year"]:
+            raise ValueError(f"Tussendoel {y} ligt niet tussen basisjaar en doeljaar.")
+        clean.append({"year": y, "value": val})
+    v["milestones"] = json.dumps(sorted(clean, key=lambda x: x["year"])) if clean else None
+    return v
+
+
+def create_target(url: str | None, editor: Editor, values: dict[str, Any], known_metrics: set[str],
+                  known_areas: set[str]) -> int:
+    editor = require_editor(editor)
+    v = validate_target(values, known_metrics, known_areas)
+    now = _now()
+    with get_engine(url).begin() as conn:
+        rid = conn.execute(targets.insert().values(**v, created_by=editor.name, created_at=now,
+                                                   updated_by=editor.name, updated_at=now, version=1)
+                           .returning(targets.c.id)).scalar_one()
+        _log(conn, editor, "targets", rid, "create", None, v)
+    return rid
+
+
+def update_target(url: str | None, editor: Editor, target_id: int, expected_version: int,
+                  values: dict[str, Any], known_metrics: set[str], known_areas: set[str]) -> int:
+    """Save changes if nobody else saved since `expected_version`; returns the new version."""
+    editor = require_editor(editor)
+    v = validate_target(values, known_metrics, known_areas)
+    with get_engine(url).begin() as conn:
+        old = conn.execute(sa.select(targets).where(targets.c.id == target_id)).mappings().first()
+        if old is None:
+            raise ConflictError(f"Doel {target_id} bestaat niet meer; niets opgeslagen.")
+        res = conn.execute(targets.update()
+                           .where(targets.c.id == target_id, targets.c.version == expected_version)
+                           .values(**v, updated_by=editor.name, updated_at=_now(), version=expected_version + 1))
+        if res.rowcount != 1:
+            raise ConflictError(f"Dit doel is intussen gewijzigd door {old['updated_by']} (versie {old['version']}). "
+                                "Uw wijziging is niet opgeslagen; laad het doel opnieuw en probeer het nog eens.")
+        _log(conn, editor, "targets", target_id, "update", {k: old[k] for k in TARGET_FIELDS}, v)
+    return expected_version + 1
+
+
+def delete_target(url: str | None, editor: Editor, target_id: int, expected_version: int) -> None:
+    editor = require_editor(editor)
+    with get_engine(url).begin() as conn:
+        old = conn.execute(sa.select(targets).where(targets.c.id == target_id)).mappings().first()
+        res = conn.execute(targets.delete().where(targets.c.id == target_id, targets.c.version == expected_version))
+        if old is None or res.rowcount != 1:
+            raise ConflictError("Dit doel is intussen gewijzigd of verwijderd; niets verwijderd.")
+        _log(conn, editor, "targets", target_id, "delete", {k: old[k] for k in TARGET_FIELDS}, None)
+
+
+def list_targets(url: str | None = None) -> pd.DataFrame:
+    return select(sa.select(targets).order_by(targets.c.area_code, targets.c.metric_id, targets.c.id), url=url)
+
+
+# ------------------------------------------------------------------------------------- participation
+
+def parse_participation(data: bytes, file_name: str, known_buurten: set[str], today: dt.date | None = None) -> pd.DataFrame:
+    """Read and validate a participation upload (CSV or Excel). Rejects the whole file on the first error."""
+    from .readers import read_text_table
+
+    today = today or dt.date.today()
+    name = file_name.lower()
+    if name.endswith((".xlsx", ".xlsm")):
+        try:
+            df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl").fillna("")
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many types
+            raise LoadError(file_name, f"het Excel-bestand kan niet worden gelezen ({type(exc).__name__})") from exc
+        df.columns = [str(c).strip() for c in df.columns]
+    elif name.endswith((".csv", ".txt")) or name == "formulier":
+        df = read_text_table(file_name, data=data)
+    else:
+        raise LoadError(file_name, "alleen .csv- of .xlsx-bestanden")
+    missing = [c for c in UPLOAD_COLUMNS if c not in df.columns and c != "leeftijdsgroep"]
+    if missing:
+        raise LoadError(file_name, f"verplichte kolom ontbreekt: {', '.join(missing)}", row=1, column=missing[0])
+    extra = [c for c in df.columns if c not in UPLOAD_COLUMNS]
+    if extra:
+        raise LoadError(file_name, f"onbekende kolom: {', '.join(extra)}", row=1, column=extra[0])
+    if df.empty:
+        raise LoadError(file_name, "het bestand bevat geen rijen")
+    if len(df) > MAX_ROWS:
+        raise LoadError(file_name, f"meer dan {MAX_ROWS} rijen; splits het bestand")
+    if "leeftijdsgroep" not in df.columns:
+        df["leeftijdsgroep"] = "totaal"
+    out = []
+    for i, row in enumerate(df.to_dict("records")):
+        r = i + 2
+        code = str(row["buurt_code"]).strip()
+        if code not in known_buurten:
+            raise LoadError(file_name, f"onbekende buurtcode '{code[:40]}'", row=r, column="buurt_code")
+        maand = str(row["maand"]).strip()[:7]
+        mm = MONTH_RE.match(maand)
+        if not mm or not 1 <= int(mm.group(2)) <= 12 or not 2020 <= int(mm.group(1)) <= 2100:
+            raise LoadError(file_name, f"maand '{str(row['maand'])[:40]}' is geen geldige maand (JJJJ-MM)",
+                            row=r, column="maand")
+        if (int(mm.group(1)), int(mm.group(2))) > (today.year, today.month):
+            raise LoadError(file_name, f"maand {maand} ligt in de toekomst", row=r, column="maand")
+        lg = str(row["leeftijdsgroep"]).strip() or "totaal"
+        if lg not in AGE_GROUPS:
+            raise LoadError(file_name, f"leeftijdsgroep '{lg[:40]}' is onbekend (kies uit {', '.join(AGE_GROUPS)})",
+                            row=r, column="leeftijdsgroep")
+        rec: dict[str, Any] = {"buurt_code": code, "maand": maand, "leeftijdsgroep": lg}
+        for c in COUNT_COLUMNS:
+            raw = str(row[c]).strip()
+            if raw.endswith(".0") and raw[:-2].isdigit():  # Excel stores whole numbers as floats
+                raw = raw[:-2]
+            if not re.fullmatch(r"\d{1,9}", raw):
+                why = "negatief" if re.fullmatch(r"-\d+", raw) else "geen geheel getal"
+                raise LoadError(file_name, f"'{raw[:40]}' is {why}; verwacht een aantal van 0 of meer", row=r, column=c)
+            n = int(raw)
+            if n > MAX_COUNT:
+                raise LoadError(file_name, f"{n} is onwaarschijnlijk groot", row=r, column=c)
+            rec[c] = n
+        out.append(rec)
+    res = pd.DataFrame(out)
+    dup = res.duplicated(["buurt_code", "maand", "leeftijdsgroep"])
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise LoadError(file_name, "dubbele rij (deze buurt, maand en leeftijdsgroep staan al eerder in het bestand)",
+                        row=i + 2, column="buurt_code")
+    return res
+
+
+def import_participation(url: str | None, editor: Editor, data: bytes, file_name: str,
+                         known_buurten: set[str]) -> int:
+    """Validate and store an upload in one transaction; returns the number of rows. All or nothing."""
+    editor = require_editor(editor)
+    df = parse_participation(data, file_name, known_buurten)
+    now = _now()
+    with get_engine(url).begin() as conn:
+        existing = {tuple(r) for r in conn.execute(sa.select(participation.c.buurt_code, participation.c.maand,
+                                                               participation.c.leeftijdsgroep)).all()}
+        keys = [tuple(k) for k in df[["buurt_code", "maand", "leeftijdsgroep"]].values.tolist()]
+        for i, k in enumerate(keys):
+            if k in existing:
+                raise LoadError(file_name, f"{k[0]} {k[1]} ({k[2]}) staat al in het register; niets opgeslagen",
+                                row=i + 2, column="maand")
+        uid = conn.execute(uploads.insert().values(
+            file_name=file_name[:300], file_sha256=hashlib.sha256(data).hexdigest(), n_rows=len(df),
+            uploaded_by=editor.name, uploaded_at=now).returning(uploads.c.id)).scalar_one()
+        recs = [dict(r, upload_id=uid, created_by=editor.name, created_at=now) for r in df.to_dict("records")]
+        conn.execute(participation.insert(), recs)
+        _log(conn, editor, "participation", uid, "upload", None, {"bestand": file_name, "rijen": len(df)})
+    return len(df)
+
+
+def add_participation(url: str | None, editor: Editor, record: dict[str, Any], known_buurten: set[str]) -> None:
+    """One row from the form, with the same validation as an upload."""
+    editor = require_editor(editor)
+    line = ",".join(str(record.get(c, "")).replace(",", " ") for c in UPLOAD_COLUMNS)
+    df = parse_participation((",".join(UPLOAD_COLUMNS) + "\n" + line + "\n").encode("utf-8"), "formulier",
+                             known_buurten)
+    rec = {k: (int(v) if k in COUNT_COLUMNS else v) for k, v in df.iloc[0].to_dict().items()}
+    with get_engine(url).begin() as conn:
+        exists = conn.execute(sa.select(participation.c.id).where(
+            participation.c.buurt_code == rec["buurt_code"], participation.c.maand == rec["maand"],
+            participation.c.leeftijdsgroep == rec["leeftijdsgroep"])).first()
+        if exists:
+            raise LoadError("formulier", "deze buurt, maand en leeftijdsgroep staan al in het register")
+        rid = conn.execute(participation.insert().values(**rec, created_by=editor.name, created_at=_now())
+                           .returning(participation.c.id)).scalar_one()
+        _log(conn, editor, "participation", rid, "create", None, rec)
+
+
+def list_participation(url: str | None = None) -> pd.DataFrame:
+    cols = [participation.c[c] for c in UPLOAD_COLUMNS]
+    return select(sa.select(*cols).order_by(participation.c.maand, participation.c.buurt_code), url=url)
+
+
+def list_changes(url: str | None = None, limit: int = 500) -> pd.DataFrame:
+    return select(sa.select(change_log).order_by(change_log.c.id.desc()).limit(limit), url=url)

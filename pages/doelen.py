@@ -1,0 +1,134 @@
+"""Doelen: SMART targets with a status computed from the data, and when we can expect to see progress."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from loaders import programme
+from loaders.auth import PermissionDenied
+from metrics import fmt
+from metrics.targets import Target, status
+from metrics.series import trend_frame
+from ui import auth, charts, components, state
+
+eng = state.engine()
+cat = state.catalog()
+today = dt.date.today()
+
+st.title("Doelen: wanneer is het programma geslaagd?")
+st.markdown("Elk doel is SMART: één indicator, één gebied, een basiswaarde uit de data, een streefwaarde en een "
+            "jaartal. De status volgt uit de cijfers: **gehaald**, **op koers**, **achter op schema**, "
+            "**te vroeg om te zeggen** of **geen nieuwe gegevens**. Een verandering binnen de marge telt nooit als "
+            "vooruitgang.")
+
+editor = auth.login_box("doelen")
+rows = state.targets_frame()
+areas = ["BU09350403", "BU09350203", "FOCUS", *[c for c in state.maastricht_buurten(eng)
+                                                 if c not in ("BU09350403", "BU09350203")], "GM0935"]
+metrics = cat.available()
+STATUS_ICON = {"gehaald": ":material/flag:", "op koers": ":material/trending_up:",
+               "achter op schema": ":material/schedule:", "te vroeg om te zeggen": ":material/hourglass_empty:",
+               "geen nieuwe gegevens": ":material/help:"}
+
+if rows.empty:
+    st.info("Er zijn nog geen doelen vastgesteld. Een redacteur kan hieronder een doel toevoegen; de basiswaarde "
+            "komt uit de data.")
+for rec in rows.to_dict("records"):
+    t = Target.from_row(rec)
+    m = cat.get(t.metric_id)
+    s = status(eng, t, today)
+    with st.container(border=True):
+        st.subheader(f"{m.label} — {eng.name(t.area_code)}")
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric(f"Basis {t.baseline_year}", fmt.value(t.baseline_value, m.unit))
+        c2.metric(f"Laatste meting {s.latest.year if s.latest else ''}".strip(),
+                  fmt.value(s.latest.value if s.latest else None, m.unit))
+        c3.metric(f"Doel {t.target_year}", fmt.value(t.target_value, m.unit))
+        c4.markdown(f"**Status**  \n{STATUS_ICON[s.status]} **{s.status}**")
+        st.write(s.explanation)
+        st.caption(f"Eigenaar: {t.owner} · Waarom dit doel: {t.rationale}"
+                   + (f" · Uitvoeringsplan: {t.action_link}" if t.action_link else "")
+                   + (f" · Eerstvolgende meting verwacht rond {fmt.date(s.earliest_change)} (schatting)"
+                      if s.earliest_change else ""))
+        df = trend_frame(eng, m, [t.area_code, "GM0935"])
+        path = pd.DataFrame([{"year": y, "value": v} for y, v in t.path_points()])
+        years = sorted(set(df["year"]).union(path["year"]))
+        df = df.set_index(["area_code", "year"]).reindex(
+            pd.MultiIndex.from_product([df["area_code"].unique(), years], names=["area_code", "year"])).reset_index()
+        df["area_name"] = df["area_code"].map(eng.name)
+        df["label"] = df["label"].fillna("geen meting")
+        df[["source", "note"]] = df[["source", "note"]].fillna("")
+        st.altair_chart(charts.trend_chart(df, f"{m.label}: metingen en doelpad", m.unit,
+                                           baseline_year=t.baseline_year, trajectory=path), width="stretch")
+        components.table_alternative(pd.DataFrame({
+            "Jaar": path["year"], "Doelpad": [fmt.value(v, m.unit) for v in path["value"]]}), "Tabel: doelpad")
+        components.source_line(m.sources, "doelpad: rechte lijn van basiswaarde naar streefwaarde via tussendoelen")
+        if editor:
+            with st.expander("Doel bewerken"):
+                with st.form(f"edit_{t.id}"):
+                    tv = st.number_input("Streefwaarde", value=float(t.target_value), key=f"tv_{t.id}")
+                    ty = st.number_input("Doeljaar", value=int(t.target_year), step=1, key=f"ty_{t.id}")
+                    ow = st.text_input("Eigenaar", value=t.owner, key=f"ow_{t.id}")
+                    ra = st.text_area("Onderbouwing", value=t.rationale, key=f"ra_{t.id}")
+                    save = st.form_submit_button("Opslaan")
+                if save:
+                    try:
+                        programme.update_target(state.programme_url(), editor, t.id, t.version, {
+                            **{k: rec[k] for k in programme.TARGET_FIELDS}, "target_value": tv, "target_year": ty,
+                            "owner": ow, "rationale": ra}, {m.id for m in metrics}, set(areas))
+                        st.success("Opgeslagen.")
+                        st.rerun()
+                    except (programme.ConflictError, ValueError, PermissionDenied) as exc:
+                        st.error(str(exc))
+
+st.divider()
+st.header("Wanneer zien we vooruitgang?")
+st.markdown("Per bron hoe vaak er gemeten wordt en wanneer de volgende cijfers te verwachten zijn. De data zijn "
+            "**schattingen** op basis van de laatste periode, de meetfrequentie en de gebruikelijke vertraging.")
+from metrics import releases  # noqa: E402
+
+cal = releases.calendar(metrics, state.latest_period_by_source(), today)
+st.dataframe(pd.DataFrame([{
+    "Bron": r.label, "Hoe vaak": ("elk jaar" if r.frequency_years == 1 else f"elke {r.frequency_years:g} jaar"),
+    "Laatste periode in de data": str(r.latest_period or ""),
+    "Volgende cijfers verwacht (schatting)": fmt.date(r.next_release) if r.next_release else "",
+} for r in cal]), hide_index=True, width="stretch")
+with st.expander("Toelichting per bron"):
+    for r in cal:
+        st.markdown(f"**{r.label}** — gemeten: {r.measured_in}. {r.note}")
+
+if editor:
+    st.divider()
+    st.header("Nieuw doel")
+    c1, c2 = st.columns(2)
+    mid = c1.selectbox("Indicator", [m.id for m in metrics], format_func=lambda i: cat.get(i).label, key="new_metric")
+    area = c2.selectbox("Gebied", areas, format_func=eng.name, key="new_area")
+    m = cat.get(mid)
+    series = [r for r in eng.series(m, area) if r.present]
+    if not series:
+        st.warning("Voor deze indicator en dit gebied zijn er geen cijfers; kies een andere combinatie.")
+    else:
+        base_year = st.selectbox("Basisjaar (uit de data)", [r.year for r in series], index=len(series) - 1,
+                                 key="new_base_year")
+        base = next(r for r in series if r.year == base_year)
+        st.write(f"Basiswaarde {base_year}: **{fmt.value(base.value, m.unit)}** ({', '.join(base.sources)})")
+        with st.form("new_target"):
+            tv = st.number_input(f"Streefwaarde ({m.unit})", value=float(round(base.value, 1)), key="new_tv")
+            ty = st.number_input("Doeljaar", min_value=base_year + 1, max_value=2045, value=min(2030, 2045), step=1,
+                                 key="new_ty")
+            owner = st.text_input("Eigenaar (partner of team)", key="new_owner")
+            rationale = st.text_area("Onderbouwing", key="new_rationale")
+            link = st.text_input("Actie in het uitvoeringsplan (optioneel)", key="new_link")
+            ok = st.form_submit_button("Doel opslaan")
+        if ok:
+            try:
+                programme.create_target(state.programme_url(), editor, {
+                    "metric_id": mid, "area_code": area, "baseline_year": base_year, "baseline_value": base.value,
+                    "target_value": tv, "target_year": ty, "owner": owner, "rationale": rationale,
+                    "action_link": link}, {m.id for m in metrics}, set(areas))
+                st.success("Doel opgeslagen.")
+                st.rerun()
+            except (ValueError, PermissionDenied) as exc:
+                st.error(str(exc))

@@ -1,0 +1,94 @@
+"""Participatieregister: how many residents take part — the programme's own figures."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from loaders import programme
+from loaders.auth import PermissionDenied
+from loaders.errors import LoadError
+from metrics import fmt
+from metrics.participation import COUNTS, summarise, suppress
+from ui import auth, components, state
+
+eng = state.engine()
+
+st.title("Wie doen er mee?")
+st.markdown("Het participatieregister telt dialoogsessies, bereikte bewoners, meemakers en activiteiten per buurt "
+            "en per maand, zoals het programmateam ze invoert. Aantallen onder de 10 tonen we als **<10**, op het "
+            "scherm en in downloads, zodat niemand herkenbaar wordt.")
+
+editor = auth.login_box("participatie")
+df = state.participation_frame()
+buurten = state.maastricht_buurten(eng)
+pop = {}
+for b in buurten:
+    r = eng.latest("inwoners", b)
+    if r:
+        pop[b] = r.value
+
+LABELS = {"buurt_code": "Buurt", "maand": "Maand", "dialoogsessies": "Dialoogsessies",
+          "bewoners_bereikt": "Bewoners bereikt", "meemakers": "Meemakers", "activiteiten": "Activiteiten",
+          "aandeel_bereikt": "Bereikt (% van de inwoners)"}
+
+
+def _show(t: pd.DataFrame) -> pd.DataFrame:
+    t = suppress(t)
+    if "buurt_code" in t:
+        t["buurt_code"] = t["buurt_code"].map(eng.name)
+    if "aandeel_bereikt" in t:
+        t["aandeel_bereikt"] = [fmt.value(v, "%") if v is not None and v == v else "—" for v in t["aandeel_bereikt"]]
+    return t.rename(columns=LABELS)
+
+
+if df.empty:
+    st.info("Er zijn nog geen deelnamecijfers ingevoerd.")
+else:
+    totals = summarise(df[df["leeftijdsgroep"] == "totaal"] if (df["leeftijdsgroep"] == "totaal").any() else df,
+                       pop, ["buurt_code"])
+    st.subheader("Totaal per buurt")
+    shown = _show(totals)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption("Aandeel bereikt: bewoners bereikt gedeeld door het aantal inwoners volgens CBS (laatste peiljaar). "
+               "Dezelfde persoon kan in meerdere maanden meetellen.")
+    st.subheader("Per maand")
+    monthly = summarise(df, pop, ["buurt_code", "maand"])
+    st.dataframe(_show(monthly), hide_index=True, width="stretch")
+    if (df["leeftijdsgroep"] != "totaal").any():
+        st.subheader("Naar leeftijdsgroep")
+        st.dataframe(_show(summarise(df[df["leeftijdsgroep"] != "totaal"], pop, ["buurt_code", "leeftijdsgroep"])),
+                     hide_index=True, width="stretch")
+    components.downloads(suppress(monthly), "participatieregister", key="part_dl")
+st.caption("Bron: participatieregister programma Veerkrachtige Wijken (eigen registratie); inwoners: CBS.")
+
+if editor:
+    st.divider()
+    st.header("Cijfers toevoegen")
+    tab_up, tab_form = st.tabs(["Bestand uploaden", "Formulier"])
+    with tab_up:
+        st.markdown("CSV of Excel met de kolommen `buurt_code, maand, leeftijdsgroep, dialoogsessies, "
+                    "bewoners_bereikt, meemakers, activiteiten` (maand als JJJJ-MM; leeftijdsgroep totaal, 0-17, "
+                    "18-64 of 65+). Een bestand met één fout wordt in zijn geheel geweigerd.")
+        up = st.file_uploader("Bestand", type=["csv", "xlsx"], key="part_upload")
+        if up is not None and st.button("Uploaden", key="part_do_upload"):
+            try:
+                n = programme.import_participation(state.programme_url(), editor, up.getvalue(), up.name,
+                                                   set(buurten))
+                st.success(f"{n} rijen opgeslagen.")
+            except (LoadError, PermissionDenied) as exc:
+                st.error(f"Niets opgeslagen. {exc}")
+    with tab_form:
+        with st.form("part_form"):
+            c1, c2, c3 = st.columns(3)
+            b = c1.selectbox("Buurt", buurten, format_func=eng.name, key="pf_buurt")
+            maand = c2.text_input("Maand (JJJJ-MM)", key="pf_maand")
+            lg = c3.selectbox("Leeftijdsgroep", list(programme.AGE_GROUPS), key="pf_lg")
+            vals = {c: st.number_input(LABELS[c], min_value=0, step=1, key=f"pf_{c}") for c in COUNTS}
+            ok = st.form_submit_button("Opslaan")
+        if ok:
+            try:
+                programme.add_participation(state.programme_url(), editor,
+                                            {"buurt_code": b, "maand": maand, "leeftijdsgroep": lg, **vals}, set(buurten))
+                st.success("Opgeslagen.")
+            except (LoadError, PermissionDenied) as exc:
+                st.error(f"Niets opgeslagen. {exc}")
