@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.series import profile_frame, table_for_people, trend_frame
+import pandas as pd
+
+from metrics import fmt
+from metrics.index import pillar_index
+from metrics.series import profile_frame, trend_frame
 from ui import charts, components, state
 
 eng = state.engine()
@@ -25,8 +29,6 @@ st.markdown(f"Buurt {buurt} in wijk {eng.name(wijk)}, gemeente {eng.name(gemeent
 inw = eng.latest("inwoners", buurt)
 hh = eng.latest("huishoudens", buurt)
 c1, c2, c3 = st.columns(3)
-from metrics import fmt  # noqa: E402
-
 c1.metric("Inwoners", fmt.value(inw.value if inw else None, "aantal"), help=f"CBS, peiljaar {inw.year if inw else '-'}")
 c2.metric("Huishoudens", fmt.value(hh.value if hh else None, "aantal"), help=f"CBS, peiljaar {hh.year if hh else '-'}")
 c3.metric("Focusbuurt programma", "ja" if buurt in ("BU09350403", "BU09350203") else "nee")
@@ -53,14 +55,24 @@ for pillar, info in cat.pillars.items():
     missing = [m for m in cat.by_pillar(pillar) if not m.available]
     if missing:
         st.caption("Nog geen data: " + ", ".join(m.label.lower() for m in missing) + ".")
+    if pillar != "context":
+        idx = pillar_index(eng, buurt, pillar)
+        with st.expander("Samenvattende index (optioneel, 100 = Maastricht bij de eerste meting)"):
+            if idx.value is None:
+                st.write(f"Geen index: {idx.note}.")
+            else:
+                st.write(f"Index {info['label'].lower()}: **{fmt.number(idx.value, 0)}** — het ongewogen gemiddelde "
+                         f"van {len(idx.scores)} indicatorscores. {idx.note}")
+                st.dataframe(pd.DataFrame(
+                    [{"Weging": "alle indicatoren even zwaar", "Index": fmt.number(idx.value, 0)}] +
+                    [{"Weging": k, "Index": fmt.number(v, 0)} for k, v in idx.alternatives.items()]),
+                    hide_index=True, width="stretch")
     if pillar == "positieve_gezondheid":
         dims = []
         for d, dinfo in cat.dimensions.items():
             ms = [m.label for m in metrics if m.dimension == d]
             dims.append({"Dimensie": dinfo["label"], "Indicatoren": ", ".join(ms) if ms else "geen indicator",
                          "Kwaliteit benadering": dinfo["proxy_quality"], "Toelichting": dinfo["note"]})
-        import pandas as pd  # noqa: E402
-
         st.markdown("**De zes dimensies van Positieve Gezondheid en hoe goed de cijfers ze dekken**")
         st.dataframe(pd.DataFrame(dims), hide_index=True, width="stretch")
     components.source_line({s for v in prof["Bron"] for s in v.split(", ")})

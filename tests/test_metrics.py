@@ -253,3 +253,16 @@ def test_docs_are_generated_from_the_catalog():
         "docs/metrics.md is stale: run `.venv/bin/python -m metrics docs`"
     for m in load().metrics:
         assert f"### {m.label}" in render()
+
+
+def test_index_and_sensitivity(real):
+    from metrics.index import metric_score, pillar_index
+
+    m = load().get("moeite_met_rondkomen")
+    latest = real.latest(m, "BU09350403").value
+    ref = real.value(m, "GM0935", 2012).value
+    assert metric_score(real, m, "BU09350403") == pytest.approx(100 - 100 * (latest - ref) / ref)
+    res = pillar_index(real, "BU09350403", "positieve_gezondheid")
+    assert res.value == pytest.approx(sum(res.scores.values()) / len(res.scores))
+    assert res.alternatives and res.robust in (True, False)
+    assert all(load().get(k).direction != "neutral" for k in res.scores)
