@@ -76,3 +76,37 @@ def build_info(url: str | None = None) -> dict[str, str]:
 
 def sources(url: str | None = None) -> pd.DataFrame:
     return select(sa.select(schema.sources).order_by(schema.sources.c.table_id), url=url)
+
+
+def buurt_profile(variables: list[str], age_group: str, year: int, url: str | None = None) -> pd.DataFrame:
+    """Wide table, one row per buurt of the country: area_code, name, gemeente_code, one column per variable.
+
+    Missing or suppressed cells stay NaN. (A plain pivot on the buurt code: no cartesian product of names.)
+    """
+    o, a = schema.observations, schema.areas
+    stmt = (sa.select(o.c.area_code, o.c.variable_code, o.c.value, a.c.name, a.c.gemeente_code)
+            .select_from(o.join(a, a.c.code == o.c.area_code))
+            .where(o.c.variable_code.in_(variables), o.c.age_group == age_group, o.c.year == year,
+                   a.c.level == "buurt"))
+    df = select(stmt, url=url)
+    cols = ["area_code", "name", "gemeente_code", *variables]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    df["value"] = pd.to_numeric(df["value"], errors="coerce")
+    wide = (df.drop_duplicates(["area_code", "variable_code"])
+              .pivot(index="area_code", columns="variable_code", values="value"))
+    wide = wide.reindex(columns=list(variables))
+    wide.columns.name = None
+    names = df.drop_duplicates("area_code").set_index("area_code")[["name", "gemeente_code"]]
+    return names.join(wide).reset_index()[cols].sort_values("area_code", ignore_index=True)
+
+
+def buurt_series(variable: str, age_group: str, area_codes: list[str], url: str | None = None) -> pd.DataFrame:
+    """All years of one variable for a few given areas: area_code, year, value, status, source_key."""
+    o = schema.observations
+    if not area_codes:
+        return pd.DataFrame(columns=["area_code", "year", "value", "status", "source_key"])
+    stmt = (sa.select(o.c.area_code, o.c.year, o.c.value, o.c.status, o.c.source_key)
+            .where(o.c.variable_code == variable, o.c.age_group == age_group, o.c.area_code.in_(list(area_codes)))
+            .order_by(o.c.area_code, o.c.year))
+    return select(stmt, url=url)

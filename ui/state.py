@@ -124,3 +124,90 @@ def select_year(years: Sequence[int], param: str = "jaar", label: str = "Jaar", 
                 key_prefix: str = "") -> int:
     opts = [str(y) for y in years]
     return int(select(param, label, opts, default=opts[-1], container=container, key_prefix=key_prefix))
+
+
+@st.cache_data(ttl=TTL, show_spinner="Landelijk buurtprofiel laden…")
+def buurt_profile(variables: tuple[str, ...], age_group: str, year: int):
+    """Wide national buurt table for the profile match (see repository.buurt_profile)."""
+    return repository.buurt_profile(list(variables), age_group, year, url=_url())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def buurt_series(variable: str, age_group: str, area_codes: tuple[str, ...]):
+    return repository.buurt_series(variable, age_group, list(area_codes), url=_url())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def gemeente_names() -> dict[str, str]:
+    return repository.gemeente_names(url=_url())
+
+
+@st.cache_resource(ttl=TTL, show_spinner="Landelijke kaart laden…", max_entries=2)
+def _national_shapes(url: str, indeling_year: int, decimals: int) -> dict[str, list]:
+    from ui import maps
+
+    return maps.national_shapes(repository.geometries(indeling_year, None, url=url), decimals)
+
+
+def national_shapes(indeling_year: int = 2014, decimals: int = 3) -> dict[str, list]:
+    """Compact polygons (code -> outer rings, rounded) of every buurt of the national map; shared, read-only."""
+    url = _url()
+    return guarded(lambda: _national_shapes(url, indeling_year, decimals))
+
+
+# ---------------------------------------------------------------------- programme data (never cached long:
+# editors must see their own changes at once)
+
+def programme_url() -> str:
+    """Writes go to the main URL (the read-only role, if configured, is for statistics only)."""
+    return settings.database_url()
+
+
+@st.cache_resource(show_spinner=False)
+def _ensure_user_tables(url: str) -> bool:
+    from loaders.db import get_engine
+    from loaders.migrations import migrate_user_tables
+
+    with get_engine(url).begin() as conn:
+        migrate_user_tables(conn)
+    return True
+
+
+def ensure_user_tables() -> None:
+    guarded(lambda: _ensure_user_tables(programme_url()))
+
+
+def targets_frame():
+    from loaders import programme
+
+    ensure_user_tables()
+    return guarded(lambda: programme.list_targets(programme_url()))
+
+
+def participation_frame():
+    from loaders import programme
+
+    ensure_user_tables()
+    return guarded(lambda: programme.list_participation(programme_url()))
+
+
+def changes_frame():
+    from loaders import programme
+
+    ensure_user_tables()
+    return guarded(lambda: programme.list_changes(programme_url()))
+
+
+def maastricht_buurten(eng: Engine) -> list[str]:
+    return sorted((c for c, lv in eng.level.items() if lv == "buurt" and c.startswith("BU0935")), key=eng.name)
+
+
+def latest_period_by_source() -> dict[str, int]:
+    """Latest observation year per table id (from the engine's loaded observations)."""
+    eng = engine()
+    out: dict[str, int] = {}
+    obs = eng.inputs.obs
+    for key, year in obs.groupby("source_key")["year"].max().items():
+        t = eng.table_of.get(key, key)
+        out[t] = max(out.get(t, 0), int(year))
+    return out
