@@ -41,10 +41,25 @@ def guarded(fn: Callable[[], T]) -> T:
         raise  # for type checkers; st.stop() raises
 
 
+_last_stamp: dict[str, str] = {}
+
+
 def engine() -> Engine:
-    """The metrics engine on the current database (rebuilt when the database is rebuilt)."""
+    """The metrics engine on the current database (rebuilt when the database is rebuilt).
+
+    When the database is unreachable but the engine was loaded before, the page keeps working on the cached
+    figures and says so; it picks up the database again by itself once it is back (pool pre-ping).
+    """
     url = _url()
-    return guarded(lambda: _engine(url, _build_stamp(url)))
+    try:
+        stamp = _build_stamp(url)
+        _last_stamp[url] = stamp
+    except DatabaseUnavailable as exc:
+        if url in _last_stamp:
+            st.warning(f"{exc} U ziet de laatst geladen cijfers.", icon=":material/cloud_off:")
+            return _engine(url, _last_stamp[url])
+        return guarded(lambda: (_ for _ in ()).throw(exc))
+    return guarded(lambda: _engine(url, stamp))
 
 
 def catalog() -> Catalog:
