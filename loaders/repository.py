@@ -48,22 +48,6 @@ def national_values(variable: str, age_group: str, year: int, level: str = "buur
     return select(stmt, url=url)
 
 
-def national_profile(variables: list[str], age_group: str, year: int, url: str | None = None) -> pd.DataFrame:
-    """Wide table (buurt x variable) for the profile match of similar buurten."""
-    o, a = schema.observations, schema.areas
-    stmt = (sa.select(o.c.area_code, o.c.variable_code, o.c.value, a.c.name, a.c.gemeente_code)
-            .select_from(o.join(a, a.c.code == o.c.area_code))
-            .where(o.c.variable_code.in_(variables), o.c.age_group == age_group, o.c.year == year,
-                   a.c.level == "buurt"))
-    df = select(stmt, url=url)
-    if df.empty:
-        return df
-    wide = df.pivot_table(index=["area_code", "name", "gemeente_code"], columns="variable_code", values="value",
-                          aggfunc="first", dropna=False).reset_index()
-    wide.columns.name = None
-    return wide
-
-
 def gemeente_names(url: str | None = None) -> dict[str, str]:
     df = query("SELECT code, name FROM areas WHERE level = :lvl", {"lvl": "gemeente"}, url=url)
     return dict(zip(df["code"], df["name"]))

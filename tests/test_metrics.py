@@ -266,3 +266,9 @@ def test_index_and_sensitivity(real):
     assert res.value == pytest.approx(sum(res.scores.values()) / len(res.scores))
     assert res.alternatives and res.robust in (True, False)
     assert all(load().get(k).direction != "neutral" for k in res.scores)
+
+
+def test_catalog_years_match_the_data(real):
+    """The years the catalog promises are exactly the years the shipped data has (per metric)."""
+    for m in load().available():
+        assert tuple(real.years(m)) == m.years, (m.id, real.years(m), m.years)

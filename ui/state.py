@@ -76,11 +76,6 @@ def national_values(variable: str, age_group: str, year: int, level: str = "buur
     return repository.national_values(variable, age_group, year, level, url=_url())
 
 
-@st.cache_data(ttl=TTL, show_spinner="Landelijke gegevens laden…")
-def national_profile(variables: tuple[str, ...], age_group: str, year: int):
-    return repository.national_profile(list(variables), age_group, year, url=_url())
-
-
 @st.cache_data(ttl=TTL, show_spinner=False)
 def build_info() -> dict:
     return repository.build_info(url=_url())

@@ -1,0 +1,312 @@
+"""The similar-buurten profile match, the comparison tables and the Vergelijken chart builders.
+
+The first tests use HAND-MADE test data (six fake buurten with two traits) so that the distance and the order can
+be computed by hand; they test the algorithm only. The later tests use the real subset database.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from loaders import repository
+from loaders.db import query
+from metrics import similar
+from metrics.catalog import load
+from metrics.compute import Engine
+from ui import compare_charts
+
+NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
+
+
+# ---------------------------------------------------------------------- hand-made data (algorithm tests only)
+
+def hand_profile() -> pd.DataFrame:
+    """HAND-MADE test data, not statistics. Traits A and B; focus BU0001 in gemeente GM0001.
+
+    Over the six complete buurten: A = 8, 12, 12, 8, 12, 8 -> mean 10, population sd 2;
+                                   B = 16, 24, 24, 24, 16, 16 -> mean 20, population sd 4.
+    Distances² from the focus (8, 16), by hand:
+      BU0002 (12, 24): (4/2)² + (8/4)² = 4 + 4 = 8     BU0003 (12, 24): 8 (tie with BU0002, code decides)
+      BU0004 (8, 24):  0 + (8/4)² = 4                  BU0005 (12, 16): 4, but same gemeente as the focus
+      BU0006 (8, 16):  0                               BU0007: trait A missing -> left out everywhere
+    """
+    return pd.DataFrame([
+        ("BU0001", "Focus", "GM0001", 8.0, 16.0),
+        ("BU0002", "Twee", "GM0002", 12.0, 24.0),
+        ("BU0003", "Drie", "GM0003", 12.0, 24.0),
+        ("BU0004", "Vier", "GM0002", 8.0, 24.0),
+        ("BU0005", "Vijf", "GM0001", 12.0, 16.0),
+        ("BU0006", None, "GM0003", 8.0, 16.0),
+        ("BU0007", "Zeven", "GM0003", np.nan, 20.0),
+    ], columns=["area_code", "name", "gemeente_code", "A", "B"])
+
+
+HAND_VARS = [similar.ProfileVariable("A", "Kenmerk A", "%", "a"), similar.ProfileVariable("B", "Kenmerk B", "%", "b")]
+
+
+def test_standardisation_by_hand():
+    mean, sd = similar.standardisation(hand_profile(), ["A", "B"])
+    assert mean["A"] == pytest.approx(10.0) and sd["A"] == pytest.approx(2.0)
+    assert mean["B"] == pytest.approx(20.0) and sd["B"] == pytest.approx(4.0)
+
+
+def test_distance_and_order_by_hand():
+    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10)
+    assert [m.area_code for m in res.matches] == ["BU0006", "BU0004", "BU0002", "BU0003"]
+    assert [m.distance for m in res.matches] == pytest.approx([0.0, 2.0, math.sqrt(8), math.sqrt(8)])
+    four = res.matches[1]
+    assert four.z_diff == pytest.approx({"A": 0.0, "B": 2.0})
+    assert four.contributions == pytest.approx({"A": 0.0, "B": 4.0})
+    assert res.n_complete == 6 and res.n_missing == 1 and res.n_same_gemeente == 1 and res.n_candidates == 4
+    assert res.excluded_gemeenten == ("GM0001",)
+    assert res.mean == pytest.approx({"A": 10.0, "B": 20.0}) and res.sd == pytest.approx({"A": 2.0, "B": 4.0})
+
+
+def test_same_gemeente_and_missing_are_excluded():
+    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10)
+    codes = {m.area_code for m in res.matches}
+    assert "BU0005" not in codes  # same gemeente as the focus buurt, although as close as BU0004
+    assert "BU0007" not in codes  # missing trait A: never filled in
+    assert "BU0001" not in codes  # the focus buurt itself
+    # Excluding another gemeente instead lets BU0005 in (tie with BU0004 at d = 2, code decides).
+    res2 = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10, exclude_gemeenten=["GM0003"])
+    assert [m.area_code for m in res2.matches] == ["BU0004", "BU0005", "BU0002"]
+
+
+def test_top_n_and_contributions_sum_to_distance_squared():
+    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=2)
+    assert [m.area_code for m in res.matches] == ["BU0006", "BU0004"]
+    full = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10)
+    for m in full.matches:
+        assert sum(m.contributions.values()) == pytest.approx(m.distance ** 2)
+    expl = similar.explanation(full, HAND_VARS)
+    assert len(expl) == 4 * 2
+    for code, g in expl.groupby("area_code"):
+        assert g["bijdrage"].sum() == pytest.approx(g["afstand"].iloc[0] ** 2)
+        if g["afstand"].iloc[0] > 0:
+            assert g["aandeel"].sum() == pytest.approx(1.0)
+    row = expl[(expl.area_code == "BU0002") & (expl.variable == "A")].iloc[0]
+    assert (row.focus_waarde, row.waarde, row.verschil, row.verschil_sd) == pytest.approx((8.0, 12.0, 4.0, 2.0))
+
+
+def test_why_sentence_names_close_traits_and_largest_difference():
+    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10)
+    s = similar.why(res.matches[1], res, HAND_VARS, "Focus")
+    assert s == "Vrijwel gelijk aan Focus in kenmerk a; grootste verschil in kenmerk b: 24,0% tegen 16,0% (100% van de afstand)."
+    same = similar.why(res.matches[0], res, HAND_VARS, "Focus")
+    assert same.startswith("Vrijwel gelijk aan Focus in alle 2 kenmerken")
+    table = similar.match_table(res, HAND_VARS, "Focus", {"GM0002": "Tweestad"})
+    assert list(table["Buurtcode"]) == ["BU0001", "BU0006", "BU0004", "BU0002", "BU0003"]
+    assert table.iloc[1]["Buurt"] == "buurt BU0006"  # no name in the data: the code, never an invented name
+    assert table.iloc[2]["Gemeente"] == "Tweestad" and table.iloc[2]["Kenmerk B"] == "24,0%"
+    assert table.iloc[2]["Afstand"] == "2,00"
+
+
+def test_focus_without_complete_profile_is_refused():
+    prof = hand_profile()
+    prof.loc[prof.area_code == "BU0001", "B"] = np.nan
+    with pytest.raises(similar.ProfileUnavailable):
+        similar.match(prof, "BU0001", ["A", "B"])
+    with pytest.raises(similar.ProfileUnavailable):
+        similar.match(hand_profile(), "BU9999", ["A", "B"])
+
+
+def test_movement_years():
+    assert similar.movement_years([2012, 2016, 2020], 2016) == (2016, 2020)
+    assert similar.movement_years([2012, 2016, 2020], 2012) == (2012, 2020)
+    assert similar.movement_years([2016, 2020], 2012) == (2016, 2020)
+    assert similar.movement_years([2020], 2016) is None
+
+
+def test_spread_by_hand():
+    df = pd.DataFrame({"waarde": [1.0, 2.0, None, 3.0, 4.0, 5.0]})  # HAND-MADE
+    sp = similar.spread(df)
+    assert (sp.n, sp.n_with_value, sp.low, sp.q1, sp.median, sp.q3, sp.high) == (6, 5, 1.0, 2.0, 3.0, 4.0, 5.0)
+
+
+def test_profile_variables_come_from_the_catalog():
+    pvs = similar.profile_variables(load())
+    assert [p.code for p in pvs] == ["MoeiteMetRondkomen", "ErvarenGezondheidGoedZeerGoed", "Eenzaam",
+                                     "HoogRisicoOpAngstOfDepressie", "Overgewicht", "Roker"]
+    assert similar.profile_age_group(load()) == "18+"
+    with pytest.raises(ValueError):
+        similar.profile_variables(load(), ["inwoners"])  # not a national 50090NED share
+
+
+# ---------------------------------------------------------------------- the real subset database
+
+@pytest.fixture(scope="module")
+def engine(subset_sqlite):
+    return Engine(repository.load_inputs(subset_sqlite), load())
+
+
+def _profile(url, year=2016):
+    pvs = similar.profile_variables(load())
+    return repository.buurt_profile([p.code for p in pvs], "18+", year, url=url), pvs
+
+
+def test_buurt_profile_is_wide_and_keeps_missing(built_db):
+    prof, pvs = _profile(built_db)
+    assert list(prof.columns) == ["area_code", "name", "gemeente_code", *[p.code for p in pvs]]
+    assert prof["area_code"].is_unique
+    assert set(prof["gemeente_code"]) == {"GM0935", "GM0917"}
+    row = prof.set_index("area_code").loc[NAZARETH]
+    db = query("SELECT value FROM observations WHERE area_code = :a AND variable_code = 'Eenzaam' AND year = 2016 "
+               "AND age_group = '18+'", {"a": NAZARETH}, url=built_db)
+    assert row["Eenzaam"] == pytest.approx(db["value"].iloc[0])
+    nulls = query("SELECT COUNT(DISTINCT o.area_code) AS n FROM observations o JOIN areas a ON a.code = o.area_code "
+                  "WHERE a.level = 'buurt' AND o.year = 2016 AND o.age_group = '18+' AND o.value IS NULL "
+                  "AND o.variable_code = 'Roker'", url=built_db)
+    assert prof["Roker"].isna().sum() == nulls["n"].iloc[0]  # suppressed stays NaN, never 0
+
+
+def test_nazareth_matches_exclude_maastricht(subset_sqlite):
+    prof, pvs = _profile(subset_sqlite)
+    res = similar.match(prof, NAZARETH, [p.code for p in pvs], n=10, year=2016)
+    assert len(res.matches) == 10
+    assert res.excluded_gemeenten == ("GM0935",)
+    assert all(m.gemeente_code == "GM0917" for m in res.matches)  # the subset holds Maastricht and Heerlen only
+    assert all(not m.area_code.startswith("BU0935") for m in res.matches)
+    dists = [m.distance for m in res.matches]
+    assert dists == sorted(dists)
+    # Recompute the nearest distance independently from the raw table.
+    v = [p.code for p in pvs]
+    comp = prof.dropna(subset=v)
+    z = (comp[v] - comp[v].mean()) / comp[v].std(ddof=0)
+    zf = z[comp.area_code == NAZARETH].iloc[0]
+    first = res.matches[0].area_code
+    assert math.sqrt(((z[comp.area_code == first].iloc[0] - zf) ** 2).sum()) == pytest.approx(dists[0])
+
+
+def test_movement_on_real_data(subset_sqlite, engine):
+    prof, pvs = _profile(subset_sqlite)
+    res = similar.match(prof, NAZARETH, [p.code for p in pvs], n=5, year=2016)
+    m = load().get("moeite_met_rondkomen")
+    series = repository.buurt_series(m.variable, m.age_group, [x.area_code for x in res.matches], url=subset_sqlite)
+    names = {x.area_code: x.area_code for x in res.matches}
+    mv = similar.movement(engine, m, NAZARETH, res, series, names, 2016, 2020)
+    assert list(mv.drop_duplicates("area_code")["area_code"]) == [NAZARETH, *[x.area_code for x in res.matches]]
+    focus = mv[mv.area_code == NAZARETH].set_index("jaar")
+    ch = engine.change(m, engine.value(m, NAZARETH, 2020), engine.value(m, NAZARETH, 2016))
+    assert focus["verandering"].iloc[0] == pytest.approx(ch.diff) and focus["oordeel"].iloc[0] == ch.label
+    one = res.matches[0].area_code
+    got = mv[(mv.area_code == one)].set_index("jaar")["waarde"]
+    raw = series[series.area_code == one].set_index("year")["value"]
+    for y in (2012, 2016, 2020):
+        assert got[y] == pytest.approx(raw[y])
+    # A Heerlen buurt is known to the engine: its change and margin are the engine's, with its population.
+    ch1 = engine.change(m, engine.value(m, one, 2020), engine.value(m, one, 2016))
+    assert mv[mv.area_code == one]["marge"].iloc[0] == pytest.approx(ch1.threshold)
+    assert mv[mv.area_code == one]["oordeel"].iloc[0] == ch1.label
+    summary = similar.movement_summary(mv)
+    assert sum(summary.values()) == 5
+    assert set(summary) <= {"verbeterd", "verslechterd", "binnen de marge", "geen vergelijking mogelijk"}
+    table = similar.movement_table(mv, m.unit, 2016, 2020)
+    assert table.iloc[0]["Buurt"] == "Nazareth (focusbuurt)" and list(table.columns[1:4]) == ["2012", "2016", "2020"]
+
+
+def test_movement_of_a_buurt_unknown_to_the_engine(subset_sqlite, engine):
+    """A buurt outside Maastricht/Heerlen (HAND-MADE code and values) gets the engine's unknown-population margin."""
+    from metrics import margins
+    prof, pvs = _profile(subset_sqlite)
+    res = similar.match(prof, NAZARETH, [p.code for p in pvs], n=1, year=2016)
+    res.matches[0].area_code = "BU99990001"
+    series = pd.DataFrame({"area_code": ["BU99990001"] * 3, "year": [2012, 2016, 2020],
+                           "value": [30.0, 28.0, None], "status": ["ok", "ok", "geheim"]})
+    m = load().get("moeite_met_rondkomen")
+    mv = similar.movement(engine, m, NAZARETH, res, series, {}, 2012, 2016)
+    row = mv[mv.area_code == "BU99990001"].set_index("jaar")
+    assert row.loc[2016, "marge"] == pytest.approx(margins.UNKNOWN_BASE_PP)
+    assert row.loc[2016, "verandering"] == pytest.approx(-2.0) and row.loc[2016, "oordeel"] == "binnen de marge"
+    assert row.loc[2020, "waarde"] is None or pd.isna(row.loc[2020, "waarde"])  # suppressed stays missing
+    assert row.loc[2020, "status"] == "geheim"
+    mv2 = similar.movement(engine, m, NAZARETH, res, series, {}, 2016, 2020)
+    assert mv2[mv2.area_code == "BU99990001"]["oordeel"].iloc[0] == "geen vergelijking mogelijk"
+
+
+def test_distribution_is_alphabetical_and_keeps_missing(engine):
+    m = load().get("ernstig_eenzaam_65plus")  # 2 Maastricht buurten suppressed in 2020
+    dist = similar.distribution(engine, m, "GM0935", 2020, highlight=(NAZARETH, POTTENBERG))
+    assert len(dist) == 44
+    assert list(dist["buurt"]) == sorted(dist["buurt"], key=str.lower)
+    missing = dist[dist["waarde"].isna()]
+    assert len(missing) == 2 and (missing["status"] != "ok").all()
+    assert dist[dist.focus]["area_code"].tolist() == sorted([NAZARETH, POTTENBERG], key=lambda c: engine.name(c).lower())
+    table = similar.distribution_table(dist, m)
+    assert table[table["Buurtcode"].isin(missing["area_code"])][m.label].str.startswith("geen gegevens").all()
+    sp = similar.spread(dist)
+    assert sp.n == 44 and sp.n_with_value == 42
+
+
+def test_reference_comparisons_use_the_engine(engine):
+    m = load().get("moeite_met_rondkomen")
+    cmp = similar.reference_comparisons(engine, m, NAZARETH)
+    assert set(cmp["area_code"]) == {"GM0917", "HEERLEN_NOORD", "GM0935", "NL01"}
+    for _, r in cmp.iterrows():
+        want = engine.compare(m, engine.value(m, NAZARETH, r.jaar), engine.value(m, r.area_code, r.jaar),
+                              ref_name=engine.name(r.area_code))
+        assert r.oordeel == want.label and r.verschil == pytest.approx(want.diff)
+    assert all(lbl.split(" ")[0] in {"vergelijkbaar", "gunstiger", "minder"} for lbl in cmp["oordeel"])
+    ref = similar.reference_frame(engine, m, NAZARETH)
+    hn = ref[ref.area_code == "HEERLEN_NOORD"]
+    assert (hn["methode"] == "afgeleid").all()  # derived by the engine with weights, not published
+    table = similar.reference_table(ref, cmp, m, "Nazareth")
+    assert list(table["Jaar"]) == ["2012", "2016", "2020"]
+    assert table.iloc[-1]["Nazareth"] == "25,3%"  # 50090NED 2020, Nazareth 18+ (see test_loaders)
+
+
+# ---------------------------------------------------------------------- chart builders (spec only)
+
+def _datasets(spec: dict) -> list[dict]:
+    return [row for rows in spec.get("datasets", {}).values() for row in rows]
+
+
+def test_distribution_chart_spec(engine):
+    m = load().get("ernstig_eenzaam_65plus")
+    dist = similar.distribution(engine, m, "GM0935", 2020, highlight=(NAZARETH, POTTENBERG))
+    spec = compare_charts.distribution_chart(dist, m.label, m.unit, NAZARETH,
+                                             rules=[("Maastricht", "GM0935", 10.0), ("Nederland", "NL01", None)]).to_dict()
+    rows = _datasets(spec)
+    dots = [r for r in rows if "buurt" in r]
+    assert len(dots) == 42  # suppressed buurten are not drawn (never as 0)
+    assert {r["buurt"] for r in dots if r["is_focus"]} == {"Nazareth", "Pottenberg"}
+    dots_layer = next(l for l in spec["layer"] if l["mark"]["type"] == "circle")
+    colour = dots_layer["encoding"]["color"]["scale"]
+    assert colour["domain"][0] == "Nazareth" and colour["range"][0] == "#0072B2"
+    assert [r["gebied"] for r in rows if "gebied" in r] == ["Maastricht: 10,0%"]  # a missing reference: no rule
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+
+
+def test_reference_chart_breaks_lines_at_gaps():
+    df = pd.DataFrame({"area_code": ["A"] * 3 + ["B"] * 3, "gebied": ["Aa"] * 3 + ["Bb"] * 3,
+                       "jaar": [2012, 2016, 2020] * 2, "waarde": [1.0, None, 3.0, 2.0, 2.5, 3.0],
+                       "status": "ok", "methode": "", "bron": "50090NED", "toelichting": ""})  # HAND-MADE
+    spec = compare_charts.reference_chart(df, "X", "%", "A").to_dict()
+    rows = _datasets(spec)
+    a_lines = {r["lijn"] for r in rows if r["area_code"] == "A"}
+    assert len(a_lines) == 2  # 2012 and 2020 of A are not joined across the missing 2016
+    assert len({r["lijn"] for r in rows if r["area_code"] == "B"}) == 1
+    assert all(r["waarde"] is not None for r in rows)
+
+
+def test_profile_and_movement_chart_specs(subset_sqlite, engine):
+    prof, pvs = _profile(subset_sqlite)
+    res = similar.match(prof, NAZARETH, [p.code for p in pvs], n=10, year=2016)
+    expl = similar.explanation(res, pvs)
+    spec = compare_charts.profile_chart(expl, res.focus_values, res.mean, res.sd,
+                                        [(p.code, p.label, p.unit) for p in pvs], NAZARETH, "Nazareth").to_dict()
+    assert len(spec["vconcat"]) == 6
+    assert [v["title"]["text"] for v in spec["vconcat"]] == [f"{p.label} (%)" for p in pvs]
+    assert any(r.get("buurt") == "Nazareth" for r in _datasets(spec))
+    m = load().get("moeite_met_rondkomen")
+    series = repository.buurt_series(m.variable, m.age_group, [x.area_code for x in res.matches], url=subset_sqlite)
+    mv = similar.movement(engine, m, NAZARETH, res, series, {NAZARETH: "Nazareth"}, 2016, 2020)
+    nl = similar.reference_frame(engine, m, NAZARETH, refs=("NL01",))
+    spec = compare_charts.movement_chart(mv, m.label, m.unit, NAZARETH, refs=nl[nl.area_code == "NL01"]).to_dict()
+    last = spec["layer"][-1]
+    focus_rows = spec["datasets"][last["data"]["name"]]
+    assert {r["area_code"] for r in focus_rows} == {NAZARETH}  # the focus buurt is drawn last, on top
+    assert "Focusbuurt: Nazareth" in spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
