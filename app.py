@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="Wijkmonitor Veerkrachtige Wijken", page_icon=":material/diversity_3:",
+st.set_page_config(page_title="Wijkmonitor Veerkrachtige Wijken", page_icon="assets/favicon.png",
                    layout="wide", initial_sidebar_state="expanded")
 
 from ui.components import LICENCE_LINE, inject_css  # noqa: E402  (after set_page_config)
@@ -24,6 +24,10 @@ PAGES = {
     "Verantwoording": [
         st.Page("pages/data.py", title="Data en methode", icon=":material/dataset:", url_path="data"),
         st.Page("pages/wijzigingen.py", title="Wijzigingslog", icon=":material/history:", url_path="wijzigingen"),
+    ],
+    "Presentatie": [
+        st.Page("pages/presentatie.py", title="Presentatie en briefing", icon=":material/slideshow:",
+                url_path="presentatie"),
     ],
 }
 

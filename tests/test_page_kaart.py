@@ -1,0 +1,117 @@
+"""The Kaart page run headless (streamlit AppTest) on the real-data fixture database."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ui import maps
+from ui.palette import MISSING_RGB
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "kaart.py")
+NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
+
+
+@pytest.fixture
+def app(subset_sqlite, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", subset_sqlite)
+    monkeypatch.delenv("WIJKMONITOR_READONLY_DATABASE_URL", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield lambda **params: _run(params)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _run(params: dict) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.stack_trace for e in at.exception]
+    return at
+
+
+def _deck(at: AppTest, i: int = 0) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[i].proto.json)
+
+
+def _areas(spec: dict) -> list[dict]:
+    return next(layer for layer in spec["layers"] if layer["id"] == maps.LAYER_AREAS)["data"]
+
+
+def test_default_map_has_all_44_buurten_and_the_focus(app):
+    at = app()
+    charts = at.get("deck_gl_json_chart")
+    assert len(charts) == 1  # the Nederland tab is not built while it is closed
+    spec = _deck(at)
+    recs = _areas(spec)
+    codes = {r["code"] for r in recs}
+    assert len(codes) == 44 and all(c.startswith("BU0935") for c in codes)
+    assert "Nazareth" in charts[0].proto.json and "Pottenberg" in charts[0].proto.json
+    ids = [layer["id"] for layer in spec["layers"]]
+    assert maps.LAYER_FOCUS in ids and maps.LAYER_LABELS in ids
+    focus = next(layer for layer in spec["layers"] if layer["id"] == maps.LAYER_FOCUS)
+    assert len(focus["data"]) == 2
+    assert json.loads(charts[0].proto.tooltip)["html"].count("{") == 3
+    # Every buurt has a value for the default metric (moeite met rondkomen 2020): no grey.
+    assert all(r["f"][:3] != MISSING_RGB for r in recs)
+    # Legend with Dutch numbers beside the map, sentence, source line with table and map source.
+    legend = next(m.value for m in at.markdown if "wm-legend" in m.value)
+    assert "geen gegevens" in legend and "Donkerder = hoger percentage" in legend and "%" in legend
+    assert any("voor 44 van de 44 buurten" in m.value for m in at.markdown)
+    captions = " ".join(c.value for c in at.caption)
+    assert "50090NED" in captions and "Wijk- en buurtkaart 2020" in captions and "peiljaar 2020" in captions
+    # Text alternative: one row per buurt.
+    tables = [d.value for d in at.dataframe]
+    assert any(len(t) == 44 and "Vergelijking met Maastricht" in t.columns for t in tables)
+
+
+def test_metric_with_missing_buurten_shows_grey(app):
+    at = app(indicator="woz_waarde", jaar="2025")
+    recs = _areas(_deck(at))
+    grey = [r for r in recs if r["f"][:3] == MISSING_RGB]
+    assert len(grey) == 6 and all(r["v"] == "geen gegevens" for r in grey)
+    legend = next(m.value for m in at.markdown if "wm-legend" in m.value)
+    assert "geen gegevens <span style='color:#4a4a4a'>(6 buurten)" in legend
+    assert "duizenden euro" in legend and re.search(r"\d+,\d – \d+,\d <span", legend)
+    assert any("voor 38 van de 44 buurten" in m.value for m in at.markdown)
+
+
+def test_changing_metric_and_year_in_the_page(app):
+    at = app()
+    at.selectbox(key="sel_indicator").set_value("eenzaam").run()
+    assert not at.exception
+    years = at.selectbox(key="sel_jaar").options
+    assert years == ["2012", "2016", "2020"]
+    at.selectbox(key="sel_jaar").set_value("2012").run()
+    assert at.query_params["indicator"] == "eenzaam" and at.query_params["jaar"] == "2012"
+    tip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["html"]
+    assert "Eenzaamheid (2012)" in tip
+
+
+def test_buurt_choice_for_the_profile(app):
+    at = app(buurt=POTTENBERG)
+    buttons = [b.label for b in at.button]
+    assert "Buurtprofiel van Pottenberg openen" in buttons
+
+
+def test_nederland_tab(app):
+    at = app(weergave="Nederland", nl_indicator="eenzaam", nl_jaar="2020")
+    charts = at.get("deck_gl_json_chart")
+    assert len(charts) == 1
+    payload = charts[0].proto.json
+    assert len(payload.encode()) < 4_000_000
+    spec = json.loads(payload)
+    recs = _areas(spec)
+    assert len(recs) > 10_000  # every shape of the coarse 2014 map
+    named = {r["n"] for r in recs}
+    assert "Nazareth" in named and "Pottenberg" in named
+    info = " ".join(i.value for i in at.info)
+    assert "buurten met cijfers staan er" in info and "2014" in info and "2020" in info
+    captions = " ".join(c.value for c in at.caption)
+    assert "50090NED" in captions and "gebiedsindelingen 2014" in captions
