@@ -7,6 +7,8 @@ from . import fmt
 from .catalog import Metric
 from .compute import Comparison, Engine, Result
 
+REF = "GM0935"
+
 
 @dataclass
 class Movement:
@@ -15,12 +17,14 @@ class Movement:
     first: Result
     latest: Result
     change: Comparison
+    context: str = ""  # how Maastricht moved over the same years, for perspective
 
     @property
     def text(self) -> str:
         m = self.metric
-        return (f"{m.label}: van {fmt.value(self.first.value, m.unit)} ({self.first.year}) naar "
-                f"{fmt.value(self.latest.value, m.unit)} ({self.latest.year}), {fmt.delta(self.change.diff, m.unit)}")
+        txt = (f"{m.label}: van {fmt.value(self.first.value, m.unit)} ({self.first.year}) naar "
+               f"{fmt.value(self.latest.value, m.unit)} ({self.latest.year}), {fmt.delta(self.change.diff, m.unit)}")
+        return txt + (f" ({self.context})" if self.context else "")
 
 
 def movements(engine: Engine, area: str, metrics: list[Metric] | None = None) -> dict[str, list[Movement]]:
@@ -31,7 +35,11 @@ def movements(engine: Engine, area: str, metrics: list[Metric] | None = None) ->
         if len(s) < 2:
             continue
         ch = engine.change(m, s[-1], s[0])
-        mv = Movement(m, area, s[0], s[-1], ch)
+        ref_new, ref_old = engine.value(m, REF, s[-1].year), engine.value(m, REF, s[0].year)
+        complete = all(r.present and (r.coverage is None or r.coverage >= 0.99) for r in (ref_new, ref_old))
+        context = (f"Maastricht in dezelfde periode: {fmt.delta(ref_new.value - ref_old.value, m.unit)}"
+                   if complete and m.kind != "count" and area != REF else "")
+        mv = Movement(m, area, s[0], s[-1], ch, context)
         if not ch.meaningful:
             out["binnen_marge"].append(mv)
         elif ch.favourable is None:

@@ -272,3 +272,18 @@ def test_catalog_years_match_the_data(real):
     """The years the catalog promises are exactly the years the shipped data has (per metric)."""
     for m in load().available():
         assert tuple(real.years(m)) == m.years, (m.id, real.years(m), m.years)
+
+
+def test_successes_and_setbacks_beyond_margin_only(real):
+    from metrics.progress import movements
+
+    mv = movements(real, "BU09350403")
+    for x in mv["successen"]:
+        assert x.change.meaningful and x.change.favourable
+    for x in mv["tegenvallers"]:
+        assert x.change.meaningful and x.change.favourable is False
+    for x in mv["binnen_marge"]:
+        assert not x.change.meaningful
+    eenz = next(x for x in mv["tegenvallers"] if x.metric.id == "eenzaam")
+    assert "van 49,8% (2012) naar 59,4% (2020)" in eenz.text and "Maastricht in dezelfde periode" in eenz.text
+    assert all("Maastricht" not in x.text for x in mv["beschrijvend"] if x.metric.kind == "count")
