@@ -374,6 +374,11 @@ def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None) -> dict:
             raise RuntimeError("simulated failure during build (test hook)")
         conn.execute(schema.geometries.insert(), b.geometries)
         _insert_observations(conn, obs)
+        # Refreshed (CBS OData) and imported (StatLine export) tables are kept in a staging table and
+        # re-applied here, inside the same transaction, so a rebuild never silently drops them.
+        from .refresh import reapply_staged
+
+        reapply_staged(conn)
         schema.OBS_AREA_INDEX.create(conn)
         info = {"built_at": b.loaded_at.isoformat(), **{f"n_{k}": str(v) for k, v in counts.items()}}  # type: ignore[attr-defined]
         conn.execute(schema.build_info.insert(), [{"key": k, "value": v} for k, v in info.items()])

@@ -250,3 +250,27 @@ def list_participation(url: str | None = None) -> pd.DataFrame:
 
 def list_changes(url: str | None = None, limit: int = 500) -> pd.DataFrame:
     return select(sa.select(change_log).order_by(change_log.c.id.desc()).limit(limit), url=url)
+
+
+# ------------------------------------------------------------------------------- data refresh (editors)
+
+def refresh_data(url: str | None, editor: Editor, progress=None):
+    """Editor-only wrapper around :func:`loaders.refresh.run` that records the refresh in the change log."""
+    from . import refresh
+
+    editor = require_editor(editor)
+    summary = refresh.run(url, progress=progress)
+    with get_engine(url).begin() as conn:
+        _log(conn, editor, "observations", None, "refresh", None, {"samenvatting": summary.message()})
+    return summary
+
+
+def import_statline(url: str | None, editor: Editor, data: bytes, file_name: str):
+    """Editor-only wrapper around :func:`loaders.statline_import.import_file`, logged."""
+    from . import statline_import
+
+    editor = require_editor(editor)
+    summary = statline_import.import_file(url, data, file_name)
+    with get_engine(url).begin() as conn:
+        _log(conn, editor, "observations", None, "import", None, {"bestand": file_name, "samenvatting": summary.message()})
+    return summary

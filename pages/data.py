@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from metrics import docs, export, fmt
-from ui import components, state
+from loaders import programme
+from ui import auth, components, state
 
 eng = state.engine()
 cat = state.catalog()
@@ -18,7 +19,7 @@ st.markdown("Waar komen de cijfers vandaan, wat betekenen ze en hoe rekenen we? 
 st.markdown("**Bron: CBS, RIVM** — de cijfers zijn gepubliceerd onder licentie CC BY 4.0 (naamsvermelding "
             "'Bron: CBS/RIVM'). Kaartgrenzen: CBS/Kadaster Wijk- en buurtkaart.")
 
-tab_ind, tab_src, tab_dl = st.tabs(["Indicatoren", "Bronnen en dataversie", "Downloaden"])
+tab_ind, tab_src, tab_dl, tab_upd = st.tabs(["Indicatoren", "Bronnen en dataversie", "Downloaden", "Bijwerken"])
 
 with tab_ind:
     st.markdown(docs.render(cat).split("\n", 2)[2])  # skip the document title
@@ -52,5 +53,45 @@ with tab_dl:
                  f"{df['area_code'].nunique()} gebieden.")
         components.downloads(df, f"wijkmonitor-export-{dt.date.today().isoformat()}", key="full_export")
         st.dataframe(df.head(50), hide_index=True, width="stretch")
+
+with tab_upd:
+    st.markdown("Nieuwe cijfers komen rechtstreeks van CBS (open data) of uit een zelf gedownloade StatLine-export "
+                "(\"CSV met statistische symbolen\" of Excel). Ververste en geïmporteerde tabellen blijven bewaard "
+                "en worden na elke herbouw van de database opnieuw toegepast.")
+    stat = state.refresh_status()
+    if stat.empty:
+        st.write("Er zijn nog geen tabellen ververst of geïmporteerd: de database bevat de meegeleverde bestanden.")
+    else:
+        st.dataframe(pd.DataFrame({
+            "Tabel": stat["table_id"], "Soort": stat["kind"], "Waarnemingen": stat["n_observations"],
+            "Opgehaald": [fmt.date(pd.Timestamp(t).to_pydatetime()) if pd.notna(t) else "" for t in stat["fetched_at"]],
+            "In de database": ["ja" if x else "nee — opnieuw toepassen" for x in stat["in_database"]],
+        }), hide_index=True, width="stretch")
+    editor = auth.login_box("data")
+    if editor:
+        if st.button("Cijfers verversen bij CBS", key="refresh_btn"):
+            bar = st.progress(0.0, text="Verbinden met CBS…")
+
+            def _progress(p):
+                bar.progress(min(1.0, p.step / max(p.total, 1)), text=p.message)
+
+            try:
+                summary = programme.refresh_data(state.programme_url(), editor, progress=_progress)
+                st.success(summary.message())
+                st.cache_data.clear()
+                st.cache_resource.clear()
+            except Exception as exc:  # RefreshError/OfflineError/LoadError carry Dutch messages
+                st.error(f"Verversen is niet gelukt; er is niets veranderd. {exc}")
+        up = st.file_uploader("StatLine-export importeren", type=["csv", "xlsx"], key="statline_upload")
+        if up is not None and st.button("Importeren", key="statline_do_import"):
+            try:
+                summary = programme.import_statline(state.programme_url(), editor, up.getvalue(), up.name)
+                st.success(summary.message())
+                for w in summary.warnings:
+                    st.warning(w)
+                st.cache_data.clear()
+                st.cache_resource.clear()
+            except Exception as exc:
+                st.error(f"Niets geïmporteerd. {exc}")
 
 components.source_line(set(state.sources()["table_id"]))

@@ -66,7 +66,12 @@ def test_anonymous_or_forged_editor_cannot_write(db, who):
     with pytest.raises(auth.PermissionDenied):
         programme.import_participation(db, who, b"buurt_code,maand,dialoogsessies,bewoners_bereikt,meemakers,activiteiten\n"
                                                 b"BU09350403,2025-09,1,20,3,2\n", "x.csv", BUURTEN)
+    with pytest.raises(auth.PermissionDenied):
+        programme.refresh_data(db, who)
+    with pytest.raises(auth.PermissionDenied):
+        programme.import_statline(db, who, b"x", "export.csv")
     assert programme.list_targets(db).empty and programme.list_participation(db).empty
+    assert programme.list_changes(db).empty
 
 
 # ------------------------------------------------------------------------------- targets

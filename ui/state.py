@@ -221,3 +221,9 @@ def latest_period_by_source() -> dict[str, int]:
         t = eng.table_of.get(key, key)
         out[t] = max(out.get(t, 0), int(year))
     return out
+
+
+def refresh_status():
+    from loaders import refresh
+
+    return guarded(lambda: refresh.status(programme_url()))
