@@ -7,15 +7,24 @@ from . import fmt
 from .catalog import Metric
 from .compute import Engine
 
-TREND_COLUMNS = ["area_code", "area_name", "year", "value", "status", "method", "source", "note", "label"]
+TREND_COLUMNS = ["area_code", "area_name", "year", "value", "status", "method", "source", "note", "label",
+                 "break_before"]
 
 
-def trend_frame(engine: Engine, metric: Metric, areas: list[str]) -> pd.DataFrame:
-    """One row per area and measurement year; value NaN where missing (kept, so charts show the gap)."""
+def trend_frame(engine: Engine, metric: Metric, areas: list[str],
+                breaks: dict[str, list[int]] | None = None) -> pd.DataFrame:
+    """One row per area and measurement year; value NaN where missing (kept, so charts show the gap).
+
+    `breaks` maps an area to years where its boundary/code changed (loaders.boundaries): the line must not
+    join the measurement before such a year to the one from it on (`break_before`)."""
     rows = []
+    breaks = breaks or {}
     for a in areas:
         for r in engine.series(metric, a):
             rows.append({
+                "break_before": any(b <= r.year and b > prev for b in breaks.get(a, []))
+                if (prev := next((x["year"] for x in reversed(rows) if x["area_code"] == a), None)) is not None
+                else False,
                 "area_code": a, "area_name": engine.name(a), "year": r.year,
                 "value": r.value if r.present else float("nan"), "status": r.status, "method": r.method,
                 "source": ", ".join(r.sources), "note": r.note,

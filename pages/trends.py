@@ -27,7 +27,7 @@ compare = state.multiselect("vergelijk", "Vergelijken met", comparison_options, 
                             default=["GM0935", "NL01"])
 areas = [*FOCUS_AREAS, *compare]
 
-df = trend_frame(eng, metric, areas)
+df = trend_frame(eng, metric, areas, breaks={a: state.series_breaks(a) for a in areas})
 years = eng.years(metric)
 baseline = years[0] if years else None
 st.subheader(metric.label)
@@ -42,6 +42,9 @@ if df["value"].notna().any():
     if not missing.empty:
         summary += " Geen gegevens voor: " + "; ".join(
             f"{n} ({y})" for n, y in zip(missing["area_name"], missing["year"])) + "."
+    if df["break_before"].any():
+        summary += (" Let op: bij een stippellijn veranderde de grens of code van een buurt; de lijn loopt daar niet "
+                    "door (zie Data en methode).")
     st.write(summary)
 else:
     st.info(f"Voor {metric.label.lower()} zijn er geen gegevens voor deze gebieden.")

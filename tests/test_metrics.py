@@ -287,3 +287,19 @@ def test_successes_and_setbacks_beyond_margin_only(real):
     eenz = next(x for x in mv["tegenvallers"] if x.metric.id == "eenzaam")
     assert "van 49,8% (2012) naar 59,4% (2020)" in eenz.text and "Maastricht in dezelfde periode" in eenz.text
     assert all("Maastricht" not in x.text for x in mv["beschrijvend"] if x.metric.kind == "count")
+
+
+def test_trend_line_breaks_at_gaps_and_boundary_changes(real):
+    from metrics.series import trend_frame
+    from ui.charts import _segments, trend_chart
+
+    m = load().get("eenzaam")
+    df = trend_frame(real, m, ["BU09350403"], breaks={"BU09350403": [2016]})
+    assert df["break_before"].tolist() == [False, True, False]
+    seg = _segments(df)
+    assert seg["segment"].tolist() == [0, 1, 1]  # 2012 is not joined to 2016; 2016-2020 is one line
+    spec = trend_chart(df, "x", "%").to_dict()
+    assert "indelingswijziging" in str(spec)
+    df2 = trend_frame(real, m, ["BU09350403"])
+    df2.loc[1, "value"] = float("nan")  # a missing middle year splits the line too
+    assert _segments(df2)["segment"].tolist() == [0, 1, 1]

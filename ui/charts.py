@@ -20,9 +20,10 @@ def _segments(df: pd.DataFrame) -> pd.DataFrame:
     seg = []
     for _, g in df.groupby("area_code", sort=False):
         s, out = 0, []
-        for v in g["value"]:
-            if v is None or (isinstance(v, float) and np.isnan(v)):
-                s += 1
+        brk = g["break_before"] if "break_before" in g else [False] * len(g)
+        for v, b in zip(g["value"], brk):
+            if v is None or (isinstance(v, float) and np.isnan(v)) or bool(b):
+                s += 1  # a gap or a boundary change: the line stops here
             out.append(s)
         seg.extend(out)
     df["segment"] = seg
@@ -59,6 +60,11 @@ def trend_chart(df: pd.DataFrame, title: str, y_title: str, baseline_year: int |
         layers.append(alt.Chart(trajectory).mark_line(strokeDash=[8, 4], color="#01689B", strokeWidth=2)
                       .encode(x=alt.X("year:O", sort=years), y="value:Q",
                               tooltip=[alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("value:Q", title="Doelpad", format=",.1f")]))
+    if "break_before" in data and data["break_before"].any():
+        brk = data[data["break_before"].astype(bool)][["year"]].drop_duplicates()
+        brk["label"] = "indelingswijziging"
+        layers.append(alt.Chart(brk).mark_rule(color="#4a4a4a", strokeDash=[2, 4]).encode(
+            x=alt.X("year:O", sort=years), tooltip=[alt.Tooltip("label:N", title="Let op")]))
     if baseline_year is not None and baseline_year in years:
         base = pd.DataFrame({"year": [baseline_year], "label": [f"basisjaar {baseline_year}"]})
         layers.append(alt.Chart(base).mark_rule(color="#4a4a4a", strokeDash=[3, 3]).encode(x=alt.X("year:O", sort=years)))

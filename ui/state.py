@@ -227,3 +227,16 @@ def refresh_status():
     from loaders import refresh
 
     return guarded(lambda: refresh.status(programme_url()))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _series_breaks(url: str, code: str) -> list[int]:
+    return sorted({int(b["year"]) for b in repository.series_breaks(code, url=url)})
+
+
+def series_breaks(code: str) -> list[int]:
+    """Years where `code`'s trend line must break (boundary or code change); [] for groups/sets."""
+    if code.startswith("SET:") or not code[:2] in ("BU", "WK", "GM"):
+        return []
+    url = _url()
+    return guarded(lambda: _series_breaks(url, code))
