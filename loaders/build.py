@@ -357,6 +357,8 @@ def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None) -> dict:
     counts = {"observations": len(obs), "areas": len(b.areas), "geometries": len(b.geometries),
               "variables": len(b.variables), "sources": len(b.sources)}
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")  # a national build takes minutes
         # Drop and recreate the statistics tables (DDL is transactional on both databases), so the
         # bulk insert runs without secondary indexes; user tables are migrated, never dropped.
         schema.metadata.drop_all(conn, tables=schema.STAT_TABLES, checkfirst=True)

@@ -129,7 +129,18 @@ def delete_target(url: str | None, editor: Editor, target_id: int, expected_vers
         _log(conn, editor, "targets", target_id, "delete", {k: old[k] for k in TARGET_FIELDS}, None)
 
 
+def _missing(url: str | None, table: sa.Table) -> pd.DataFrame | None:
+    """An empty frame with the table's columns when the table does not exist yet (e.g. a read-only database
+    that was never migrated): viewing must not need write access."""
+    with get_engine(url).connect() as conn:
+        if sa.inspect(conn).has_table(table.name):
+            return None
+    return pd.DataFrame(columns=[c.name for c in table.columns])
+
+
 def list_targets(url: str | None = None) -> pd.DataFrame:
+    if (empty := _missing(url, targets)) is not None:
+        return empty
     return select(sa.select(targets).order_by(targets.c.area_code, targets.c.metric_id, targets.c.id), url=url)
 
 
@@ -244,11 +255,15 @@ def add_participation(url: str | None, editor: Editor, record: dict[str, Any], k
 
 
 def list_participation(url: str | None = None) -> pd.DataFrame:
+    if (empty := _missing(url, participation)) is not None:
+        return empty[list(UPLOAD_COLUMNS)]
     cols = [participation.c[c] for c in UPLOAD_COLUMNS]
     return select(sa.select(*cols).order_by(participation.c.maand, participation.c.buurt_code), url=url)
 
 
 def list_changes(url: str | None = None, limit: int = 500) -> pd.DataFrame:
+    if (empty := _missing(url, change_log)) is not None:
+        return empty
     return select(sa.select(change_log).order_by(change_log.c.id.desc()).limit(limit), url=url)
 
 

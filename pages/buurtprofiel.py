@@ -16,11 +16,11 @@ cat = state.catalog()
 buurten = sorted((c for c, lv in eng.level.items() if lv == "buurt" and c[:6] in ("BU0935", "BU0917")),
                  key=lambda c: (c[:6] != "BU0935", eng.name(c)))
 gm_name = {"BU0935": "Maastricht", "BU0917": "Heerlen"}
+st.title("Buurtprofiel")
 buurt = state.select("buurt", "Buurt", buurten, format_func=lambda c: f"{eng.name(c)} ({gm_name[c[:6]]}, {c})",
                      default="BU09350403")
 gemeente = "GM" + buurt[2:6]
-
-st.title(f"Buurtprofiel {eng.name(buurt)}")
+st.header(eng.name(buurt), anchor="profiel")
 wijk = "WK" + buurt[2:8]
 st.markdown(f"Buurt {buurt} in wijk {eng.name(wijk)}, gemeente {eng.name(gemeente)}. Alle indicatoren met het "
             f"meest recente cijfer, de verandering sinds de eerste meting en de positie ten opzichte van "
@@ -35,13 +35,13 @@ c3.metric("Focusbuurt programma", "ja" if buurt in ("BU09350403", "BU09350203") 
 
 for pillar, info in cat.pillars.items():
     metrics = cat.by_pillar(pillar, available_only=True)
-    st.header(info["label"])
+    st.subheader(info["label"])
     prof = profile_frame(eng, buurt, metrics, ref=gemeente)
     prof = prof.rename(columns={"Gemeente": eng.name(gemeente)})
-    show = prof.drop(columns=["metric_id", "pillar", "dimension"])
-    st.dataframe(show, hide_index=True, width="stretch",
-                 column_config={"Indicator": st.column_config.TextColumn(width="medium"),
-                                "Sinds eerste meting": st.column_config.TextColumn(width="medium"),
+    show = prof.drop(columns=["metric_id", "pillar", "dimension", "Bron"])
+    st.dataframe(show, hide_index=True, width="stretch", height=38 * (len(show) + 1) + 4,
+                 column_config={"Indicator": st.column_config.TextColumn(width="large"),
+                                "Sinds eerste meting": st.column_config.TextColumn(width="large"),
                                 "Positie": st.column_config.TextColumn(width="medium")})
     frames = []
     for m in metrics:
@@ -50,7 +50,7 @@ for pillar, info in cat.pillars.items():
             frames.append((m.label, m.unit, f))
     if frames:
         with st.expander(f"Trends {info['label'].lower()} ({len(frames)} grafieken)"):
-            st.altair_chart(charts.small_multiples(frames), width="content")
+            components.chart_grid([charts.trend_chart(f, t, u, height=200) for t, u, f in frames])
             st.caption("De tabel hierboven bevat dezelfde cijfers.")
     missing = [m for m in cat.by_pillar(pillar) if not m.available]
     if missing:

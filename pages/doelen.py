@@ -60,8 +60,8 @@ for rec in rows.to_dict("records"):
         df["area_name"] = df["area_code"].map(eng.name)
         df["label"] = df["label"].fillna("geen meting")
         df[["source", "note"]] = df[["source", "note"]].fillna("")
-        st.altair_chart(charts.trend_chart(df, f"{m.label}: metingen en doelpad", m.unit,
-                                           baseline_year=t.baseline_year, trajectory=path), width="stretch")
+        components.chart(charts.trend_chart(df, f"{m.label}: metingen en doelpad", m.unit,
+                                            baseline_year=t.baseline_year, trajectory=path))
         components.table_alternative(pd.DataFrame({
             "Jaar": path["year"], "Doelpad": [fmt.value(v, m.unit) for v in path["value"]]}), "Tabel: doelpad")
         components.source_line(m.sources, "doelpad: rechte lijn van basiswaarde naar streefwaarde via tussendoelen")

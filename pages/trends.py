@@ -17,7 +17,11 @@ st.markdown("Hoe ontwikkelen de indicatoren zich over alle meetjaren? Punten zij
 
 pillars = list(cat.pillars)
 c1, c2 = st.columns([1, 2])
-pillar = state.select("pijler", "Pijler", pillars, format_func=lambda p: cat.pillars[p]["label"], container=c1)
+# A shared link may name only the indicator: its pillar is then the default pillar.
+wanted = st.query_params.get("indicator")
+default_pillar = next((m.pillar for m in cat.available() if m.id == wanted), pillars[0])
+pillar = state.select("pijler", "Pijler", pillars, format_func=lambda p: cat.pillars[p]["label"], container=c1,
+                      default=default_pillar)
 metric = state.select_metric(metrics=cat.by_pillar(pillar, available_only=True), container=c2)
 
 comparison_options = ["GM0935", "NL01", "MAASTRICHT_REST", "GM0917", "HEERLEN_NOORD", "FOCUS"]
@@ -33,8 +37,7 @@ baseline = years[0] if years else None
 st.subheader(metric.label)
 st.caption(components.metric_caption(metric))
 if df["value"].notna().any():
-    st.altair_chart(charts.trend_chart(df, metric.label, metric.unit, baseline_year=baseline),
-                    width="stretch")
+    components.chart(charts.trend_chart(df, metric.label, metric.unit, baseline_year=baseline, height=380))
     present = df[df["value"].notna()]
     missing = df[df["value"].isna()]
     summary = (f"{metric.label}: {len(present)} metingen voor {present['area_name'].nunique()} gebieden in de jaren "
@@ -61,7 +64,7 @@ for m in cat.by_pillar(pillar, available_only=True):
     if f["value"].notna().any():
         frames.append((m.label, m.unit, f))
 if frames:
-    st.altair_chart(charts.small_multiples(frames), width="content")
+    components.chart_grid([charts.trend_chart(f, title, unit, height=200) for title, unit, f in frames])
     with st.expander("Tabel bij de kleine grafieken"):
         for title, _unit, f in frames:
             st.markdown(f"**{title}**")

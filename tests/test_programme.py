@@ -270,3 +270,12 @@ def test_migration_from_v1_keeps_targets(empty_db):
 
     applied = set(query("SELECT version FROM schema_migrations", url=empty_db)["version"])
     assert applied == {v for v, _, _ in MIGRATIONS}
+
+
+def test_viewing_works_on_a_database_without_user_tables(empty_db):
+    """A read-only or never-migrated database: the lists are empty (with their columns) instead of crashing."""
+    assert programme.list_targets(empty_db).empty and "metric_id" in programme.list_targets(empty_db).columns
+    assert list(programme.list_participation(empty_db).columns) == list(programme.UPLOAD_COLUMNS)
+    assert programme.list_changes(empty_db).empty
+    with get_engine(empty_db).connect() as conn:
+        assert not sa.inspect(conn).has_table("targets")  # viewing created nothing

@@ -14,6 +14,11 @@ FONT_SIZE = 14
 DUTCH_FORMAT = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€ ", ""]}
 
 
+def dutch(chart):
+    """Top-level configuration: Dutch number format (1.234,5) in axes and tooltips, no view border."""
+    return chart.configure(locale={"number": DUTCH_FORMAT}).configure_view(strokeWidth=0)
+
+
 def _segments(df: pd.DataFrame) -> pd.DataFrame:
     """Add a `segment` id per area that increments after every missing value, so lines break at gaps."""
     df = df.sort_values(["area_code", "year"]).copy()
@@ -41,8 +46,8 @@ def trend_chart(df: pd.DataFrame, title: str, y_title: str, baseline_year: int |
     dashes = [DASHES.get(c, [1, 0]) for c in codes]
     years = sorted(data["year"].unique().tolist())
     x = alt.X("year:O", title="Jaar", sort=years, axis=alt.Axis(labelAngle=0, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE))
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False),
-              axis=alt.Axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, format=",.1~f"))
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False, nice=True),
+              axis=alt.Axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, format=",.1~f", tickCount=5))
     colour = alt.Color("area_name:N", title="Gebied", sort=order, scale=alt.Scale(domain=order, range=colours),
                        legend=alt.Legend(orient="bottom", labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE,
                                          columns=3, labelLimit=260))
@@ -65,13 +70,18 @@ def trend_chart(df: pd.DataFrame, title: str, y_title: str, baseline_year: int |
         brk["label"] = "indelingswijziging"
         layers.append(alt.Chart(brk).mark_rule(color="#4a4a4a", strokeDash=[2, 4]).encode(
             x=alt.X("year:O", sort=years), tooltip=[alt.Tooltip("label:N", title="Let op")]))
+    subtitle = []
     if baseline_year is not None and baseline_year in years:
         base = pd.DataFrame({"year": [baseline_year], "label": [f"basisjaar {baseline_year}"]})
-        layers.append(alt.Chart(base).mark_rule(color="#4a4a4a", strokeDash=[3, 3]).encode(x=alt.X("year:O", sort=years)))
-        layers.append(alt.Chart(base).mark_text(align="left", dx=4, dy=-6, fontSize=12, color="#1A1A1A")
-                      .encode(x=alt.X("year:O", sort=years), y=alt.value(8), text="label:N"))
-    return alt.layer(*layers).properties(title=alt.TitleParams(title, fontSize=FONT_SIZE + 2, anchor="start"),
-                                         height=height, width=width)
+        layers.append(alt.Chart(base).mark_rule(color="#4a4a4a", strokeDash=[3, 3]).encode(
+            x=alt.X("year:O", sort=years), tooltip=[alt.Tooltip("label:N", title="Basisjaar")]))
+        subtitle.append(f"verticale stippellijn: basisjaar {baseline_year}")
+    if trajectory is not None and not trajectory.empty:
+        subtitle.append("blauwe streepjeslijn: doelpad")
+    return alt.layer(*layers).properties(
+        title=alt.TitleParams(title, subtitle=subtitle or None, fontSize=FONT_SIZE + 2, subtitleFontSize=FONT_SIZE - 1,
+                              anchor="start"),
+        height=height, width=width)
 
 
 def small_multiples(frames: list[tuple[str, str, pd.DataFrame]], columns: int = 3, height: int = 180) -> alt.ConcatChart:

@@ -23,7 +23,7 @@ CSS = """
   .wm-meta { color: #4a4a4a; font-size: 0.9rem; }
   .wm-tag { display: inline-block; border: 1px solid #01689B; color: #01689B; border-radius: 4px; padding: 0 6px;
             font-size: 0.8rem; margin-right: 4px; }
-  .wm-source { color: #4a4a4a; font-size: 0.85rem; margin-top: 0.2rem; }
+  .wm-source { color: #4a4a4a; font-size: 0.85rem; margin-top: 0.2rem; margin-bottom: 0.5rem; }
   a:focus, button:focus, [tabindex]:focus { outline: 3px solid #01689B !important; outline-offset: 2px; }
 </style>
 """
@@ -82,3 +82,18 @@ def downloads(df: pd.DataFrame, name: str, key: str) -> None:
                        key=f"{key}_csv")
     c2.download_button("Download Excel", export.to_excel_bytes(df), file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+def chart(ch, container=None, **kwargs) -> None:
+    """Show an Altair chart with Dutch number formats, filling its column."""
+    from ui.charts import dutch
+
+    (container or st).altair_chart(dutch(ch), width="stretch", **kwargs)
+
+
+def chart_grid(charts: list, columns: int = 3) -> None:
+    """Small multiples as a responsive grid: every chart fills its column."""
+    for i in range(0, len(charts), columns):
+        cols = st.columns(columns)
+        for col, ch in zip(cols, charts[i:i + columns]):
+            chart(ch, container=col)

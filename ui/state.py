@@ -175,12 +175,21 @@ def programme_url() -> str:
 
 @st.cache_resource(show_spinner=False)
 def _ensure_user_tables(url: str) -> bool:
+    """Apply pending user-table migrations once per process. On a read-only database this fails quietly:
+    viewing then shows what exists (nothing, if the tables were never created)."""
+    import sqlalchemy as sa
+
     from loaders.db import get_engine
     from loaders.migrations import migrate_user_tables
 
-    with get_engine(url).begin() as conn:
-        migrate_user_tables(conn)
-    return True
+    try:
+        with get_engine(url).begin() as conn:
+            migrate_user_tables(conn)
+        return True
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.InternalError) as exc:
+        if "readonly" in str(exc).lower() or "read-only" in str(exc).lower() or "permission denied" in str(exc).lower():
+            return False
+        raise
 
 
 def ensure_user_tables() -> None:
