@@ -1,0 +1,133 @@
+"""Benchmark: time until each page is settled in headless Chromium, against a bare one-chart Streamlit page.
+
+    .venv/bin/python benchmarks/pages.py [--warm 3] [--cold 1] [--pages overzicht,trends]
+
+For every page of app.py's navigation: a fresh ``streamlit run app.py`` on the full database
+data/wijkmonitor.sqlite (opened read-only), then
+- cold: the first load of that page after the server start (empty Streamlit caches, new browser context);
+- warm: the median of the next ``--warm`` loads of the same URL (new Streamlit session, caches filled).
+In the same run the same is measured for a bare Streamlit page with one Altair chart, served by a second
+streamlit process, and the table shows page/bare. "Settled": Streamlit's script run has finished
+(``data-test-script-state="notRunning"``); charts may still be drawing. Loopback only, ports 8620-8629.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _browser import (APP, EXCEPTION, NOT_FOUND, ROOT, StreamlitServer, goto_settled, launch_chromium,  # noqa: E402
+                      navigation)
+
+FULL_DB = ROOT / "data" / "wijkmonitor.sqlite"
+BARE_PAGE = '''import altair as alt
+import pandas as pd
+import streamlit as st
+
+st.title("Kale pagina")
+df = pd.DataFrame({"jaar": [2012, 2016, 2020, 2022, 2024], "waarde": [35.9, 31.2, 25.3, 27.0, 26.1]})
+st.altair_chart(alt.Chart(df).mark_line(point=True).encode(x="jaar:O", y="waarde:Q"))
+'''
+VIEWPORT = {"width": 1440, "height": 900}
+NAV_TITLES = "() => [...document.querySelectorAll(\"[data-testid='stSidebarNavLink']\")].map(a => a.innerText.trim().split('\\n').pop().trim())"
+
+
+def measure(browser, server: StreamlitServer, path: str, warm: int) -> dict:
+    """Cold = first load after the server start; warm = median of ``warm`` further loads, same browser context."""
+    ctx = browser.new_context(viewport=VIEWPORT)
+    page = ctx.new_page()
+    try:
+        url = f"{server.base_url}/{path}"
+        cold = goto_settled(page, url)
+        errors = page.locator(EXCEPTION).count() + page.locator(NOT_FOUND).count()
+        titles = page.evaluate(NAV_TITLES)
+        warm_times = []
+        for _ in range(warm):
+            warm_times.append(goto_settled(page, url))
+            errors = max(errors, page.locator(EXCEPTION).count())
+        return {"cold": cold, "warm": statistics.median(warm_times) if warm_times else float("nan"),
+                "errors": errors, "nav": titles}
+    finally:
+        ctx.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--warm", type=int, default=3, help="warm loads per page (median shown), default 3")
+    ap.add_argument("--cold", type=int, default=1, help="server restarts per page for the cold load (median)")
+    ap.add_argument("--pages", default="", help="comma-separated url paths (default: all of app.py)")
+    ap.add_argument("--db", default=str(FULL_DB), help="SQLite file to read (read-only), default the full DB")
+    ap.add_argument("--app", default=str(APP), help="entry script (default app.py), e.g. a copy of another version")
+    args = ap.parse_args(argv)
+    warm, cold_n = max(1, min(args.warm, 20)), max(1, min(args.cold, 5))  # bounded loops
+
+    db = Path(args.db).resolve()
+    if not db.exists():
+        print(f"{db} not found: build it first with `make db`", file=sys.stderr)
+        return 2
+    db_url = f"sqlite:///file:{db}?mode=ro&uri=true"
+    app = Path(args.app).resolve()
+    pages = navigation(app)
+    if args.pages:
+        wanted = args.pages.split(",")
+        pages = [p for p in pages if p.url_path in wanted or p.slug in wanted]
+
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="wm-bench-pages-") as tmp, sync_playwright() as pw:
+        bare_script = Path(tmp) / "bare.py"
+        bare_script.write_text(BARE_PAGE, encoding="utf-8")
+        logs = Path(tmp)
+        browser = launch_chromium(pw)
+        try:
+            def cold_and_warm(script, url_path, db_url_or_none, label):
+                samples = []
+                for i in range(cold_n):
+                    srv = StreamlitServer(script, db_url_or_none, log_path=logs / f"{label}-{i}.log")
+                    t0 = time.perf_counter()
+                    with srv:
+                        startup = time.perf_counter() - t0
+                        r = measure(browser, srv, url_path, warm if i == cold_n - 1 else 0)
+                        r["startup"] = startup
+                        samples.append(r)
+                out = samples[-1]
+                out["cold"] = statistics.median(s["cold"] for s in samples)
+                out["startup"] = statistics.median(s["startup"] for s in samples)
+                return out
+
+            bare = cold_and_warm(bare_script, "", None, "bare")
+            print(f"bare page: server start {bare['startup']:.1f} s, cold {bare['cold']:.2f} s, "
+                  f"warm {bare['warm']:.2f} s", flush=True)
+            for spec in pages:
+                r = cold_and_warm(app, spec.route, db_url, spec.slug)
+                r["spec"] = spec
+                rows.append(r)
+                print(f"  {spec.slug}: cold {r['cold']:.2f} s, warm {r['warm']:.2f} s", flush=True)
+        finally:
+            browser.close()
+
+    expected_nav = [p.title for p in navigation(app)]
+    print()
+    print(f"App {app}; database {db.name} ({db.stat().st_size / 1e6:.0f} MB), {warm} warm loads (median), "
+          f"{cold_n} cold load(s) per page, headless Chromium 1440x900")
+    print(f"{'page':<16} {'cold s':>7} {'warm s':>7} {'cold/bare':>10} {'warm/bare':>10}  notes")
+    print(f"{'(bare)':<16} {bare['cold']:>7.2f} {bare['warm']:>7.2f} {1:>10.1f} {1:>10.1f}")
+    for r in rows:
+        notes = []
+        if r["errors"]:
+            notes.append(f"{r['errors']} exception(s) or 'Page not found' on the page")
+        if r["nav"] != expected_nav:
+            notes.append("ran WITHOUT app.py (legacy pages/ mode)")
+        print(f"{r['spec'].slug:<16} {r['cold']:>7.2f} {r['warm']:>7.2f} {r['cold'] / bare['cold']:>10.1f} "
+              f"{r['warm'] / bare['warm']:>10.1f}  {'; '.join(notes)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

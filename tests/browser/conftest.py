@@ -1,0 +1,80 @@
+"""Fixtures for the browser tests.
+
+``app_server`` is session-scoped and parametrised by backend: pytest groups the tests per backend, so one
+Streamlit server runs at a time (SQLite first, then PostgreSQL). Each server reads its own fixture database
+built from the shipped data with ``build(url, national=False)``; nothing touches data/wijkmonitor.sqlite.
+"""
+from __future__ import annotations
+
+import pytest
+
+from benchmarks._browser import APP, StreamlitServer, goto_settled, launch_chromium
+from loaders.build import build
+
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def browser_sqlite_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'app.sqlite'}"
+    build(url, national=False)
+    return url
+
+
+@pytest.fixture(scope="session")
+def browser_pg_url() -> str:
+    from conftest import fresh_pg_database  # tests/conftest.py (skips when no PostgreSQL is configured)
+
+    url = fresh_pg_database("browser")
+    build(url, national=False)
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def app_server(request, output_dir, browser):
+    """A running ``streamlit run app.py`` on a free port of 8620-8629, against a fixture DB of one backend.
+
+    The first visit goes to the root URL. Streamlit decides once per process whether the app uses the legacy
+    ``pages/`` directory mode; a first visit on a deep link can lock the whole process into that mode (the
+    app frame in app.py then never runs). That is tested on its own, on a fresh server, by
+    ``test_deep_link_on_a_fresh_server_runs_the_app_frame``; here it must not decide every other test.
+    """
+    backend = request.param
+    if backend == "postgresql":
+        request.applymarker(pytest.mark.postgres)
+    db_url = request.getfixturevalue("browser_sqlite_url" if backend == "sqlite" else "browser_pg_url")
+    server = StreamlitServer(APP, db_url, log_path=output_dir / "logs" / f"streamlit-{backend}.log")
+    server.backend = backend  # type: ignore[attr-defined]
+    server.start()
+    try:
+        ctx = browser.new_context(viewport=VIEWPORT)
+        goto_settled(ctx.new_page(), server.base_url + "/")
+        ctx.close()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch_chromium(pw)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context per test (own cookies, own Streamlit session); collects uncaught JS errors."""
+    ctx = browser.new_context(viewport=VIEWPORT, locale="nl-NL")
+    p = ctx.new_page()
+    p.js_errors = []  # type: ignore[attr-defined]
+    p.on("pageerror", lambda exc: p.js_errors.append(str(exc)))
+    try:
+        yield p
+    finally:
+        ctx.close()
