@@ -85,7 +85,22 @@ change_log = sa.Table(
     sa.Column("new_value", sa.Text, nullable=True),  # JSON
 )
 
-USER_TABLES = [schema_migrations, targets, participation, uploads, change_log]
+# added in migration 3: presentations (decks) saved by editors
+decks = sa.Table(
+    "decks",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("slides", sa.Text, nullable=False),  # JSON list of slide keys (metrics/slides.py)
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.UniqueConstraint("name", name="uq_decks_name"),
+)
+
+USER_TABLES = [schema_migrations, targets, participation, uploads, change_log, decks]
 
 
 def _m1_initial(conn: sa.Connection) -> None:
@@ -105,10 +120,18 @@ def _m2_target_milestones(conn: sa.Connection) -> None:
         conn.execute(sa.text("ALTER TABLE targets ADD COLUMN milestones TEXT"))
 
 
+def _m3_decks(conn: sa.Connection) -> None:
+    """Saved presentations (choice and order of slides) for the presentation mode."""
+    md = sa.MetaData()
+    decks.to_metadata(md)
+    md.create_all(conn, checkfirst=True)
+
+
 # (version, description, function) — append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "doelen, participatie, uploads en wijzigingslog", _m1_initial),
     (2, "tussendoelen (milestones) bij doelen", _m2_target_milestones),
+    (3, "opgeslagen presentaties (decks)", _m3_decks),
 ]
 
 

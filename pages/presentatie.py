@@ -1,0 +1,131 @@
+"""Presentatie: the council's questions as a full-screen slideshow, saved decks, and the one-click briefing."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import streamlit as st
+
+from loaders import decks as deck_store
+from loaders.auth import PermissionDenied
+from loaders.programme import ConflictError
+from metrics import fmt, slides
+from reports import briefing as report
+from ui import auth, present, state
+
+eng = state.engine()
+today = dt.date.today()
+DEFAULT = "standaard"
+DEFAULT_NAME = "Standaard: de vragen van de raad"
+MAP = (report.MAP_INDELING, report.MAP_GEMEENTE)
+
+st.title("Presentatie")
+st.markdown(
+    "De cijfers van de Wijkmonitor als presentatie voor de raad: per dia één vraag, hoogstens drie getallen, elk "
+    "met jaar en bron. Klik op de dia en blader met de pijltjestoetsen of met **Page Up / Page Down** (zoals een "
+    "presenter). **F** of de knop *Volledig scherm* zet de presentatie op het hele scherm, **N** toont de "
+    "notities voor de spreker, **B** maakt het scherm zwart."
+)
+
+state.ensure_user_tables()
+ctx = slides.context(eng, today, state.targets_frame(), state.participation_frame(), state.build_info(),
+                     state.sources())
+saved = state.guarded(lambda: deck_store.list_decks(state.programme_url()))
+names = {DEFAULT: DEFAULT_NAME, **{str(r.id): r.name for r in saved.itertuples()}}
+rows = {str(r.id): r for r in saved.itertuples()}
+choice = state.select("presentatie", "Welke presentatie?", list(names), format_func=names.get)
+keys = tuple(slides.DEFAULT_DECK if choice == DEFAULT else rows[choice].slides)
+
+deck = slides.build(ctx, keys)
+if deck.skipped:
+    st.warning("Niet meer beschikbaar en overgeslagen: " + ", ".join(deck.skipped) + " (bijvoorbeeld een doel "
+               "dat is verwijderd).", icon=":material/warning:")
+geoms = state.geometries(*MAP)
+present.show(deck, present.chart_svgs(eng, deck, geoms), title=names[choice], store_key=f"wm-deck-{choice}")
+st.caption(f"Stand van zaken op {fmt.date(today)} · {deck.version.text} · Bron: CBS, RIVM — licentie CC BY 4.0.")
+
+# ------------------------------------------------------------------------------------------ briefing export
+st.header("Briefing downloaden")
+st.markdown("Eén klik maakt een **PowerPoint** (bewerkbaar, voor de staf van de wethouder) en een **PDF** (voor "
+            "het raadsportaal) met deze presentatie, het overzicht per pijler, de doelen, de belangrijkste "
+            "trends, een kaart van de buurten, de datum, de dataversie en de bronnenlijst. De cijfers zijn "
+            "dezelfde als op het scherm.")
+signature = hashlib.sha1(repr((choice, deck.slides, deck.version)).encode()).hexdigest()
+if st.button("Briefing maken (PowerPoint en PDF)", type="primary", icon=":material/description:",
+             key="make_briefing"):
+    with st.spinner("Briefing maken: grafieken en kaart tekenen…"):
+        result = report.export(report.Inputs(ctx, keys, geoms, names[choice]))
+    st.session_state["briefing_export"] = {"sig": signature, "pptx": result.pptx, "pdf": result.pdf,
+                                           "seconds": result.seconds["totaal"]}
+made = st.session_state.get("briefing_export")
+if made and made["sig"] == signature:
+    stem = report.file_stem(today)
+    c1, c2 = st.columns(2)
+    c1.download_button("Download PowerPoint (.pptx)", made["pptx"], file_name=f"{stem}.pptx",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                       icon=":material/slideshow:", key="dl_pptx")
+    c2.download_button("Download PDF", made["pdf"], file_name=f"{stem}.pdf", mime="application/pdf",
+                       icon=":material/picture_as_pdf:", key="dl_pdf")
+    st.caption(f"Gemaakt in {fmt.number(made['seconds'], 1)} seconden.")
+elif made:
+    st.caption("De cijfers of de keuze van dia's zijn veranderd sinds de vorige briefing; maak hem opnieuw.")
+
+# ------------------------------------------------------------------------------------------ composing decks
+st.header("Presentatie samenstellen")
+editor = auth.login_box("presentatie")
+if not editor:
+    st.caption("Redacteuren kunnen dia's kiezen, de volgorde aanpassen en de presentatie opslaan. Iedereen kan "
+               "de standaardpresentatie en opgeslagen presentaties tonen.")
+else:
+    catalogue = dict(slides.catalogue(ctx))
+    work_key = f"deck_work_{choice}"
+    if work_key not in st.session_state:
+        st.session_state[work_key] = [k for k in keys if k in catalogue]
+    work: list[str] = st.session_state[work_key]
+    st.markdown(f"**Dia's in deze presentatie ({len(work)})** — pas aan en sla op; de presentatie hierboven "
+                "toont de opgeslagen versie.")
+    for i, k in enumerate(list(work)):
+        c1, c2, c3, c4 = st.columns([7, 1, 1, 1], vertical_alignment="center")
+        c1.markdown(f"{i + 1}. {catalogue.get(k, k)}")
+        if c2.button("Omhoog", key=f"up_{choice}_{i}", disabled=i == 0, width="stretch"):
+            work[i - 1], work[i] = work[i], work[i - 1]
+            st.rerun()
+        if c3.button("Omlaag", key=f"down_{choice}_{i}", disabled=i == len(work) - 1, width="stretch"):
+            work[i + 1], work[i] = work[i], work[i + 1]
+            st.rerun()
+        if c4.button("Weg", key=f"del_{choice}_{i}", width="stretch", help="Dia uit de presentatie halen"):
+            work.pop(i)
+            st.rerun()
+    free = [k for k in catalogue if k not in work]
+    if free:
+        c1, c2 = st.columns([7, 3], vertical_alignment="bottom")
+        add = c1.selectbox("Dia toevoegen", free, format_func=catalogue.get, key=f"add_{choice}")
+        if c2.button("Toevoegen", key=f"add_btn_{choice}", width="stretch"):
+            work.append(add)
+            st.rerun()
+    if st.button("Terug naar de opgeslagen volgorde", key=f"reset_{choice}"):
+        del st.session_state[work_key]
+        st.rerun()
+    name = st.text_input("Naam van de presentatie", value="" if choice == DEFAULT else names[choice],
+                         key=f"name_{choice}", max_chars=deck_store.MAX_NAME)
+    c1, c2, c3 = st.columns(3)
+    url = state.programme_url()
+    known = slides.known_keys(ctx)
+    try:
+        if c1.button("Opslaan als nieuwe presentatie", key=f"save_new_{choice}", icon=":material/add:"):
+            new_id = deck_store.create_deck(url, editor, name, work, known)
+            st.query_params["presentatie"] = str(new_id)
+            st.session_state.pop("sel_presentatie", None)
+            st.rerun()
+        if choice != DEFAULT:
+            if c2.button("Wijzigingen opslaan", key=f"save_{choice}", icon=":material/save:"):
+                deck_store.update_deck(url, editor, int(choice), int(rows[choice].version), name, work, known)
+                st.session_state.pop(work_key, None)
+                st.rerun()
+            if c3.button("Presentatie verwijderen", key=f"delete_{choice}", icon=":material/delete:"):
+                deck_store.delete_deck(url, editor, int(choice), int(rows[choice].version))
+                st.query_params["presentatie"] = DEFAULT
+                st.session_state.pop("sel_presentatie", None)
+                st.rerun()
+    except (ValueError, ConflictError, PermissionDenied) as exc:
+        st.error(str(exc))

@@ -1,0 +1,378 @@
+"""Presentation mode in headless Chromium against the real app (own server on ports 8631-8639, own fixture DB).
+
+- the keyboard (as a presentation clicker sends it) drives the slideshow in full screen through every slide at
+  1920x1080 and 1280x720; every slide is screenshotted (test-output/screenshots/presentation/) and checked:
+  16:9, no text overflows its box or the slide, no two text lines overlap, chart and text do not overlap, and
+  type is at least slide-sized (measured relative to a 1080-pixel-high slide);
+- keys also work when the page around the slideshow has focus; notes toggle with N;
+- a signed-in editor removes, moves and adds slides and saves the deck; anyone can present it;
+- the briefing is made only on click, and the downloaded PPTX and PDF carry exactly the numbers on screen.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import re
+import subprocess
+
+import pytest
+
+from benchmarks._browser import APP, EXCEPTION, StreamlitServer, free_port, goto_settled
+from loaders import auth, decks, programme
+from loaders.build import build
+
+pytestmark = pytest.mark.browser
+
+PORTS = range(8631, 8640)
+SIZES = [(1920, 1080), (1280, 720)]
+NEXT_KEYS = ["ArrowRight", "PageDown", "ArrowDown", " "]
+FRAME = "iframe[title*='diavoorstelling']"
+# Smallest type allowed, in pixels on a 1080-pixel-high slide (18 pt on a 7.5-inch slide = 36 px).
+MIN_BODY, MIN_LABEL, MIN_FOOTER, MIN_CHART = 36, 28, 26, 28
+
+CHECK_JS = r"""
+() => {
+  const stage = document.querySelector('.stage');
+  const S = stage.getBoundingClientRect();
+  const slide = document.querySelector('.slide:not([hidden])');
+  const out = {problems: [], key: slide.dataset.key, fit: slide.dataset.fit,
+               counter: slide.querySelector('.count').textContent.trim(), fonts: [], stage: [S.width, S.height]};
+  const px = v => parseFloat(v) / S.height * 1080;
+  if (Math.abs(S.width / S.height - 16 / 9) > 0.01) out.problems.push('niet 16:9: ' + S.width + 'x' + S.height);
+  if (document.fullscreenElement && Math.abs(S.width - innerWidth) > 2 && Math.abs(S.height - innerHeight) > 2)
+    out.problems.push('vult het scherm niet');
+  const leaves = [...slide.querySelectorAll('*')].filter(el =>
+    [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
+  const boxes = [];
+  for (const el of leaves) {
+    const t = el.textContent.trim().slice(0, 40);
+    const r = el.getBoundingClientRect();
+    if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+      out.problems.push('loopt over: ' + t);
+    if (r.left < S.left - 1 || r.right > S.right + 1 || r.top < S.top - 1 || r.bottom > S.bottom + 1)
+      out.problems.push('buiten de dia: ' + t);
+    const size = px(getComputedStyle(el).fontSize);
+    const kind = el.closest('footer') ? 'footer' : (el.closest('.lab,.meta,.unit') ? 'label' : 'body');
+    out.fonts.push([kind, size, t]);
+    for (const n of el.childNodes) {
+      if (n.nodeType !== 3 || !n.textContent.trim()) continue;
+      const range = document.createRange(); range.selectNodeContents(n);
+      for (const rr of range.getClientRects()) boxes.push({el, r: rr, t});
+    }
+  }
+  const img = slide.querySelector('.chart img');
+  if (img) {
+    const f = img.getBoundingClientRect();
+    const scale = Math.min(f.width / img.naturalWidth, f.height / img.naturalHeight);
+    const w = img.naturalWidth * scale, h = img.naturalHeight * scale;
+    const drawn = {left: f.left + (f.width - w) / 2, top: f.top + (f.height - h) / 2};
+    drawn.right = drawn.left + w; drawn.bottom = drawn.top + h;
+    out.chart = {scale, stageHeight: S.height, src: img.getAttribute('src')};
+    boxes.push({el: img, r: drawn, t: '[grafiek]'});
+    if (drawn.right > S.right + 1 || drawn.bottom > S.bottom + 1) out.problems.push('grafiek buiten de dia');
+  }
+  for (let a = 0; a < boxes.length; a++) for (let b = a + 1; b < boxes.length; b++) {
+    const A = boxes[a], B = boxes[b];
+    if (A.el === B.el || A.el.contains(B.el) || B.el.contains(A.el)) continue;
+    const w = Math.min(A.r.right, B.r.right) - Math.max(A.r.left, B.r.left);
+    const h = Math.min(A.r.bottom, B.r.bottom) - Math.max(A.r.top, B.r.top);
+    if (w > 1 && h > 1) out.problems.push('overlapt: ' + A.t + ' / ' + B.t);
+  }
+  return out;
+}
+"""
+
+
+# ------------------------------------------------------------------------------------------ fixtures
+
+@pytest.fixture(scope="module")
+def deck_db(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('presentation-db') / 'app.sqlite'}"
+    build(url, national=False)
+    return url
+
+
+@pytest.fixture(scope="module")
+def editors_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("editors") / "editors.toml"
+    path.write_text(f'[editors.accounts]\npm = "{auth.hash_password("correct horse battery")}"\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(deck_db, editors_file, output_dir, browser):
+    s = StreamlitServer(APP, deck_db, port=free_port(PORTS), log_path=output_dir / "logs" / "streamlit-presentatie.log",
+                        extra_env={"WIJKMONITOR_EDITORS_FILE": str(editors_file)})
+    s.start()
+    try:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        goto_settled(ctx.new_page(), s.base_url + "/")  # a fresh server: the root first (see conftest.py)
+        ctx.close()
+        yield s
+    finally:
+        s.stop()
+
+
+def open_presentation(page, server, query: str = ""):
+    goto_settled(page, f"{server.base_url}/presentatie{query}")
+    page.wait_for_selector(FRAME, timeout=60_000)
+    frame = page.locator(FRAME).element_handle().content_frame()
+    frame.wait_for_selector("#deck[data-current]", state="attached", timeout=30_000)
+    assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).all_inner_texts()
+    return frame
+
+
+def state(frame) -> dict:
+    return frame.evaluate(CHECK_JS)
+
+
+def wait_counter(frame, k: int, n: int):
+    frame.wait_for_function(f"document.getElementById('deck').dataset.current === '{k}'", timeout=5_000)
+    assert state(frame)["counter"] == f"{k} / {n}"
+
+
+def chart_label_px(info: dict) -> float:
+    """Smallest chart font, in pixels on a 1080-high slide (SVG font size x image scale)."""
+    svg = base64.b64decode(info["src"].split(",", 1)[1]).decode("utf-8")
+    sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)(?:px)?"', svg)]
+    assert sizes, "geen tekst in de grafiek"
+    return min(sizes) * info["scale"] / info["stageHeight"] * 1080
+
+
+# ------------------------------------------------------------------------------------------ keyboard, full screen
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_keyboard_through_every_slide_in_full_screen(browser, server, output_dir, size):
+    w, h = size
+    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="nl-NL")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    shots = output_dir / "screenshots" / "presentation"
+    shots.mkdir(parents=True, exist_ok=True)
+    try:
+        frame = open_presentation(page, server)
+        n = int(frame.evaluate("document.getElementById('deck').dataset.total"))
+        assert n == 8
+        frame.click("#full")
+        frame.wait_for_function("!!document.fullscreenElement", timeout=5_000)
+        seen = []
+        for k in range(1, n + 1):
+            wait_counter(frame, k, n)
+            info = state(frame)
+            seen.append(info["key"])
+            page.screenshot(path=str(shots / f"{w}x{h}-{k:02d}-{info['key'].replace(':', '-')}.png"))
+            assert info["problems"] == [], (k, info["key"], info["problems"])
+            for kind, px, text in info["fonts"]:
+                minimum = {"body": MIN_BODY, "label": MIN_LABEL, "footer": MIN_FOOTER}[kind]
+                assert px >= minimum - 0.5, (info["key"], kind, round(px, 1), text)
+            if info.get("chart"):
+                assert chart_label_px(info["chart"]) >= MIN_CHART, info["key"]
+            page.keyboard.press(NEXT_KEYS[k % len(NEXT_KEYS)])
+        assert seen == ["doelen", "pijler:bestaanszekerheid", "pijler:positieve_gezondheid", "pijler:gelijke_kansen",
+                        "goed", "minder_goed", "kalender", "participatie"]
+        wait_counter(frame, n, n)  # past the end stays on the last slide
+        for key, k in (("Home", 1), ("End", n), ("PageUp", n - 1), ("ArrowLeft", n - 2), ("ArrowUp", n - 3)):
+            page.keyboard.press(key)
+            wait_counter(frame, k, n)
+        assert not frame.is_visible("#notes")
+        page.keyboard.press("n")
+        assert frame.is_visible("#notes")
+        assert frame.inner_text("#notes").startswith(f"Notities bij dia {n - 3}")
+        page.screenshot(path=str(shots / f"{w}x{h}-notities.png"))
+        page.keyboard.press("N")
+        assert not frame.is_visible("#notes")
+        page.keyboard.press("f")
+        frame.wait_for_function("!document.fullscreenElement", timeout=5_000)
+        assert errors == []
+    finally:
+        ctx.close()
+
+
+def test_clicker_keys_work_without_focusing_the_slideshow(browser, server):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = ctx.new_page()
+    try:
+        frame = open_presentation(page, server)
+        n = int(frame.evaluate("document.getElementById('deck').dataset.total"))
+        page.locator("h1").first.click()  # focus on the page, not in the iframe
+        page.keyboard.press("PageDown")
+        wait_counter(frame, 2, n)
+        page.keyboard.press("PageUp")
+        wait_counter(frame, 1, n)
+        # a field on the page keeps its arrow keys
+        page.get_by_text("Inloggen voor redacteuren").click()
+        page.get_by_label("Gebruikersnaam").click()
+        page.keyboard.type("pm")
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("PageDown")
+        wait_counter(frame, 1, n)
+    finally:
+        ctx.close()
+
+
+def test_every_kind_of_slide_fits(browser, deck_db, output_dir, tmp_path):
+    """The slideshow on its own (no server): a target, participation, the title with the map, sources and
+    the indicators with the longest names, at 1280x720 in full screen: no overflow, no overlap."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from loaders import repository
+    from metrics import slides
+    from metrics.catalog import load
+    from metrics.compute import Engine
+    from metrics.targets import Target
+    from reports import briefing as rb
+    from ui import present
+
+    engine = Engine(repository.load_inputs(deck_db), load())
+    target = Target(id=1, metric_id="huishoudens_sociaal_minimum", area_code="BU09350203", baseline_year=2017,
+                    baseline_value=18.9, target_value=15.0, target_year=2030, owner="Team armoede en schulden",
+                    rationale="Minder huishoudens rond het sociaal minimum",
+                    milestones=[{"year": 2025, "value": 17.0}])
+    part = pd.DataFrame([{"buurt_code": "BU09350403", "maand": "2025-09", "leeftijdsgroep": "totaal",
+                          "dialoogsessies": 2, "bewoners_bereikt": 1245, "meemakers": 16, "activiteiten": 3}])
+    ctx = slides.Context(engine, dt.date(2026, 11, 22), [target], part, repository.build_info(deck_db),
+                         repository.sources(deck_db))
+    longest = sorted(engine.catalog.available(), key=lambda m: -len(m.label))[:4]
+    keys = ["titel", "doelen", "participatie", "bronnen", "indicator:inwoners", "indicator:mediaan_vermogen",
+            *[f"indicator:{m.id}" for m in longest]]
+    deck = slides.build(ctx, keys)
+    geoms = repository.geometries(rb.MAP_INDELING, rb.MAP_GEMEENTE, url=deck_db)
+    charts = {}
+    for i, s in enumerate(deck.slides):
+        if s.chart is not None:
+            spec = (rb.trend_spec(engine, s.chart, **present.SLIDE_CHART) if s.chart.kind == "trend"
+                    else rb.map_spec(geoms, **present.SLIDE_MAP))
+            if spec is not None:
+                charts[i] = rb.to_svg(spec)
+    html = tmp_path / "deck.html"
+    html.write_text(present.slideshow_html(deck, charts), encoding="utf-8")
+    ctx_b = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx_b.new_page()
+    shots = output_dir / "screenshots" / "presentation"
+    shots.mkdir(parents=True, exist_ok=True)
+    try:
+        page.goto(html.as_uri())
+        page.click("#full")
+        page.wait_for_function("!!document.fullscreenElement")
+        for k in range(1, len(deck.slides) + 1):
+            page.wait_for_function(f"document.getElementById('deck').dataset.current === '{k}'")
+            info = page.evaluate(CHECK_JS)
+            page.screenshot(path=str(shots / f"soorten-{k:02d}-{info['key'].replace(':', '-')}.png"))
+            assert info["problems"] == [], (info["key"], info["problems"])
+            for kind, px, text in info["fonts"]:
+                minimum = {"body": MIN_BODY, "label": MIN_LABEL, "footer": MIN_FOOTER}[kind]
+                assert px >= minimum - 0.5, (info["key"], kind, round(px, 1), text)
+            if info.get("chart"):
+                assert chart_label_px(info["chart"]) >= MIN_CHART, info["key"]
+            page.keyboard.press("PageDown")
+    finally:
+        ctx_b.close()
+
+
+# ------------------------------------------------------------------------------------------ editor saves a deck
+
+def _sign_in(page):
+    page.get_by_text("Inloggen voor redacteuren").click()
+    page.get_by_label("Gebruikersnaam").fill("pm")
+    page.get_by_label("Wachtwoord").fill("correct horse battery")
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_selector("text=Ingelogd als redacteur: pm", timeout=30_000)
+
+
+def _click(page, name: str, nth: int = 0):
+    page.get_by_role("button", name=name, exact=True).nth(nth).click()
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached")
+    page.wait_for_timeout(300)
+
+
+def test_editor_composes_saves_and_anyone_presents(browser, server, deck_db, output_dir):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = ctx.new_page()
+    try:
+        open_presentation(page, server)
+        _sign_in(page)
+        count = "Dia's in deze presentatie ({})"
+        page.wait_for_selector(f"text={count.format(8)}")
+        _click(page, "Weg", 0)           # drop "Wat willen we bereiken?"
+        page.wait_for_selector(f"text={count.format(7)}")
+        _click(page, "Omhoog", 6)        # participatie (now 7th) one up, before kalender
+        page.wait_for_function("""() => [...document.querySelectorAll("[data-testid='stMarkdownContainer'] li")]
+            .map(li => li.textContent).indexOf('Wie doen er mee?') === 5""", timeout=30_000)
+        page.get_by_label("Dia toevoegen").click()
+        page.keyboard.type("Bronnen en data")  # the list is long: filter it, as a user would
+        page.get_by_role("option", name="Bronnen en dataversie").click()
+        page.wait_for_timeout(300)
+        _click(page, "Toevoegen")
+        page.wait_for_selector(f"text={count.format(8)}")
+        page.get_by_label("Naam van de presentatie").fill("Raad december")
+        page.get_by_label("Naam van de presentatie").press("Enter")  # commit the field before the button
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached")
+        page.wait_for_timeout(500)
+        _click(page, "Opslaan als nieuwe presentatie")
+        want = ["pijler:bestaanszekerheid", "pijler:positieve_gezondheid", "pijler:gelijke_kansen", "goed",
+                "minder_goed", "participatie", "kalender", "bronnen"]
+        # the save reruns the page with the new deck selected: wait for the slideshow to show it
+        page.wait_for_function(
+            """(want) => { const f = document.querySelector("iframe[title*='diavoorstelling']");
+                 const d = f && f.contentDocument;
+                 const keys = d ? [...d.querySelectorAll('.slide')].map(e => e.dataset.key) : [];
+                 return JSON.stringify(keys) === JSON.stringify(want); }""", arg=want, timeout=30_000)
+        assert "presentatie=" in page.url  # the saved deck is selected (and linkable)
+        page.screenshot(path=str(output_dir / "screenshots" / "presentation" / "editor.png"), full_page=True)
+        saved = decks.list_decks(deck_db)
+        assert list(saved["name"]) == ["Raad december"] and saved.iloc[0]["slides"] == want
+        log = programme.list_changes(deck_db)
+        assert log.iloc[0]["table_name"] == "decks" and log.iloc[0]["user_name"] == "pm"
+        deck_id = int(saved.iloc[0]["id"])
+    finally:
+        ctx.close()
+    anon = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = anon.new_page()
+        frame = open_presentation(page, server, f"?presentatie={deck_id}")
+        assert frame.eval_on_selector_all(".slide", "els => els.map(e => e.dataset.key)") == want
+        assert page.get_by_role("button", name="Opslaan als nieuwe presentatie").count() == 0
+    finally:
+        anon.close()
+
+
+# ------------------------------------------------------------------------------------------ one-click briefing
+
+def test_briefing_made_on_click_has_the_numbers_on_screen(browser, server, output_dir):
+    from pptx import Presentation
+
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    page = ctx.new_page()
+    try:
+        frame = open_presentation(page, server)
+        assert page.get_by_text("Download PDF").count() == 0  # nothing generated on page load
+        on_screen = frame.evaluate("""() => [...document.querySelectorAll('.slide')].map(s => ({
+            key: s.dataset.key, title: s.querySelector('.t').textContent,
+            values: [...s.querySelectorAll('.val')].map(v => v.textContent)}))""")
+        _click(page, "Briefing maken (PowerPoint en PDF)")
+        page.wait_for_selector("text=Download PDF", timeout=120_000)
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="Download PowerPoint (.pptx)").click()
+        pptx_path = output_dir / "briefing" / "from-app.pptx"
+        pptx_path.parent.mkdir(exist_ok=True)
+        dl.value.save_as(str(pptx_path))
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="Download PDF").click()
+        pdf_path = output_dir / "briefing" / "from-app.pdf"
+        dl.value.save_as(str(pdf_path))
+    finally:
+        ctx.close()
+    prs = Presentation(io.BytesIO(pptx_path.read_bytes()))
+    texts = ["\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in prs.slides]
+    pdf_text = " ".join(subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True,
+                                       check=True).stdout.split())
+    assert len(on_screen) == 8
+    for i, s in enumerate(on_screen):
+        slide_text = texts[1 + i]  # slide 1 is the cover
+        assert s["title"] in slide_text
+        for v in s["values"]:
+            assert v in slide_text and v in pdf_text, (s["key"], v)
+    assert sum(len(s["values"]) for s in on_screen) >= 12
