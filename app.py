@@ -1,4 +1,4 @@
-"""Wijkmonitor Veerkrachtige Wijken — router and frame only (pages live in pages/)."""
+"""Wijkmonitor Veerkrachtige Wijken — router and frame only (pages live in views/)."""
 from __future__ import annotations
 
 import streamlit as st
@@ -10,23 +10,23 @@ from ui.components import LICENCE_LINE, inject_css  # noqa: E402  (after set_pag
 
 PAGES = {
     "Wijkmonitor": [
-        st.Page("pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", url_path="overzicht", default=True),
-        st.Page("pages/kaart.py", title="Kaart", icon=":material/map:", url_path="kaart"),
-        st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
-        st.Page("pages/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:", url_path="vergelijken"),
-        st.Page("pages/buurtprofiel.py", title="Buurtprofiel", icon=":material/home_pin:", url_path="buurtprofiel"),
+        st.Page("views/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True),
+        st.Page("views/kaart.py", title="Kaart", icon=":material/map:", url_path="kaart"),
+        st.Page("views/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
+        st.Page("views/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:", url_path="vergelijken"),
+        st.Page("views/buurtprofiel.py", title="Buurtprofiel", icon=":material/home_pin:", url_path="buurtprofiel"),
     ],
     "Voortgang": [
-        st.Page("pages/doelen.py", title="Doelen", icon=":material/flag:", url_path="doelen"),
-        st.Page("pages/successen.py", title="Successen en tegenvallers", icon=":material/balance:", url_path="successen"),
-        st.Page("pages/participatie.py", title="Wie doen er mee?", icon=":material/groups:", url_path="participatie"),
+        st.Page("views/doelen.py", title="Doelen", icon=":material/flag:", url_path="doelen"),
+        st.Page("views/successen.py", title="Successen en tegenvallers", icon=":material/balance:", url_path="successen"),
+        st.Page("views/participatie.py", title="Wie doen er mee?", icon=":material/groups:", url_path="participatie"),
     ],
     "Verantwoording": [
-        st.Page("pages/data.py", title="Data en methode", icon=":material/dataset:", url_path="data"),
-        st.Page("pages/wijzigingen.py", title="Wijzigingslog", icon=":material/history:", url_path="wijzigingen"),
+        st.Page("views/data.py", title="Data en methode", icon=":material/dataset:", url_path="data"),
+        st.Page("views/wijzigingen.py", title="Wijzigingslog", icon=":material/history:", url_path="wijzigingen"),
     ],
     "Presentatie": [
-        st.Page("pages/presentatie.py", title="Presentatie en briefing", icon=":material/slideshow:",
+        st.Page("views/presentatie.py", title="Presentatie en briefing", icon=":material/slideshow:",
                 url_path="presentatie"),
     ],
 }

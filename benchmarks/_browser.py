@@ -38,7 +38,7 @@ NOT_FOUND = "[role='dialog']:has-text('Page not found')"
 
 @dataclass(frozen=True)
 class PageSpec:
-    file: str          # relative to the repository root, e.g. "pages/overzicht.py"
+    file: str          # relative to the repository root, e.g. "views/overzicht.py"
     title: str
     url_path: str      # as Streamlit serves it: /<url_path>
     section: str

@@ -25,6 +25,7 @@ class Release:
     latest_period: int | None
     next_period: int | None
     next_release: dt.date | None  # estimate
+    overdue: bool = False  # the next edition's estimated date has passed but it is not in the data
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,11 +52,11 @@ def release(source: str, latest_period: int | None, today: dt.date) -> Release:
     if latest_period is not None and freq >= 1:
         next_period = int(latest_period + freq)
         next_date = _add_months(dt.date(next_period, 12 if source == "50090NED" else 1, 1), int(cfg["lag_months"]))
-        while next_date < today:  # the expected edition is overdue: the one after it
-            next_period += int(freq)
-            next_date = _add_months(next_date, int(freq * 12))
+    # When that date has passed the edition is overdue (or published but not loaded): we say so rather than
+    # silently pointing at the edition after it.
     return Release(source, cfg.get("label", source), freq, int(cfg["lag_months"]), cfg.get("measured_in", ""),
-                   cfg.get("note", ""), latest_period, next_period, next_date)
+                   cfg.get("note", ""), latest_period, next_period, next_date,
+                   overdue=bool(next_date and next_date <= today))
 
 
 def overdue(source: str, latest_period: int | None, today: dt.date) -> bool:
@@ -91,3 +92,15 @@ def calendar(metrics: list[Metric], latest_by_source: dict[str, int], today: dt.
             if s in latest_by_source:
                 latest[k] = max(latest.get(k, 0), latest_by_source[s])
     return [release(rep[k], latest.get(k), today) for k in rep]
+
+
+def latest_period_by_source(engine) -> dict[str, int]:
+    """Latest observation year per table id in the engine's loaded observations."""
+    out: dict[str, int] = {}
+    obs = engine.inputs.obs
+    if obs.empty:
+        return out
+    for key, year in obs.groupby("source_key")["year"].max().items():
+        t = engine.table_of.get(key, key)
+        out[t] = max(out.get(t, 0), int(year))
+    return out

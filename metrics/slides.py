@@ -388,16 +388,7 @@ def _movements_slide(ctx: Context, key: str, which: str) -> Slide:
                  (source_label(ctx, srcs) + f", {LICENCE}",) if srcs else ())
 
 
-def latest_period_by_source(engine: Engine) -> dict[str, int]:
-    """Latest observation year per table id in the loaded data (same rule as the Doelen page)."""
-    out: dict[str, int] = {}
-    obs = engine.inputs.obs
-    if obs.empty:
-        return out
-    for key, year in obs.groupby("source_key")["year"].max().items():
-        t = engine.table_of.get(key, key)
-        out[t] = max(out.get(t, 0), int(year))
-    return out
+latest_period_by_source = releases.latest_period_by_source
 
 
 def _calendar_slide(ctx: Context, key: str) -> Slide:
@@ -407,7 +398,7 @@ def _calendar_slide(ctx: Context, key: str) -> Slide:
     nums, notes = [], []
     for r in cal:
         freq = "elk jaar" if r.frequency_years == 1 else f"elke {count_word(int(r.frequency_years))} jaar"
-        late = releases.overdue(r.source, r.latest_period, ctx.today)
+        late = r.overdue
         note = (f"editie {r.latest_period + int(r.frequency_years)} nog niet geladen" if late and r.latest_period
                 else freq)
         nums.append(BigNumber(month_year(r.next_release), r.label, f"meting {r.next_period}", CALENDAR_SOURCE,

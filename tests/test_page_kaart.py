@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from ui import maps
 from ui.palette import MISSING_RGB
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "kaart.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "kaart.py")
 NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
 
 

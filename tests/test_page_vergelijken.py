@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.db import get_engine
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "vergelijken.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "vergelijken.py")
 
 
 @pytest.fixture

@@ -78,10 +78,9 @@ def trend_chart(df: pd.DataFrame, title: str, y_title: str, baseline_year: int |
         subtitle.append(f"verticale stippellijn: basisjaar {baseline_year}")
     if trajectory is not None and not trajectory.empty:
         subtitle.append("blauwe streepjeslijn: doelpad")
+    extra = {"subtitle": subtitle, "subtitleFontSize": FONT_SIZE - 1} if subtitle else {}
     return alt.layer(*layers).properties(
-        title=alt.TitleParams(title, subtitle=subtitle or None, fontSize=FONT_SIZE + 2, subtitleFontSize=FONT_SIZE - 1,
-                              anchor="start"),
-        height=height, width=width)
+        title=alt.TitleParams(title, fontSize=FONT_SIZE + 2, anchor="start", **extra), height=height, width=width)
 
 
 def small_multiples(frames: list[tuple[str, str, pd.DataFrame]], columns: int = 3, height: int = 180) -> alt.ConcatChart:

@@ -223,13 +223,9 @@ def maastricht_buurten(eng: Engine) -> list[str]:
 
 def latest_period_by_source() -> dict[str, int]:
     """Latest observation year per table id (from the engine's loaded observations)."""
-    eng = engine()
-    out: dict[str, int] = {}
-    obs = eng.inputs.obs
-    for key, year in obs.groupby("source_key")["year"].max().items():
-        t = eng.table_of.get(key, key)
-        out[t] = max(out.get(t, 0), int(year))
-    return out
+    from metrics.releases import latest_period_by_source as latest
+
+    return latest(engine())
 
 
 def refresh_status():

@@ -83,6 +83,7 @@ def test_deep_link_on_a_fresh_server_runs_the_app_frame(page, browser_sqlite_url
     """The first visitor after a (re)start arrives on a shared deep link: app.py must still run.
 
     Streamlit switches a process into its legacy mode when a ``pages/`` directory sits next to the main
+    script (the reason the pages live in ``views/``)
     script and the first session opens one of its files by URL: the page then runs without app.py (no
     set_page_config, no CSS, no footer) and the sidebar lists file names, for every later visitor too.
     """

@@ -65,7 +65,7 @@ if tab_mst.open is not False:
                              default=FOCUS_AREAS[0], container=b1,
                              key_prefix=f"kaart{st.session_state.get('kaart_picks', 0)}_")
         if b2.button(f"Buurtprofiel van {eng.name(buurt)} openen", icon=":material/home_pin:", key="kaart_profiel"):
-            st.switch_page("pages/buurtprofiel.py", query_params={"buurt": buurt})
+            st.switch_page("views/buurtprofiel.py", query_params={"buurt": buurt})
 
         table = mapdata.area_table(rows, eng.name(MAASTRICHT))
         components.table_alternative(table, "Tabel bij de kaart (alle buurten)")

@@ -19,6 +19,8 @@ st.markdown("Het participatieregister telt dialoogsessies, bereikte bewoners, me
             "scherm en in downloads, zodat niemand herkenbaar wordt.")
 
 editor = auth.login_box("participatie")
+if msg := st.session_state.pop("participatie_msg", None):
+    st.success(msg)
 df = state.participation_frame()
 buurten = state.maastricht_buurten(eng)
 pop = {}
@@ -47,8 +49,7 @@ else:
     totals = summarise(df[df["leeftijdsgroep"] == "totaal"] if (df["leeftijdsgroep"] == "totaal").any() else df,
                        pop, ["buurt_code"])
     st.subheader("Totaal per buurt")
-    shown = _show(totals)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.table(_show(totals).set_index("Buurt"))
     st.caption("Aandeel bereikt: bewoners bereikt gedeeld door het aantal inwoners volgens CBS (laatste peiljaar). "
                "Dezelfde persoon kan in meerdere maanden meetellen.")
     st.subheader("Per maand")
@@ -74,7 +75,8 @@ if editor:
             try:
                 n = programme.import_participation(state.programme_url(), editor, up.getvalue(), up.name,
                                                    set(buurten))
-                st.success(f"{n} rijen opgeslagen.")
+                st.session_state["participatie_msg"] = f"{n} rijen opgeslagen uit {up.name}."
+                st.rerun()
             except (LoadError, PermissionDenied) as exc:
                 st.error(f"Niets opgeslagen. {exc}")
     with tab_form:
@@ -89,6 +91,7 @@ if editor:
             try:
                 programme.add_participation(state.programme_url(), editor,
                                             {"buurt_code": b, "maand": maand, "leeftijdsgroep": lg, **vals}, set(buurten))
-                st.success("Opgeslagen.")
+                st.session_state["participatie_msg"] = "Opgeslagen."
+                st.rerun()
             except (LoadError, PermissionDenied) as exc:
                 st.error(f"Niets opgeslagen. {exc}")

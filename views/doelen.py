@@ -24,6 +24,8 @@ st.markdown("Elk doel is SMART: één indicator, één gebied, een basiswaarde u
             "vooruitgang.")
 
 editor = auth.login_box("doelen")
+if msg := st.session_state.pop("doelen_msg", None):
+    st.success(msg)
 rows = state.targets_frame()
 areas = ["BU09350403", "BU09350203", "FOCUS", *[c for c in state.maastricht_buurten(eng)
                                                  if c not in ("BU09350403", "BU09350203")], "GM0935"]
@@ -50,7 +52,9 @@ for rec in rows.to_dict("records"):
         st.write(s.explanation)
         st.caption(f"Eigenaar: {t.owner} · Waarom dit doel: {t.rationale}"
                    + (f" · Uitvoeringsplan: {t.action_link}" if t.action_link else "")
-                   + (f" · Eerstvolgende meting verwacht rond {fmt.date(s.earliest_change)} (schatting)"
+                   + ((f" · Nieuwe cijfers werden verwacht rond {fmt.date(s.earliest_change)} (schatting) en zijn nog "
+                       "niet geladen" if s.earliest_change <= today else
+                       f" · Eerstvolgende meting verwacht rond {fmt.date(s.earliest_change)} (schatting)")
                       if s.earliest_change else ""))
         df = trend_frame(eng, m, [t.area_code, "GM0935"])
         path = pd.DataFrame([{"year": y, "value": v} for y, v in t.path_points()])
@@ -78,7 +82,7 @@ for rec in rows.to_dict("records"):
                         programme.update_target(state.programme_url(), editor, t.id, t.version, {
                             **{k: rec[k] for k in programme.TARGET_FIELDS}, "target_value": tv, "target_year": ty,
                             "owner": ow, "rationale": ra}, {m.id for m in metrics}, set(areas))
-                        st.success("Opgeslagen.")
+                        st.session_state["doelen_msg"] = "Wijziging opgeslagen."
                         st.rerun()
                     except (programme.ConflictError, ValueError, PermissionDenied) as exc:
                         st.error(str(exc))
@@ -93,7 +97,9 @@ cal = releases.calendar(metrics, state.latest_period_by_source(), today)
 st.dataframe(pd.DataFrame([{
     "Bron": r.label, "Hoe vaak": ("elk jaar" if r.frequency_years == 1 else f"elke {r.frequency_years:g} jaar"),
     "Laatste periode in de data": str(r.latest_period or ""),
-    "Volgende cijfers verwacht (schatting)": fmt.date(r.next_release) if r.next_release else "",
+    "Volgende cijfers verwacht (schatting)": (fmt.date(r.next_release) + (" — al verwacht, nog niet geladen"
+                                                                          if r.overdue else ""))
+    if r.next_release else "",
 } for r in cal]), hide_index=True, width="stretch")
 with st.expander("Toelichting per bron"):
     for r in cal:
@@ -128,7 +134,7 @@ if editor:
                     "metric_id": mid, "area_code": area, "baseline_year": base_year, "baseline_value": base.value,
                     "target_value": tv, "target_year": ty, "owner": owner, "rationale": rationale,
                     "action_link": link}, {m.id for m in metrics}, set(areas))
-                st.success("Doel opgeslagen.")
+                st.session_state["doelen_msg"] = "Doel opgeslagen."
                 st.rerun()
             except (ValueError, PermissionDenied) as exc:
                 st.error(str(exc))

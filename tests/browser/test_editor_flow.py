@@ -1,0 +1,112 @@
+"""Issue 6 end to end in Chromium: an editor signs in, creates a target for Pottenberg, sees its card with status
+and trajectory, uploads a participation file and sees the small count suppressed; an anonymous visitor cannot."""
+from __future__ import annotations
+
+import pytest
+
+from benchmarks._browser import APP, StreamlitServer, goto_settled
+from loaders import auth
+from loaders.build import build
+
+pytestmark = pytest.mark.browser
+SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
+UPLOAD = ("buurt_code,maand,leeftijdsgroep,dialoogsessies,bewoners_bereikt,meemakers,activiteiten\n"
+          "BU09350203,2025-09,totaal,3,47,12,4\n"
+          "BU09350403,2025-09,totaal,1,6,2,1\n")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, output_dir, browser):
+    db = f"sqlite:///{tmp_path_factory.mktemp('editor-db') / 'app.sqlite'}"
+    build(db, national=False)
+    editors = tmp_path_factory.mktemp("editors") / "editors.toml"
+    editors.write_text(f'[editors.accounts]\npm = "{auth.hash_password("correct horse battery")}"\n', encoding="utf-8")
+    s = StreamlitServer(APP, db, log_path=output_dir / "logs" / "streamlit-editor.log",
+                        extra_env={"WIJKMONITOR_EDITORS_FILE": str(editors)})
+    s.start()
+    try:
+        ctx = browser.new_context()
+        goto_settled(ctx.new_page(), s.base_url + "/")
+        ctx.close()
+        yield s
+    finally:
+        s.stop()
+
+
+def settle(page):
+    page.wait_for_timeout(300)
+    page.wait_for_selector(SETTLED, state="attached", timeout=60_000)
+
+
+def choose(page, label: str, option: str):
+    box = page.get_by_label(label, exact=True)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def test_editor_creates_target_and_uploads_participation(browser, server, output_dir, tmp_path):
+    shots = output_dir / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1400}, locale="nl-NL")
+    page = ctx.new_page()
+    try:
+        goto_settled(page, server.base_url + "/doelen")
+        assert page.get_by_text("Er zijn nog geen doelen vastgesteld").count() == 1
+        assert page.get_by_text("Nieuw doel").count() == 0  # anonymous: no form
+        page.get_by_text("Inloggen voor redacteuren").click()
+        page.get_by_label("Gebruikersnaam").fill("pm")
+        page.get_by_label("Wachtwoord").fill("correct horse battery")
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_selector("text=Ingelogd als redacteur: pm", timeout=30_000)
+        settle(page)
+        choose(page, "Gebied", "Pottenberg")
+        page.wait_for_selector("text=Basiswaarde 2020: ")
+        assert page.get_by_text("26,0%").count() >= 1  # Pottenberg 2020, 50090NED
+        page.get_by_label("Streefwaarde (%)").fill("20")
+        page.get_by_label("Eigenaar (partner of team)").fill("Team bestaanszekerheid")
+        page.get_by_label("Onderbouwing").fill("Minder huishoudens met geldzorgen")
+        page.get_by_role("button", name="Doel opslaan").click()
+        page.wait_for_selector("text=Doel opgeslagen.", timeout=60_000)
+        settle(page)
+        card = page.get_by_role("heading", name="Moeite met rondkomen — Pottenberg")
+        assert card.count() == 1
+        text = page.inner_text("[data-testid='stMain']")
+        assert "Basis 2020" in text and "Doel 2030" in text and "20,0%" in text
+        assert any(s in text for s in ("te vroeg om te zeggen", "geen nieuwe gegevens"))  # no measurement after 2020
+        assert page.locator("[data-testid='stVegaLiteChart']").count() >= 1  # measurements + trajectory
+        page.screenshot(path=str(shots / "editor-doelen.png"), full_page=True)
+
+        page.get_by_role("link", name="Wie doen er mee?").click()  # same session: still signed in
+        settle(page)
+        page.wait_for_selector("text=Ingelogd als redacteur: pm", timeout=30_000)
+        f = tmp_path / "september.csv"
+        f.write_text(UPLOAD, encoding="utf-8")
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(f))
+        settle(page)
+        page.get_by_role("button", name="Uploaden").click()
+        page.wait_for_selector("text=2 rijen opgeslagen uit september.csv", timeout=60_000)
+        settle(page)
+        table = page.locator("[data-testid='stTable']").first.inner_text()
+        assert "Pottenberg" in table and "47" in table and "Nazareth" in table
+        assert "<10" in table  # Nazareth reached 6 residents: suppressed
+        assert "\t6\t" not in table and " 6 " not in table
+        page.screenshot(path=str(shots / "editor-participatie.png"), full_page=True)
+
+        page.get_by_role("link", name="Wijzigingslog").click()
+        settle(page)
+        log = page.inner_text("[data-testid='stMain']")
+        assert "pm" in log
+    finally:
+        ctx.close()
+
+
+def test_anonymous_visitor_sees_no_edit_controls(browser, server):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    try:
+        goto_settled(page, server.base_url + "/participatie")
+        assert page.get_by_text("Cijfers toevoegen").count() == 0
+        assert page.locator("[data-testid='stFileUploader']").count() == 0
+    finally:
+        ctx.close()
