@@ -37,7 +37,8 @@ def _segments(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def trend_chart(df: pd.DataFrame, title: str, y_title: str, baseline_year: int | None = None,
-                height: int = 320, width: int | str = "container", trajectory: pd.DataFrame | None = None) -> alt.LayerChart:
+                height: int = 320, width: int | str = "container", trajectory: pd.DataFrame | None = None,
+                legend: bool = True) -> alt.LayerChart:
     """Line chart of `value` per `year` per area (columns from metrics.series.trend_frame)."""
     order = list(dict.fromkeys(df["area_name"]))
     codes = list(dict.fromkeys(df["area_code"]))
@@ -50,7 +51,7 @@ def trend_chart(df: pd.DataFrame, title: str, y_title: str, baseline_year: int |
               axis=alt.Axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, format=",.1~f", tickCount=5))
     colour = alt.Color("area_name:N", title="Gebied", sort=order, scale=alt.Scale(domain=order, range=colours),
                        legend=alt.Legend(orient="bottom", labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE,
-                                         columns=3, labelLimit=260))
+                                         columns=3, labelLimit=260) if legend else None)
     dash = alt.StrokeDash("area_name:N", sort=order, scale=alt.Scale(domain=order, range=dashes), legend=None)
     tooltip = [alt.Tooltip("area_name:N", title="Gebied"), alt.Tooltip("year:O", title="Jaar"),
                alt.Tooltip("label:N", title="Waarde"), alt.Tooltip("source:N", title="Bron"),

@@ -91,8 +91,10 @@ def chart(ch, container=None, **kwargs) -> None:
     (container or st).altair_chart(dutch(ch), width="stretch", **kwargs)
 
 
-def chart_grid(charts: list, columns: int = 3) -> None:
-    """Small multiples as a responsive grid: every chart fills its column."""
+def chart_grid(charts: list, columns: int = 3, legend_text: str = "") -> None:
+    """Small multiples as a responsive grid: every chart fills its column; one shared legend sentence."""
+    if legend_text:
+        st.caption(legend_text)
     for i in range(0, len(charts), columns):
         cols = st.columns(columns)
         for col, ch in zip(cols, charts[i:i + columns]):

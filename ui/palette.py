@@ -14,7 +14,7 @@ AREA_COLOURS = {
     "GM0917": "#E69F00",      # Heerlen: orange
     "HEERLEN_NOORD": "#56B4E9",  # sky blue
 }
-EXTRA = ["#F0E442", "#8C564B", "#17BECF", "#7F7F7F"]
+EXTRA = ["#332288", "#117733", "#882255", "#44AA99"]  # Tol muted: dark enough on white
 DASHES = {"GM0935": [6, 3], "NL01": [2, 2], "MAASTRICHT_REST": [6, 3], "HEERLEN_NOORD": [4, 2], "GM0917": [4, 2]}
 
 # Sequential, colour-blind-safe (viridis, 5 classes), light to dark; missing is a neutral grey.

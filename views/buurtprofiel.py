@@ -50,7 +50,8 @@ for pillar, info in cat.pillars.items():
             frames.append((m.label, m.unit, f))
     if frames:
         with st.expander(f"Trends {info['label'].lower()} ({len(frames)} grafieken)"):
-            components.chart_grid([charts.trend_chart(f, t, u, height=200) for t, u, f in frames])
+            components.chart_grid([charts.trend_chart(f, t, u, height=260, legend=False) for t, u, f in frames],
+                                 legend_text=f"Doorgetrokken lijn: {eng.name(buurt)}; gestreepte lijn: {eng.name(gemeente)}.")
             st.caption("De tabel hierboven bevat dezelfde cijfers.")
     missing = [m for m in cat.by_pillar(pillar) if not m.available]
     if missing:

@@ -64,7 +64,8 @@ for m in cat.by_pillar(pillar, available_only=True):
     if f["value"].notna().any():
         frames.append((m.label, m.unit, f))
 if frames:
-    components.chart_grid([charts.trend_chart(f, title, unit, height=200) for title, unit, f in frames])
+    components.chart_grid([charts.trend_chart(f, title, unit, height=260, legend=False) for title, unit, f in frames],
+                           legend_text="Kleuren en vormen: Nazareth (blauw, doorgetrokken), Pottenberg (oranje) en Maastricht (zwart, gestreept).")
     with st.expander("Tabel bij de kleine grafieken"):
         for title, _unit, f in frames:
             st.markdown(f"**{title}**")
