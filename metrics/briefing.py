@@ -49,7 +49,7 @@ def _ref_at(engine: Engine, m: Metric, area: str, year: int) -> Result | None:
 
 
 def sentence(m: Metric, area_name: str, latest: Result | None, baseline: Result | None,
-             ch: Comparison, ref_m: Result | None, ref_nl: Result | None) -> str:
+             ch: Comparison, ref_m: Result | None, ref_nl: Result | None, ref_m_base: Result | None = None) -> str:
     if latest is None:
         return f"Voor {area_name} is er nog geen cijfer over {m.label.lower()}."
     v = fmt.value(latest.value, m.unit)
@@ -64,6 +64,9 @@ def sentence(m: Metric, area_name: str, latest: Result | None, baseline: Result 
     refs = []
     if ref_m is not None:
         refs.append(f"Maastricht: {fmt.value(ref_m.value, m.unit)}")
+        if (ref_m_base is not None and baseline is not None and latest is not None and baseline.year != latest.year
+                and ch.meaningful and all(r.coverage is None or r.coverage >= 0.99 for r in (ref_m, ref_m_base))):
+            refs[-1] += f" (sinds {baseline.year} {fmt.delta(ref_m.value - ref_m_base.value, m.unit)})"
     if ref_nl is not None:
         refs.append(f"Nederland: {fmt.value(ref_nl.value, m.unit)}")
     if refs:
@@ -97,8 +100,9 @@ def card(engine: Engine, m: Metric, area: str, baseline_year: int | None = None)
     else:
         tone = "neutraal"
     name = engine.name(area)
+    ref_m_base = _ref_at(engine, m, MAASTRICHT, baseline.year) if baseline else None
     return Card(m, area, name, latest, baseline, ch, vs_m, vs_nl, ref_m, ref_nl,
-                sentence(m, name, latest, baseline, ch, ref_m, ref_nl), tone)
+                sentence(m, name, latest, baseline, ch, ref_m, ref_nl, ref_m_base), tone)
 
 
 def headline_metrics(engine: Engine, pillar: str) -> list[Metric]:
