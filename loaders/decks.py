@@ -98,7 +98,11 @@ def delete_deck(url: str | None, editor: Editor, deck_id: int, expected_version:
 
 
 def list_decks(url: str | None = None) -> pd.DataFrame:
-    """All decks by name; `slides` decoded to a list of keys."""
+    """All decks by name; `slides` decoded to a list of keys (empty on a database without the table)."""
+    from .programme import _missing
+
+    if (empty := _missing(url, decks)) is not None:
+        return empty
     df = select(sa.select(decks).order_by(decks.c.name, decks.c.id), url=url)
     if not df.empty:
         df["slides"] = df["slides"].map(json.loads)
@@ -106,6 +110,10 @@ def list_decks(url: str | None = None) -> pd.DataFrame:
 
 
 def get_deck(url: str | None, deck_id: int) -> dict | None:
+    from .programme import _missing
+
+    if _missing(url, decks) is not None:
+        return None
     row = select(sa.select(decks).where(decks.c.id == int(deck_id)), url=url)
     if row.empty:
         return None

@@ -279,3 +279,10 @@ def test_viewing_works_on_a_database_without_user_tables(empty_db):
     assert programme.list_changes(empty_db).empty
     with get_engine(empty_db).connect() as conn:
         assert not sa.inspect(conn).has_table("targets")  # viewing created nothing
+
+
+def test_decks_view_on_a_database_without_user_tables(empty_db):
+    from loaders import decks
+
+    assert decks.list_decks(empty_db).empty
+    assert decks.get_deck(empty_db, 1) is None
