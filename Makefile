@@ -21,13 +21,15 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 deps: $(BIN)/.installed
 
 # Debian packages the tests need: Chromium for the browser tests, PostgreSQL for the database tests,
-# poppler-utils to look at exported PDFs. Installed only when absent.
+# poppler-utils to look at exported PDFs, nginx for the replicas-behind-a-proxy test (tests/test_deploy.py runs
+# its own nginx on loopback; the system service is not used). Installed only when absent.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \

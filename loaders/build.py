@@ -116,11 +116,12 @@ def _check_range(values: pd.Series, unit: str, file: str, column: str, row_offse
     else:
         bad = np.zeros(len(v), dtype=bool)
         why = ""
-    bad &= ~np.isnan(v)
-    bad |= np.isinf(v) | (np.abs(np.nan_to_num(v)) > 1e12)
+    impossible = np.isinf(v) | (np.abs(np.nan_to_num(v, posinf=0, neginf=0)) > 1e12)
+    bad = (bad & ~np.isnan(v)) | impossible
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise LoadError(file, f"{why or 'onmogelijke waarde'}: {values.iloc[pos]}", row=pos + row_offset, column=column)
+        reason = "onmogelijke waarde" if impossible[pos] else why
+        raise LoadError(file, f"{reason}: {values.iloc[pos]}", row=pos + row_offset, column=column)
 
 
 def _add_area(b: Bundle, code: str, name, indeling_year: int, source_key: str) -> None:

@@ -36,8 +36,10 @@ def sha256(path: Path) -> str:
 def _decode(path: Path, raw: bytes) -> str:
     if not raw.strip():
         raise LoadError(str(path), "het bestand is leeg")
-    if b"\x00" in raw[:4096]:
-        raise LoadError(str(path), "het bestand is geen tekstbestand (binaire inhoud of UTF-16)")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise LoadError(str(path), "het bestand is geen tekstbestand (binaire inhoud of UTF-16)",
+                        row=raw[:nul].count(b"\n") + 1)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -68,8 +68,10 @@ class ImportSummary:
 def _decode(raw: bytes, file: str, warnings: list[str]) -> str:
     if not raw.strip():
         raise LoadError(file, "het bestand is leeg")
-    if b"\x00" in raw[:4096]:
-        raise LoadError(file, "het bestand is geen tekst- of Excelbestand (binaire inhoud)")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise LoadError(file, "het bestand is geen tekst- of Excelbestand (binaire inhoud)",
+                        row=raw[:nul].count(b"\n") + 1)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -65,7 +65,8 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    return neutralise(df).to_csv(index=False, na_rep="").encode("utf-8-sig")
+    # CRLF line ends make the csv writer quote any cell holding a bare CR, so no row can be split into a formula.
+    return neutralise(df).to_csv(index=False, na_rep="", lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_excel_bytes(df: pd.DataFrame, sheet: str = "wijkmonitor", licence: str = "Bron: CBS, RIVM (CC BY 4.0)") -> bytes:

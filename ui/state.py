@@ -33,12 +33,19 @@ def _engine(url: str, stamp: str) -> Engine:
 
 def guarded(fn: Callable[[], T]) -> T:
     """Run a data call; when the database is down, show a clear message and stop the page."""
+    import sqlalchemy as sa
+
     try:
         return fn()
     except DatabaseUnavailable as exc:
         st.error(f"{exc} De pagina toont weer gegevens zodra de database terug is.", icon=":material/cloud_off:")
         st.stop()
         raise  # for type checkers; st.stop() raises
+    except (sa.exc.OperationalError, sa.exc.InterfaceError):
+        st.error("De database is niet bereikbaar. De pagina toont weer gegevens zodra de database terug is.",
+                 icon=":material/cloud_off:")
+        st.stop()
+        raise
 
 
 _last_stamp: dict[str, str] = {}

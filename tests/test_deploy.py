@@ -1,0 +1,273 @@
+"""The deployment recipe of docs/deploy.md, run on loopback: two app replicas, one PostgreSQL, nginx in front.
+
+deploy/nginx.conf is rendered for two ``streamlit run app.py`` replicas (ports 8645-8649, the same
+``server.cookieSecret``) against one database on the test PostgreSQL, and run by a private nginx (port 8660-8669,
+own prefix in tmp, foreground, stopped by pid). Checked through the proxy: the health endpoint and the page; that
+one client (its wm_replica cookie) sticks to one replica while new clients spread over both; that the Streamlit
+WebSocket is upgraded and stays on the client's replica, with a real Chromium visit as well; and that programme
+data written once is seen at once through both replicas (it is not cached per replica).
+
+Without nginx the module is skipped with that reason — except in CI (CI set), where it must run.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from benchmarks._browser import APP, EXCEPTION, ROOT, StreamlitServer, free_port, goto_settled, launch_chromium
+from benchmarks._wsclient import open_page
+
+pytestmark = [pytest.mark.postgres, pytest.mark.browser]
+
+TEMPLATE = ROOT / "deploy" / "nginx.conf"
+REPLICA_PORTS = range(8645, 8650)
+NGINX_PORTS = range(8660, 8670)
+LOG_LINE = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) \d+ upstream=(?P<upstream>\S+) '
+                      r'affinity=(?P<affinity>\S+)')
+NO_PARTICIPATION = "nog geen deelnamecijfers"
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("nginx is not installed; `make test` (system-deps) installs it")
+        pytest.skip("nginx is not installed (apt-get install nginx; `make test` installs it); in CI this test runs")
+    return found
+
+
+class Nginx:
+    """A private nginx from deploy/nginx.conf: own prefix, foreground, stopped by its pid."""
+
+    def __init__(self, prefix: Path, listen_port: int, replicas: list[str]):
+        self.binary = nginx_binary()
+        self.prefix = prefix
+        self.port = listen_port
+        (prefix / "logs").mkdir(parents=True, exist_ok=True)
+        (prefix / "temp").mkdir(exist_ok=True)
+        conf = TEMPLATE.read_text(encoding="utf-8")
+        for placeholder in ("@LISTEN@", "@SERVER_NAME@", "@REPLICAS@"):
+            assert placeholder in conf, f"{placeholder} missing from deploy/nginx.conf"
+        conf = (conf.replace("@LISTEN@", f"127.0.0.1:{listen_port}").replace("@SERVER_NAME@", "localhost")
+                .replace("@REPLICAS@", " ".join(f"server {r};" for r in replicas)))
+        self.conf = prefix / "nginx.conf"
+        self.conf.write_text(conf, encoding="utf-8")
+        self.proc: subprocess.Popen | None = None
+
+    def _cmd(self, *extra: str) -> list[str]:
+        return [self.binary, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.prefix / "logs/error.log"),
+                *extra]
+
+    def start(self, timeout: float = 30) -> "Nginx":
+        check = subprocess.run(self._cmd("-t"), capture_output=True, text=True, timeout=30)
+        assert check.returncode == 0, f"nginx -t failed:\n{check.stderr}"
+        self.proc = subprocess.Popen(self._cmd("-g", "daemon off;"), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nginx exited: {self.proc.stderr.read().decode(errors='replace')}")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.1)
+        raise TimeoutError("nginx did not start listening")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGQUIT)  # graceful: workers finish their requests
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> list[dict]:
+        path = self.prefix / "logs/access.log"
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        return [m.groupdict() for m in map(LOG_LINE.search, lines) if m]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, output_dir):
+    nginx_binary()
+    from loaders.build import build
+    from tests.conftest import fresh_pg_database
+
+    db = fresh_pg_database("deploy")
+    build(db, national=False)
+    cookie_secret = secrets.token_hex(32)  # the same on every replica (XSRF and login cookies)
+    replicas = []
+    try:
+        for i in range(2):
+            srv = StreamlitServer(APP, db, port=free_port(REPLICA_PORTS), show_error_details=False,
+                                  log_path=output_dir / "logs" / f"deploy-replica-{i + 1}.log",
+                                  extra_env={"STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret})
+            replicas.append(srv.start())
+        proxy = Nginx(tmp_path_factory.mktemp("nginx"), free_port(NGINX_PORTS),
+                      [f"127.0.0.1:{r.port}" for r in replicas]).start()
+        try:
+            for r in replicas:  # first visit on / of each fresh replica (deep links later)
+                assert open_page(r.base_url, "").ok
+            yield {"db": db, "replicas": replicas, "proxy": proxy}
+        finally:
+            proxy.stop()
+            shutil.copy(proxy.prefix / "logs/access.log", output_dir / "logs" / "deploy-nginx-access.log")
+    finally:
+        for r in replicas:
+            r.stop()
+
+
+def get(url: str, cookie: str | None = None) -> tuple[int, str, str | None]:
+    """(status, body, wm_replica cookie value the response sets)."""
+    req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            body, status, headers = r.read().decode("utf-8", errors="replace"), r.status, r.headers
+    except urllib.error.HTTPError as exc:
+        body, status, headers = exc.read().decode("utf-8", errors="replace"), exc.code, exc.headers
+    set_cookie = [v for k, v in headers.items() if k.lower() == "set-cookie" and v.startswith("wm_replica=")]
+    value = set_cookie[0].split(";", 1)[0].split("=", 1)[1] if set_cookie else None
+    return status, body, value
+
+
+def upstreams_of(proxy: Nginx, affinity: str) -> set[str]:
+    return {e["upstream"] for e in proxy.log() if e["affinity"] == affinity}
+
+
+def test_health_and_page_through_the_proxy(stack):
+    proxy = stack["proxy"]
+    status, body, _ = get(proxy.base_url + "/_stcore/health")
+    assert (status, body.strip()) == (200, "ok")
+    status, body, key = get(proxy.base_url + "/")
+    assert status == 200 and 'id="root"' in body, body[:300]
+    assert key and re.fullmatch(r"[0-9a-f]{32}", key), "no wm_replica affinity cookie"
+
+
+def test_one_client_sticks_to_one_replica_and_clients_spread(stack):
+    proxy = stack["proxy"]
+    _, _, key = get(proxy.base_url + "/")
+    for path in ["/", "/kaart", "/trends", "/_stcore/host-config", "/"] * 3:
+        status, _, again = get(proxy.base_url + path, cookie=f"wm_replica={key}")
+        assert status == 200 and again == key, path
+    assert len(upstreams_of(proxy, key)) == 1, "one client was served by more than one replica"
+
+    replicas = {f"127.0.0.1:{r.port}" for r in stack["replicas"]}
+    seen = set()
+    for _ in range(24):  # new visitors: each a new random key
+        _, _, k = get(proxy.base_url + "/")
+        seen |= upstreams_of(proxy, k)
+    assert seen == replicas, f"new clients reached only {seen} of {replicas}"
+
+
+def _key_for(proxy: Nginx, replica: StreamlitServer) -> str:
+    """An affinity key that nginx maps to this replica (found by asking, as a new visitor would)."""
+    for _ in range(64):
+        _, _, k = get(proxy.base_url + "/")
+        if upstreams_of(proxy, k) == {f"127.0.0.1:{replica.port}"}:
+            return k
+    raise AssertionError(f"no key found for {replica.base_url}")
+
+
+def test_websocket_session_stays_on_the_clients_replica(stack):
+    proxy = stack["proxy"]
+    for replica in stack["replicas"]:
+        key = _key_for(proxy, replica)
+        visit = open_page(proxy.base_url, "", cookie=f"wm_replica={key}")
+        assert visit.ok, visit.errors
+        assert any("Nazareth" in t for t in visit.texts)
+        streams = [e for e in proxy.log() if e["affinity"] == key and e["path"].startswith("/_stcore/stream")]
+        assert streams and all(e["status"] == "101" for e in streams), streams
+        assert upstreams_of(proxy, key) == {f"127.0.0.1:{replica.port}"}
+
+
+def test_browser_through_the_proxy(stack):
+    from playwright.sync_api import sync_playwright
+
+    proxy = stack["proxy"]
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = ctx.new_page()
+            goto_settled(page, proxy.base_url + "/")
+            assert not page.locator(EXCEPTION).count()
+            assert "Nazareth" in page.locator("[data-testid='stMain']").inner_text()
+            key = next(c["value"] for c in ctx.cookies() if c["name"] == "wm_replica")
+            ctx.close()
+        finally:
+            browser.close()
+    entries = [e for e in proxy.log() if e["affinity"] == key]
+    assert any(e["path"].startswith("/_stcore/stream") and e["status"] == "101" for e in entries), entries
+    assert len({e["upstream"] for e in entries}) == 1, "the browser's requests were split over replicas"
+    assert len(entries) >= 5  # page, scripts, styles, WebSocket: all of them on one replica
+
+
+def test_programme_data_is_shared_by_all_replicas_at_once(stack):
+    from loaders import auth, programme
+
+    proxy = stack["proxy"]
+    keys = [_key_for(proxy, r) for r in stack["replicas"]]
+    for key in keys:
+        visit = open_page(proxy.base_url, "participatie", cookie=f"wm_replica={key}")
+        assert visit.ok and any(NO_PARTICIPATION in t for t in visit.texts), visit.texts
+    password = secrets.token_hex(8)
+    editor = auth.login_with_password("deploy", password, {"deploy": auth.hash_password(password)})
+    upload = b"buurt_code,maand,dialoogsessies,bewoners_bereikt,meemakers,activiteiten\nBU09350403,2025-03,2,40,11,3\n"
+    assert programme.import_participation(stack["db"], editor, upload, "maart.csv", {"BU09350403"}) == 1
+    for key in keys:  # both replicas show it on the very next visit: programme data is never cached
+        visit = open_page(proxy.base_url, "participatie", cookie=f"wm_replica={key}")
+        assert visit.ok and not any(NO_PARTICIPATION in t for t in visit.texts), visit.texts
+
+
+def test_oversized_upload_is_refused_by_the_proxy(stack):
+    """client_max_body_size (55 MB) stops a body larger than Streamlit's 50 MB upload limit at nginx."""
+    import http.client
+
+    proxy = stack["proxy"]
+    _, _, key = get(proxy.base_url + "/")
+    size = 56 * 1024 * 1024
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=60)
+    status = None
+    try:
+        conn.putrequest("PUT", "/_stcore/upload_file/sessie/bestand")
+        conn.putheader("Content-Length", str(size))
+        conn.putheader("Content-Type", "application/octet-stream")
+        conn.putheader("Cookie", f"wm_replica={key}")
+        conn.endheaders()
+        chunk = b"\0" * (1024 * 1024)
+        try:
+            for _ in range(size // len(chunk)):
+                conn.send(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # nginx answers 413 and closes as soon as it has seen the Content-Length
+        try:
+            status = conn.getresponse().status
+        except (ConnectionResetError, http.client.RemoteDisconnected):
+            status = None
+    finally:
+        conn.close()
+    deadline = time.monotonic() + 30  # nginx logs the request when it has finished with the connection
+    while True:
+        logged = [e for e in proxy.log() if e["path"].startswith("/_stcore/upload_file/sessie")]
+        if logged or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert status in (413, None), status
+    assert [(e["status"], e["upstream"]) for e in logged] == [("413", "-")], \
+        f"not refused at the proxy: {logged}"
