@@ -43,5 +43,39 @@ for tab, pillar in zip(tabs, PILLAR_ORDER[:3]):
             st.info("Nog geen data voor: " + ", ".join(m.label.lower() for m in missing) +
                     ". Zie Data en methode voor de bron en hoe deze cijfers worden toegevoegd.")
 
+st.divider()
+st.subheader("Doelen en deelname")
+import datetime as _dt  # noqa: E402
+
+from metrics.participation import SUPPRESS_BELOW, summarise  # noqa: E402
+from metrics.targets import Target, status  # noqa: E402
+
+targets = state.targets_frame()
+part = state.participation_frame()
+c1, c2 = st.columns(2)
+with c1:
+    if targets.empty:
+        st.markdown("Er zijn nog **geen doelen** vastgesteld. Zie [Doelen](doelen) voor hoe een doel wordt vastgelegd en "
+                    "wanneer nieuwe cijfers te verwachten zijn.")
+    else:
+        counts: dict[str, int] = {}
+        for rec in targets.to_dict("records"):
+            s_ = status(eng, Target.from_row(rec), _dt.date.today()).status
+            counts[s_] = counts.get(s_, 0) + 1
+        st.markdown(f"**{len(targets)} doelen**: " + ", ".join(f"{n} {k}" for k, n in counts.items()) +
+                    ". Details op [Doelen](doelen).")
+with c2:
+    if part.empty:
+        st.markdown("Er zijn nog **geen deelnamecijfers** ingevoerd. Zie [Wie doen er mee?](participatie).")
+    else:
+        tot = summarise(part[part["leeftijdsgroep"] == "totaal"], {}, ["buurt_code"])
+        lines = []
+        for code in FOCUS_AREAS:
+            row = tot[tot["buurt_code"] == code]
+            n = int(row["bewoners_bereikt"].iloc[0]) if not row.empty else 0
+            lines.append(f"{eng.name(code)}: {'<10' if n < SUPPRESS_BELOW else fmt.number(n, 0)} bewoners bereikt")
+        st.markdown("**Deelname volgens het participatieregister** — " + "; ".join(lines) +
+                    ". Details op [Wie doen er mee?](participatie).")
+
 srcs = {s for area in data.values() for cards in area.values() for c in cards for s in (c.latest.sources if c.latest else ())}
 components.source_line(srcs, "modelschattingen RIVM (50090NED) hebben een marge; zie Data en methode")
