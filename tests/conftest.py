@@ -77,3 +77,18 @@ def built_db(request) -> str:
 def output_dir() -> Path:
     OUT.mkdir(exist_ok=True)
     return OUT
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium (Playwright) for the whole session, shared by all browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks._browser import launch_chromium
+
+    with sync_playwright() as pw:
+        b = launch_chromium(pw)
+        try:
+            yield b
+        finally:
+            b.close()

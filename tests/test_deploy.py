@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks._browser import APP, EXCEPTION, ROOT, StreamlitServer, free_port, goto_settled, launch_chromium
+from benchmarks._browser import APP, EXCEPTION, ROOT, StreamlitServer, free_port, goto_settled
 from benchmarks._wsclient import open_page
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
@@ -196,22 +196,22 @@ def test_websocket_session_stays_on_the_clients_replica(stack):
         assert upstreams_of(proxy, key) == {f"127.0.0.1:{replica.port}"}
 
 
-def test_browser_through_the_proxy(stack):
-    from playwright.sync_api import sync_playwright
-
+def test_browser_through_the_proxy(stack, browser):
     proxy = stack["proxy"]
-    with sync_playwright() as pw:
-        browser = launch_chromium(pw)
-        try:
-            ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = ctx.new_page()
-            goto_settled(page, proxy.base_url + "/")
-            assert not page.locator(EXCEPTION).count()
-            assert "Nazareth" in page.locator("[data-testid='stMain']").inner_text()
-            key = next(c["value"] for c in ctx.cookies() if c["name"] == "wm_replica")
-            ctx.close()
-        finally:
-            browser.close()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        goto_settled(page, proxy.base_url + "/")
+        assert not page.locator(EXCEPTION).count()
+        assert "Nazareth" in page.locator("[data-testid='stMain']").inner_text()
+        key = next(c["value"] for c in ctx.cookies() if c["name"] == "wm_replica")
+    finally:
+        ctx.close()
+    # nginx writes a WebSocket's access-log line when the connection has closed: give it a moment (bounded).
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(
+            e["affinity"] == key and e["path"].startswith("/_stcore/stream") for e in proxy.log()):
+        time.sleep(0.2)
     entries = [e for e in proxy.log() if e["affinity"] == key]
     assert any(e["path"].startswith("/_stcore/stream") and e["status"] == "101" for e in entries), entries
     assert len({e["upstream"] for e in entries}) == 1, "the browser's requests were split over replicas"

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from benchmarks._browser import APP, EXCEPTION, ROOT, StreamlitServer, free_port, goto_settled, launch_chromium, navigation
+from benchmarks._browser import APP, EXCEPTION, ROOT, StreamlitServer, free_port, goto_settled, navigation
 
 pytestmark = pytest.mark.browser
 
@@ -72,16 +72,7 @@ def fault_db() -> str:
         pg("stop")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_chromium(pw)
-        try:
-            yield b
-        finally:
-            b.close()
+# `browser`: the session-wide fixture in tests/conftest.py.
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks._browser import APP, StreamlitServer, goto_settled, launch_chromium
+from benchmarks._browser import APP, StreamlitServer, goto_settled
 from loaders.build import build
 
 VIEWPORT = {"width": 1440, "height": 900}
@@ -55,16 +55,8 @@ def app_server(request, output_dir, browser):
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_chromium(pw)
-        try:
-            yield b
-        finally:
-            b.close()
+# `browser` lives in tests/conftest.py: one Playwright instance for the whole session (a second sync_playwright
+# cannot start while one is running).
 
 
 @pytest.fixture
