@@ -1,12 +1,13 @@
-"""Benchmark: build the full database (national health file included) and compare with a plain ``to_sql``.
+"""Benchmark: build the full database (national health file included) against a plain ``executemany`` floor.
 
     .venv/bin/python benchmarks/build_db.py                       # SQLite in a temporary directory
     .venv/bin/python benchmarks/build_db.py --postgres URL        # also PostgreSQL (fresh databases, dropped after)
 
 Prints, per backend: the time to read and validate every source (``collect``), the time to write them
-(``write``: all tables in one transaction, index included), the number of observations, and, measured in the
-same run, the "floor": pandas ``DataFrame.to_sql`` of the same observation rows into a fresh, empty database.
-Never touches data/wijkmonitor.sqlite.
+(``write``: the raw store, the wide national table, boundary events and the metric store, all in one
+transaction), the database size, and, measured in the same run, the "floor": a plain DB-API ``executemany`` of
+the same non-null observation rows (text keys, as collected) into an empty table without keys, in one
+transaction. Never touches data/wijkmonitor.sqlite.
 """
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from loaders import build as build_mod  # noqa: E402
-from loaders import schema  # noqa: E402
+from loaders import store  # noqa: E402
 from loaders.build import collect, write  # noqa: E402
 from loaders.db import get_engine  # noqa: E402
+from metrics import store as metric_store  # noqa: E402
 
 OBS_COLS = ["area_code", "year", "variable_code", "age_group", "value", "status", "source_key"]
 
@@ -50,7 +51,9 @@ def _pg_drop(base: str, url: str) -> None:
 
 
 class _Stopwatch:
-    """Times calls of the two heavy steps inside ``write`` (instrumentation only: the real functions run)."""
+    """Times calls of the heavy steps inside ``write`` (instrumentation only: the real functions run)."""
+
+    STEPS = ((store, "insert_observations", "raw store"), (store, "write_national", "national table"))
 
     def __init__(self):
         self.seconds: dict[str, float] = {}
@@ -65,29 +68,42 @@ class _Stopwatch:
         return timed
 
     def __enter__(self):
-        self._insert, self._index_create = build_mod._insert_observations, schema.OBS_AREA_INDEX.create
-        build_mod._insert_observations = self.wrap("insert observations", self._insert)
-        schema.OBS_AREA_INDEX.create = self.wrap("index", self._index_create)
+        self._saved = [(mod, attr, getattr(mod, attr)) for mod, attr, _ in self.STEPS]
+        for (mod, attr, name), (_, _, fn) in zip(self.STEPS, self._saved):
+            setattr(mod, attr, self.wrap(name, fn))
+        self.derive = self.wrap("metric store", metric_store.compute_into)
         return self
 
     def __exit__(self, *exc):
-        build_mod._insert_observations = self._insert
-        schema.OBS_AREA_INDEX.create = self._index_create
+        for mod, attr, fn in self._saved:
+            setattr(mod, attr, fn)
 
 
-def bench(backend: str, build_url: str, floor_target, bundle, t_collect: float) -> dict:
+def floor(conn, rows: list[tuple], placeholder: str) -> float:
+    """Plain executemany of the rows into a table without keys, one transaction (the floor)."""
+    t0 = time.perf_counter()
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE floor_obs (area_code TEXT, year INTEGER, variable_code TEXT, age_group TEXT, "
+                "value DOUBLE PRECISION, status TEXT, source_key TEXT)")
+    cur.executemany(f"INSERT INTO floor_obs VALUES ({', '.join([placeholder] * 7)})", rows)
+    conn.commit()
+    return time.perf_counter() - t0
+
+
+def bench(backend: str, build_url: str, floor_conn, placeholder: str, bundle, t_collect: float) -> dict:
     obs = bundle.observation_frame()[OBS_COLS]
+    obs = obs[obs["value"].notna()]
+    rows = list(zip(obs["area_code"], obs["year"].astype(int).tolist(), obs["variable_code"], obs["age_group"],
+                    obs["value"].astype(float).tolist(), obs["status"], obs["source_key"]))
     with _Stopwatch() as sw:
         t0 = time.perf_counter()
-        counts = write(get_engine(build_url), bundle)
+        counts = write(get_engine(build_url), bundle, derive=sw.derive)
         t_write = time.perf_counter() - t0
     get_engine(build_url).dispose()
-
-    t0 = time.perf_counter()
-    obs.to_sql("observations", floor_target, index=False)
-    t_floor = time.perf_counter() - t0
+    t_floor = floor(floor_conn, rows, placeholder)
     return {"backend": backend, "collect": t_collect, "write": t_write, "floor": t_floor, "steps": sw.seconds,
-            "observations": counts["observations"], "areas": counts["areas"], "geometries": counts["geometries"]}
+            "observations": counts["observations"], "floor_rows": len(rows), "areas": counts["areas"],
+            "geometries": counts["geometries"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,14 +119,14 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"collect: {t_collect:.1f} s")
     print(f"{'backend':<11} {'observations':>12} {'collect s':>10} {'write s':>8} {'build s':>8} "
-          f"{'to_sql s':>9} {'write/to_sql':>13} {'build/to_sql':>13}", flush=True)
+          f"{'floor s':>9} {'write/floor':>12} {'build/floor':>12}", flush=True)
     failed = False
     with tempfile.TemporaryDirectory(prefix="wm-bench-build-") as tmp:
         if not args.skip_sqlite:
             build_url = f"sqlite:///{Path(tmp) / 'build.sqlite'}"
             con = sqlite3.connect(Path(tmp) / "floor.sqlite")
             try:
-                r = bench("sqlite", build_url, con, bundle, t_collect)
+                r = bench("sqlite", build_url, con, "?", bundle, t_collect)
             finally:
                 con.close()
             r["size_mb"] = (Path(tmp) / "build.sqlite").stat().st_size / 1e6
@@ -118,28 +134,34 @@ def main(argv: list[str] | None = None) -> int:
     if args.postgres:
         build_url = _pg_database(args.postgres, "bench_build")
         floor_url = _pg_database(args.postgres, "bench_floor")
-        floor_engine = sa.create_engine(floor_url)
+        import psycopg
+
+        floor_conn = psycopg.connect(floor_url.replace("postgresql+psycopg://", "postgresql://"))
         try:
-            report(bench("postgresql", build_url, floor_engine, bundle, t_collect))
+            r = bench("postgresql", build_url, floor_conn, "%s", bundle, t_collect)
+            with psycopg.connect(build_url.replace("postgresql+psycopg://", "postgresql://")) as c:
+                r["size_mb"] = c.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 1e6
+            report(r)
         except Exception as exc:  # report and go on: a failed build is a result too
             failed = True
             print(f"postgresql  BUILD FAILED: {type(exc).__name__}: {str(exc).splitlines()[0]}", flush=True)
         finally:
-            floor_engine.dispose()
+            floor_conn.close()
             _pg_drop(args.postgres, build_url)
             _pg_drop(args.postgres, floor_url)
-    print("build = collect (read + validate all sources) + write (all tables, one transaction, index);"
-          " to_sql = pandas DataFrame.to_sql of the same observation rows into an empty database (the floor).")
+    print("build = collect (read + validate all sources) + write (raw store, national table, boundaries, metric "
+          "store; one transaction); floor = executemany of the same non-null observation rows, one transaction.")
     return 1 if failed else 0
 
 
 def report(r: dict) -> None:
     build_s = r["collect"] + r["write"]
     print(f"{r['backend']:<11} {r['observations']:>12,} {r['collect']:>10.1f} {r['write']:>8.1f} {build_s:>8.1f} "
-          f"{r['floor']:>9.1f} {r['write'] / r['floor']:>13.2f} {build_s / r['floor']:>13.2f}")
+          f"{r['floor']:>9.1f} {r['write'] / r['floor']:>12.2f} {build_s / r['floor']:>12.2f}")
     extra = f", database file {r['size_mb']:.0f} MB" if "size_mb" in r else ""
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in r["steps"].items())
-    print(f"{'':<11} inside write: {steps}; {r['areas']:,} areas, {r['geometries']:,} geometries{extra}", flush=True)
+    print(f"{'':<11} inside write: {steps}; floor rows {r['floor_rows']:,}; {r['areas']:,} areas, "
+          f"{r['geometries']:,} geometries{extra}", flush=True)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from pptx import Presentation  # noqa: E402
 from loaders import programme, repository, settings  # noqa: E402
 from metrics import slides  # noqa: E402
 from metrics.catalog import load  # noqa: E402
-from metrics.compute import Engine  # noqa: E402
+from metrics.store import engine as stored_engine  # noqa: E402
 from reports import briefing  # noqa: E402
 
 STEPS = ("cijfers", "grafieken", "pptx", "pdf", "totaal")
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     url = args.database_url
 
     t0 = time.perf_counter()
-    engine = Engine(repository.load_inputs(url), load())
+    engine = stored_engine(url)
     t_engine = time.perf_counter() - t0
     t0 = time.perf_counter()
     try:

@@ -12,6 +12,14 @@ from .db import redact
 from .errors import LoadError
 
 
+def _derive():
+    """The metric-store step of the pipeline. This entry point is the composition root: it is the one place
+    in ``loaders`` that names the metrics layer (see loaders/pipeline.py)."""
+    from metrics.store import compute_into
+
+    return compute_into
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m loaders", description="Wijkmonitor data loaders")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -46,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
         t0 = time.perf_counter()
         try:
-            counts = build(url, national=not args.subset)
+            counts = build(url, national=not args.subset, derive=_derive())
         except LoadError as exc:
             print(f"FOUT: {exc}\nEr is niets gewijzigd in de database.", file=sys.stderr)
             return 2
@@ -73,12 +81,12 @@ def _refresh(args, url: str) -> int:
                       f"opgehaald {row.fetched_at}: {state}")
             return 0
         if args.reapply:
-            counts = refresh.reapply(url)
+            counts = refresh.reapply(url, derive=_derive())
             print(f"{counts['batches']} tabellen opnieuw toegepast: {counts['observations']:,} waarnemingen, "
                   f"{counts['changes']} indelingswijzigingen gemarkeerd.".replace(",", "."))
             return 0
         summary = refresh.run(url, tables=args.tabel, gemeenten=args.gemeente or refresh.DEFAULT_GEMEENTEN,
-                              progress=_print_progress, cache_dir=args.cache, discover=args.ontdek)
+                              progress=_print_progress, cache_dir=args.cache, discover=args.ontdek, derive=_derive())
     except (refresh.RefreshError, LoadError) as exc:
         print(f"FOUT: {exc}" + ("" if "niets gewijzigd" in str(exc) else "\nEr is niets gewijzigd in de database."),
               file=sys.stderr)
@@ -101,7 +109,7 @@ def _import(args, url: str) -> int:
     from . import refresh, statline_import
 
     try:
-        summary = statline_import.import_file(url, args.file, table_id=args.tabel)
+        summary = statline_import.import_file(url, args.file, table_id=args.tabel, derive=_derive())
     except (LoadError, refresh.RefreshError) as exc:
         print(f"FOUT: {exc}\nEr is niets gewijzigd in de database.", file=sys.stderr)
         return 2

@@ -37,6 +37,8 @@ from shapely.geometry import shape
 from shapely.ops import transform
 
 from . import schema
+from .codes import NATIONAL_MIN_GEMEENTEN
+from .db import connect, transaction
 
 boundary_metadata = sa.MetaData()
 
@@ -62,7 +64,6 @@ LINK_KINDS = ("code", "samenvoeging", "splitsing")  # a documented way from the 
 # Shipped sources that list every area of their scope (see module docstring).
 COMPLETE_SOURCES = {"50090NED", "85984NED-buurt", "85984NED-gemeente-wijk", "84799NED-gemeente",
                     "84583NED-gemeente"}
-from .refresh import NATIONAL_MIN_GEMEENTEN  # noqa: E402 - a source with this many gemeenten lists all
 
 # Geometry comparison: the shipped geometries are generalised (2020: 0.001°) or quantised (2014: ~300 m),
 # so only changes well beyond that precision are detectable.
@@ -124,8 +125,6 @@ def _norm_name(name) -> str:
 
 def _registers(conn: sa.Connection) -> dict[int, dict[str, dict[str, str | None]]]:
     """indeling year → coverage prefix → {code: name}, from the highest-priority complete source."""
-    from .refresh import staged_batches
-
     av, s = schema.area_versions, schema.sources
     rows = pd.DataFrame(conn.execute(sa.select(av.c.code, av.c.indeling_year, av.c.name, av.c.source_key)).fetchall(),
                         columns=["code", "indeling_year", "name", "source_key"])
@@ -135,8 +134,8 @@ def _registers(conn: sa.Connection) -> dict[int, dict[str, dict[str, str | None]
     coverage: dict[str, list[str]] = {}
     priority: dict[str, tuple] = {}
     if sa.inspect(conn).has_table("staged_batches"):
-        for r in conn.execute(sa.select(staged_batches.c.source_key, staged_batches.c.kind,
-                                        staged_batches.c.coverage, staged_batches.c.applied_at)):
+        for r in conn.execute(sa.select(schema.staged_batches.c.source_key, schema.staged_batches.c.kind,
+                                        schema.staged_batches.c.coverage, schema.staged_batches.c.applied_at)):
             if r.source_key in loaded and r.kind == "refresh":
                 coverage[r.source_key] = json.loads(r.coverage or "[]")
                 priority[r.source_key] = (1, str(r.applied_at), r.source_key)
@@ -307,7 +306,7 @@ def detect(conn: sa.Connection) -> pd.DataFrame:
 
 def _cbs_flags(conn: sa.Connection, regs: dict) -> list[dict]:
     """CBS's IndelingswijzigingGemeenteWijkBuurt: 3 = boundary changed, 2 = code changed."""
-    o = schema.observations
+    o = schema.observation_rows
     flags = conn.execute(sa.select(o.c.area_code, o.c.year, o.c.value).where(
         o.c.variable_code == "IndelingswijzigingGemeenteWijkBuurt", o.c.value.in_([2.0, 3.0]))).fetchall()
     out = []
@@ -362,10 +361,7 @@ def store(conn: sa.Connection, changes: pd.DataFrame) -> pd.DataFrame:
 
 def refresh_changes(url: str | None = None) -> pd.DataFrame:
     """Detect and store the boundary events in one transaction (e.g. after a build)."""
-    from . import settings
-    from .db import get_engine
-
-    with get_engine(url or settings.database_url()).begin() as conn:
+    with transaction(url) as conn:
         return store(conn, detect(conn))
 
 
@@ -373,10 +369,7 @@ def refresh_changes(url: str | None = None) -> pd.DataFrame:
 
 def changes(url: str | None = None, code: str | None = None) -> pd.DataFrame:
     """Stored events, optionally only those that involve ``code``."""
-    from . import settings
-    from .db import get_engine
-
-    with get_engine(url or settings.database_url()).connect() as conn:
+    with connect(url) as conn:
         if not sa.inspect(conn).has_table("area_changes"):
             return pd.DataFrame(columns=[c.name for c in area_changes.c])
         stmt = sa.select(area_changes)
@@ -431,15 +424,12 @@ def convert_series(url: str | None, code: str, variable: str, age_group: str = "
 
     Columns: year, value, method (gepubliceerd | omgerekend | niet vergelijkbaar), note.
     """
-    from . import settings
-    from .db import get_engine
-
-    with get_engine(url or settings.database_url()).connect() as conn:
+    with connect(url) as conn:
         return _convert(conn, code, variable, age_group)
 
 
 def _values(conn, codes: list[str], variables: list[str], age_group: str) -> dict:
-    o = schema.observations
+    o = schema.observation_rows
     res = conn.execute(sa.select(o.c.area_code, o.c.variable_code, o.c.year, o.c.value).where(
         o.c.area_code.in_(codes), o.c.variable_code.in_(variables), o.c.age_group.in_([age_group, "totaal"]),
         o.c.value.is_not(None)))

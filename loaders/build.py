@@ -18,53 +18,18 @@ import sqlalchemy as sa
 from shapely.geometry import shape
 
 from . import schema
+from . import pipeline, refresh, store
+from .db import get_engine
+from .migrations import migrate_user_tables
+from .codes import (AGE_GROUPS, CODE_RE, LEVEL_BY_PREFIX, MAX_YEAR, MIN_YEAR, SOORT_TO_LEVEL, TOTAL_AGE,
+                    HEERLEN_NOORD_WIJKEN, check_codes, check_duplicates, check_range, clean_name, gemeente_of,
+                    level_of, parent_of)
+from .config import DETAIL_GEMEENTEN, FOCUS_AREAS, HEERLEN, MAASTRICHT
 from .errors import LoadError
 from .readers import (MISSING, OK, SUPPRESSED, read_geojson, read_parquet, read_text_table,
                       read_topojson, sha256, to_numeric_statline)
 from .sources import GEO, HEALTH_NATIONAL, HEALTH_SUBSET, KWB, LICENCE, Source
 from .variables import registry
-
-CODE_RE = re.compile(r"^(NL01|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")  # Amsterdam uses letters
-LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
-SOORT_TO_LEVEL = {"Land": "land", "Gemeente": "gemeente", "Wijk": "wijk", "Buurt": "buurt"}
-AGE_GROUPS = {"18+", "18-64", "65+"}
-TOTAL_AGE = "totaal"
-MIN_YEAR, MAX_YEAR = 1990, 2100
-
-MAASTRICHT = "GM0935"
-HEERLEN = "GM0917"
-NAZARETH = "BU09350403"
-POTTENBERG = "BU09350203"
-# Heerlen-Noord (Nationaal Programma Heerlen-Noord) approximated by CBS wijken: Hoensbroek (10-14),
-# Heerlerheide (20-24), Schandelen-Grasbroek (31) and Meezenbroek-Schaesbergerveld (32).
-HEERLEN_NOORD_WIJKEN = {"10", "11", "12", "13", "14", "20", "21", "22", "23", "24", "31", "32"}
-
-
-def level_of(code: str) -> str:
-    return LEVEL_BY_PREFIX[code[:2]]
-
-
-def parent_of(code: str) -> str | None:
-    lvl = level_of(code)
-    if lvl == "buurt":
-        return "WK" + code[2:8]
-    if lvl == "wijk":
-        return "GM" + code[2:6]
-    if lvl == "gemeente":
-        return "NL01"
-    return None
-
-
-def gemeente_of(code: str) -> str | None:
-    return None if code == "NL01" else "GM" + code[2:6]
-
-
-def clean_name(name) -> str | None:
-    if name is None or (isinstance(name, float) and np.isnan(name)):
-        return None
-    s = re.sub(r"^Wijk \d+\s+", "", str(name).strip())
-    return s or None
-
 
 @dataclass
 class Bundle:
@@ -76,6 +41,8 @@ class Bundle:
     geometries: list[dict] = field(default_factory=list)
     variables: dict[str, dict] = field(default_factory=dict)
     observations: list[pd.DataFrame] = field(default_factory=list)
+    national: pd.DataFrame | None = None  # wide national health rows: regio_code, jaar, leeftijd, <var>…, geheim
+    national_source: str = ""
 
     def observation_frame(self) -> pd.DataFrame:
         return pd.concat(self.observations, ignore_index=True) if self.observations else pd.DataFrame()
@@ -87,41 +54,6 @@ def _source_row(src: Source, loaded_at: dt.datetime) -> dict:
         "period": src.period, "licence": LICENCE, "file_name": src.path, "file_sha256": sha256(src.file),
         "loaded_at": loaded_at, "notes": src.notes or None,
     }
-
-
-def _check_codes(codes: pd.Series, file: str, column: str, row_offset: int = 2) -> None:
-    ok = codes.str.match(CODE_RE.pattern).fillna(False)
-    if not ok.all():
-        pos = int(np.flatnonzero(~ok.to_numpy())[0])
-        raise LoadError(file, f"ongeldige gebiedscode '{codes.iloc[pos]}' (verwacht NL01, GMxxxx, WKxxxxxx of BUxxxxxxxx)",
-                        row=pos + row_offset, column=column)
-
-
-def _check_duplicates(df: pd.DataFrame, keys: list[str], file: str, row_offset: int = 2) -> None:
-    dup = df.duplicated(keys, keep="first")
-    if dup.any():
-        pos = int(np.flatnonzero(dup.to_numpy())[0])
-        desc = ", ".join(f"{k}={df[k].iloc[pos]}" for k in keys)
-        raise LoadError(file, f"dubbele rij ({desc})", row=pos + row_offset, column=keys[0])
-
-
-def _check_range(values: pd.Series, unit: str, file: str, column: str, row_offset: int = 2) -> None:
-    v = values.to_numpy(dtype=float)
-    if unit == "%":
-        bad = (v < 0) | (v > 100)
-        why = "percentage buiten 0-100"
-    elif unit in {"aantal", "per 1 000 inwoners", "x 1 000 euro", "km", "ha", "aantal inwoners per km²"}:
-        bad = v < 0
-        why = "negatieve waarde"
-    else:
-        bad = np.zeros(len(v), dtype=bool)
-        why = ""
-    impossible = np.isinf(v) | (np.abs(np.nan_to_num(v, posinf=0, neginf=0)) > 1e12)
-    bad = (bad & ~np.isnan(v)) | impossible
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        reason = "onmogelijke waarde" if impossible[pos] else why
-        raise LoadError(file, f"{reason}: {values.iloc[pos]}", row=pos + row_offset, column=column)
 
 
 def _add_area(b: Bundle, code: str, name, indeling_year: int, source_key: str) -> None:
@@ -157,7 +89,7 @@ def collect_health(b: Bundle, src: Source) -> None:
                                                  "regio_naam_2014", *src.columns])
     df = df.reset_index(drop=True)
     codes = df["regio_code"].astype("string").str.strip()
-    _check_codes(codes, file, "regio_code")
+    check_codes(codes, file, "regio_code")
     years = pd.to_numeric(df["jaar"].astype("string").str.strip(), errors="coerce")
     bad = years.isna() | (years < MIN_YEAR) | (years > MAX_YEAR)
     if bad.any():
@@ -176,7 +108,7 @@ def collect_health(b: Bundle, src: Source) -> None:
         raise LoadError(file, f"soort_regio '{df['soort_regio'].iloc[pos]}' past niet bij code {codes.iloc[pos]}",
                         row=pos + 2, column="soort_regio")
     key = pd.DataFrame({"regio_code": codes, "jaar": years.astype(int), "leeftijd": ages})
-    _check_duplicates(key, ["regio_code", "jaar", "leeftijd"], file)
+    check_duplicates(key, ["regio_code", "jaar", "leeftijd"], file)
 
     # Areas: names from the file (2014 names for wijk/buurt; gemeente names; NL).
     first = key.assign(gm=df["gemeentenaam"], nm=df["regio_naam_2014"]).drop_duplicates("regio_code")
@@ -184,13 +116,26 @@ def collect_health(b: Bundle, src: Source) -> None:
         name = "Nederland" if code == "NL01" else (gm if code.startswith("GM") else nm)
         _add_area(b, code, name, src.indeling_year, src.key)
 
+    # The buurten and wijken outside the detail gemeenten stay wide (the national table, see loaders.schema);
+    # Nederland, the gemeenten and the detail gemeenten's wijken and buurten become long-form observations.
+    wide = codes.str[:2].isin(["BU", "WK"]).to_numpy() & ~("GM" + codes.str[2:6]).isin(DETAIL_GEMEENTEN).to_numpy()
+    national = key[wide].reset_index(drop=True)
+    secret = np.full(int(wide.sum()), "", dtype=object)
     for col, var in src.columns.items():
         values, status = to_numeric_statline(df, col, file)
-        _check_range(values, "%", file, col)
-        frame = _long(codes, key["jaar"].to_numpy(), var, key["leeftijd"].to_numpy(), values, status, src.key)
+        check_range(values, "%", file, col)
+        national[var] = values.to_numpy()[wide]
+        sec = status.to_numpy()[wide] == SUPPRESSED
+        secret[sec] = secret[sec] + var + ","
+        frame = _long(codes[~wide], key["jaar"].to_numpy()[~wide], var, key["leeftijd"].to_numpy()[~wide],
+                      values[~wide], status[~wide], src.key)
         # An indicator that is empty for a whole year/age group was not measured: no rows at all.
         measured = frame.groupby(["year", "age_group"])["status"].transform(lambda s: (s != MISSING).any())
         b.observations.append(frame[measured.to_numpy()])
+    if len(national):
+        national["geheim"] = [s.strip(",") or None for s in secret]
+        b.national = national
+        b.national_source = src.key
     b.sources.append(_source_row(src, b.loaded_at))
 
 
@@ -201,8 +146,8 @@ def collect_kwb(b: Bundle, src: Source, variables: dict[str, dict]) -> None:
     file = src.path
     df = read_text_table(src.file, required=[src.code_column, *src.columns])
     codes = df[src.code_column].astype("string").str.strip()
-    _check_codes(codes, file, src.code_column)
-    _check_duplicates(pd.DataFrame({src.code_column: codes}), [src.code_column], file)
+    check_codes(codes, file, src.code_column)
+    check_duplicates(pd.DataFrame({src.code_column: codes}), [src.code_column], file)
     if "GM_code" in df.columns:
         bad = df["GM_code"].str.strip().ne(codes.str[2:6].radd("GM"))
         if bad.any():
@@ -232,7 +177,7 @@ def collect_kwb(b: Bundle, src: Source, variables: dict[str, dict]) -> None:
         _add_area(b, code, df[name_col].iloc[i] if name_col else None, src.indeling_year, src.key)
     for col, var in src.columns.items():
         values, status = to_numeric_statline(df, col, file)
-        _check_range(values, variables[var]["unit"], file, col)
+        check_range(values, variables[var]["unit"], file, col)
         b.observations.append(_long(codes, src.year, var, TOTAL_AGE, values, status, src.key))
     b.sources.append(_source_row(src, b.loaded_at))
 
@@ -289,7 +234,7 @@ def collect_groups(b: Bundle) -> None:
                  and a["indeling_year"] >= 2020)
     hrl = sorted(c for c, a in b.areas.items() if a["level"] == "buurt" and a["gemeente_code"] == HEERLEN
                  and a["indeling_year"] >= 2020)
-    focus = [NAZARETH, POTTENBERG]
+    focus = list(FOCUS_AREAS)
     for c in focus:
         if c not in b.areas:
             raise LoadError("(gebiedsregister)", f"focusbuurt {c} ontbreekt in de bronbestanden")
@@ -331,44 +276,26 @@ def collect(national: bool = True) -> Bundle:
     return b
 
 
-def _insert_observations(conn: sa.Connection, obs: pd.DataFrame) -> None:
-    cols = ["area_code", "year", "variable_code", "age_group", "value", "status", "source_key"]
-    obs = obs[cols]
-    values = obs["value"].astype(object).where(obs["value"].notna(), None)
-    rows = list(zip(obs["area_code"], obs["year"].astype(int).tolist(), obs["variable_code"], obs["age_group"],
-                    values.tolist(), obs["status"], obs["source_key"]))
-    if conn.dialect.name == "postgresql":
-        cur = conn.connection.driver_connection.cursor()
-        with cur.copy(f"COPY observations ({', '.join(cols)}) FROM STDIN") as cp:
-            for r in rows:
-                cp.write_row(r)
-    else:
-        placeholders = ", ".join("?" for _ in cols)
-        sql = f"INSERT INTO observations ({', '.join(cols)}) VALUES ({placeholders})"
-        chunk = 200_000
-        for i in range(0, len(rows), chunk):
-            conn.exec_driver_sql(sql, rows[i:i + chunk])
+def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, derive=None) -> dict:
+    """Replace every statistics table in one transaction. ``fail_after`` is a test hook.
 
-
-def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None) -> dict:
-    """Replace every statistics table in one transaction. ``fail_after`` is a test hook."""
-    from .migrations import migrate_user_tables
-
+    ``derive(conn)`` (given by the caller, e.g. :func:`metrics.store.compute_into`) fills the metric store inside
+    the same transaction, after the staged refreshes and the boundary events; without it the metric store is
+    left empty and says so in ``build_info``.
+    """
     obs = b.observation_frame()
-    counts = {"observations": len(obs), "areas": len(b.areas), "geometries": len(b.geometries),
+    n_national = 0 if b.national is None else int(b.national.drop(columns=["regio_code", "jaar", "leeftijd", "geheim"])
+                                                   .notna().to_numpy().sum())
+    counts = {"observations": len(obs), "national_values": n_national, "areas": len(b.areas), "geometries": len(b.geometries),
               "variables": len(b.variables), "sources": len(b.sources)}
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET LOCAL statement_timeout = 0")  # a national build takes minutes
-        # Drop and recreate the statistics tables (DDL is transactional on both databases), so the
-        # bulk insert runs without secondary indexes; user tables are migrated, never dropped.
-        schema.metadata.drop_all(conn, tables=schema.STAT_TABLES, checkfirst=True)
-        schema.metadata.create_all(conn, tables=schema.STAT_TABLES)
-        schema.OBS_AREA_INDEX.drop(conn)
+        store.recreate_stat_tables(conn)  # user tables are migrated, never dropped
         migrate_user_tables(conn)
-        conn.execute(schema.sources.insert(), b.sources)
-        conn.execute(schema.variables.insert(), [{"code": k, **v} for k, v in sorted(b.variables.items())])
-        conn.execute(schema.areas.insert(), list(b.areas.values()))
+        store.insert_sources(conn, sorted(b.sources, key=lambda r: r["source_key"]))
+        store.insert_variables(conn, b.variables)
+        store.insert_areas(conn, list(b.areas.values()))
         versions = pd.DataFrame(b.area_versions).drop_duplicates(["code", "indeling_year", "source_key"])
         conn.execute(schema.area_versions.insert(), versions.to_dict("records"))
         conn.execute(schema.area_groups.insert(), b.groups)
@@ -376,22 +303,20 @@ def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None) -> dict:
         if fail_after == "areas":
             raise RuntimeError("simulated failure during build (test hook)")
         conn.execute(schema.geometries.insert(), b.geometries)
-        _insert_observations(conn, obs)
-        # Refreshed (CBS OData) and imported (StatLine export) tables are kept in a staging table and
-        # re-applied here, inside the same transaction, so a rebuild never silently drops them.
-        from .refresh import reapply_staged
-
-        reapply_staged(conn)
-        schema.OBS_AREA_INDEX.create(conn)
+        if b.national is not None:
+            store.write_national(conn, b.national, b.national_source)
+        store.insert_observations(conn, obs)
         info = {"built_at": b.loaded_at.isoformat(), **{f"n_{k}": str(v) for k, v in counts.items()}}  # type: ignore[attr-defined]
         conn.execute(schema.build_info.insert(), [{"key": k, "value": v} for k, v in info.items()])
+        # Refreshed and imported tables are re-applied, boundary events detected, the metric store computed:
+        # the same steps a refresh or an import ends with.
+        refresh.reapply_staged(conn)
+        pipeline.finish(conn, derive)
         if fail_after == "observations":
             raise RuntimeError("simulated failure during build (test hook)")
     return counts
 
 
-def build(url: str, national: bool = True, fail_after: str | None = None) -> dict:
-    from .db import get_engine
-
+def build(url: str, national: bool = True, fail_after: str | None = None, derive=None) -> dict:
     bundle = collect(national=national)
-    return write(get_engine(url), bundle, fail_after=fail_after)
+    return write(get_engine(url), bundle, fail_after=fail_after, derive=derive)

@@ -1,12 +1,15 @@
 """The single door to the database.
 
-All SQL in the project runs through :func:`query` / :func:`execute` (bound parameters only)
-or through SQLAlchemy Core table objects from :mod:`loaders.schema`.
+All SQL in the project runs through this module's connections — :func:`query` / :func:`select` for reads,
+:func:`connect` / :func:`transaction` for everything else — with bound parameters only, on SQLAlchemy Core table
+objects from :mod:`loaders.schema`. A database that cannot be reached always becomes :class:`DatabaseUnavailable`
+(a message safe to show), for reads and writes alike.
 """
 from __future__ import annotations
 
 import functools
-from typing import Any, Mapping
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping
 
 import pandas as pd
 import sqlalchemy as sa
@@ -63,6 +66,29 @@ def redact(url: str) -> str:
         return "<ongeldige DATABASE_URL>"
 
 
+def _unavailable(engine: Engine, exc: Exception) -> DatabaseUnavailable:
+    return DatabaseUnavailable(f"De database is niet bereikbaar ({redact(str(engine.url))}). Probeer het later opnieuw.")
+
+
+@contextmanager
+def connect(url: str | None = None) -> Iterator[sa.Connection]:
+    """A read connection; an unreachable database raises DatabaseUnavailable."""
+    engine = get_engine(url)
+    try:
+        conn = engine.connect()
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        raise _unavailable(engine, exc) from exc
+    with conn:
+        yield conn
+
+
+@contextmanager
+def transaction(url: str | None = None) -> Iterator[sa.Connection]:
+    """One write transaction (commit on success, rollback on any error); unreachable -> DatabaseUnavailable."""
+    with connect(url) as conn, conn.begin():
+        yield conn
+
+
 def query(sql: str, params: Mapping[str, Any] | None = None, url: str | None = None) -> pd.DataFrame:
     """Run a read query with bound parameters and return a DataFrame."""
     engine = get_engine(url)
@@ -71,9 +97,7 @@ def query(sql: str, params: Mapping[str, Any] | None = None, url: str | None = N
             result = conn.execute(sa.text(sql), dict(params or {}))
             return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     except sa.exc.OperationalError as exc:
-        raise DatabaseUnavailable(
-            f"De database is niet bereikbaar ({redact(str(engine.url))}). Probeer het later opnieuw."
-        ) from exc
+        raise _unavailable(engine, exc) from exc
 
 
 def select(stmt: sa.sql.Select, url: str | None = None) -> pd.DataFrame:
@@ -84,6 +108,4 @@ def select(stmt: sa.sql.Select, url: str | None = None) -> pd.DataFrame:
             result = conn.execute(stmt)
             return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     except sa.exc.OperationalError as exc:
-        raise DatabaseUnavailable(
-            f"De database is niet bereikbaar ({redact(str(engine.url))}). Probeer het later opnieuw."
-        ) from exc
+        raise _unavailable(engine, exc) from exc

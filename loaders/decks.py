@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .auth import Editor, require_editor
-from .db import get_engine, select
+from .db import select, transaction
 from .migrations import decks
 from .programme import ConflictError, _log, _now
 
@@ -53,7 +53,7 @@ def create_deck(url: str | None, editor: Editor, name: str, slides: Iterable[str
     editor = require_editor(editor)
     name, keys = validate(name, slides, known_keys)
     now = _now()
-    with get_engine(url).begin() as conn:
+    with transaction(url) as conn:
         if _name_taken(conn, name):
             raise ValueError(f"Er is al een presentatie met de naam '{name}'. Kies een andere naam.")
         rid = conn.execute(decks.insert().values(name=name, slides=json.dumps(keys), created_by=editor.name,
@@ -68,7 +68,7 @@ def update_deck(url: str | None, editor: Editor, deck_id: int, expected_version:
     """Save changes if nobody else saved since `expected_version`; returns the new version."""
     editor = require_editor(editor)
     name, keys = validate(name, slides, known_keys)
-    with get_engine(url).begin() as conn:
+    with transaction(url) as conn:
         old = conn.execute(sa.select(decks).where(decks.c.id == deck_id)).mappings().first()
         if old is None:
             raise ConflictError("Deze presentatie bestaat niet meer; niets opgeslagen.")
@@ -88,7 +88,7 @@ def update_deck(url: str | None, editor: Editor, deck_id: int, expected_version:
 
 def delete_deck(url: str | None, editor: Editor, deck_id: int, expected_version: int) -> None:
     editor = require_editor(editor)
-    with get_engine(url).begin() as conn:
+    with transaction(url) as conn:
         old = conn.execute(sa.select(decks).where(decks.c.id == deck_id)).mappings().first()
         res = conn.execute(decks.delete().where(decks.c.id == deck_id, decks.c.version == expected_version))
         if old is None or res.rowcount != 1:

@@ -17,7 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .auth import Editor, require_editor
-from .db import get_engine, select
+from .db import connect, select, transaction
 from .errors import LoadError
 from .migrations import change_log, participation, targets, uploads
 
@@ -92,7 +92,7 @@ def create_target(url: str | None, editor: Editor, values: dict[str, Any], known
     editor = require_editor(editor)
     v = validate_target(values, known_metrics, known_areas)
     now = _now()
-    with get_engine(url).begin() as conn:
+    with transaction(url) as conn:
         rid = conn.execute(targets.insert().values(**v, created_by=editor.name, created_at=now,
                                                    updated_by=editor.name, updated_at=now, version=1)
                            .returning(targets.c.id)).scalar_one()
@@ -105,7 +105,7 @@ def update_target(url: str | None, editor: Editor, target_id: int, expected_vers
     """Save changes if nobody else saved since `expected_version`; returns the new version."""
     editor = require_editor(editor)
     v = validate_target(values, known_metrics, known_areas)
-    with get_engine(url).begin() as conn:
+    with transaction(url) as conn:
         old = conn.execute(sa.select(targets).where(targets.c.id == target_id)).mappings().first()
         if old is None:
             raise ConflictError(f"Doel {target_id} bestaat niet meer; niets opgeslagen.")
@@ -121,7 +121,7 @@ def update_target(url: str | None, editor: Editor, target_id: int, expected_vers
 
 def delete_target(url: str | None, editor: Editor, target_id: int, expected_version: int) -> None:
     editor = require_editor(editor)
-    with get_engine(url).begin() as conn:
+    with transaction(url) as conn:
         old = conn.execute(sa.select(targets).where(targets.c.id == target_id)).mappings().first()
         res = conn.execute(targets.delete().where(targets.c.id == target_id, targets.c.version == expected_version))
         if old is None or res.rowcount != 1:
@@ -132,7 +132,7 @@ def delete_target(url: str | None, editor: Editor, target_id: int, expected_vers
 def _missing(url: str | None, table: sa.Table) -> pd.DataFrame | None:
     """An empty frame with the table's columns when the table does not exist yet (e.g. a read-only database
     that was never migrated): viewing must not need write access."""
-    with get_engine(url).connect() as conn:
+    with connect(url) as conn:
         if sa.inspect(conn).has_table(table.name):
             return None
     return pd.DataFrame(columns=[c.name for c in table.columns])
@@ -219,7 +219,7 @@ def import_participation(url: str | None, editor: Editor, data: bytes, file_name
     editor = require_editor(editor)
     df = parse_participation(data, file_name, known_buurten)
     now = _now()
-    with get_engine(url).begin() as conn:
+    with transaction(url) as conn:
         existing = {tuple(r) for r in conn.execute(sa.select(participation.c.buurt_code, participation.c.maand,
                                                                participation.c.leeftijdsgroep)).all()}
         keys = [tuple(k) for k in df[["buurt_code", "maand", "leeftijdsgroep"]].values.tolist()]
@@ -243,7 +243,7 @@ def add_participation(url: str | None, editor: Editor, record: dict[str, Any], k
     df = parse_participation((",".join(UPLOAD_COLUMNS) + "\n" + line + "\n").encode("utf-8"), "formulier",
                              known_buurten)
     rec = {k: (int(v) if k in COUNT_COLUMNS else v) for k, v in df.iloc[0].to_dict().items()}
-    with get_engine(url).begin() as conn:
+    with transaction(url) as conn:
         exists = conn.execute(sa.select(participation.c.id).where(
             participation.c.buurt_code == rec["buurt_code"], participation.c.maand == rec["maand"],
             participation.c.leeftijdsgroep == rec["leeftijdsgroep"])).first()
@@ -269,23 +269,24 @@ def list_changes(url: str | None = None, limit: int = 500) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------- data refresh (editors)
 
-def refresh_data(url: str | None, editor: Editor, progress=None):
-    """Editor-only wrapper around :func:`loaders.refresh.run` that records the refresh in the change log."""
+def refresh_data(url: str | None, editor: Editor, progress=None, derive=None):
+    """Editor-only wrapper around :func:`loaders.refresh.run` that records the refresh in the change log.
+    ``derive`` recomputes the metric store in the same transaction (see loaders.pipeline)."""
     from . import refresh
 
     editor = require_editor(editor)
-    summary = refresh.run(url, progress=progress)
-    with get_engine(url).begin() as conn:
+    summary = refresh.run(url, progress=progress, derive=derive)
+    with transaction(url) as conn:
         _log(conn, editor, "observations", None, "refresh", None, {"samenvatting": summary.message()})
     return summary
 
 
-def import_statline(url: str | None, editor: Editor, data: bytes, file_name: str):
+def import_statline(url: str | None, editor: Editor, data: bytes, file_name: str, derive=None):
     """Editor-only wrapper around :func:`loaders.statline_import.import_file`, logged."""
     from . import statline_import
 
     editor = require_editor(editor)
-    summary = statline_import.import_file(url, data, file_name)
-    with get_engine(url).begin() as conn:
+    summary = statline_import.import_file(url, data, file_name, derive=derive)
+    with transaction(url) as conn:
         _log(conn, editor, "observations", None, "import", None, {"bestand": file_name, "samenvatting": summary.message()})
     return summary

@@ -55,9 +55,10 @@ import pandas as pd
 import requests
 import sqlalchemy as sa
 
-from . import schema
-from .build import (CODE_RE, SOORT_TO_LEVEL, TOTAL_AGE, _check_range, _insert_observations, clean_name,
+from . import pipeline, schema, settings, store
+from .codes import (CODE_RE, NATIONAL_MIN_GEMEENTEN, SOORT_TO_LEVEL, TOTAL_AGE, check_range, clean_name,
                     gemeente_of, level_of, parent_of)
+from .db import DatabaseUnavailable, get_engine, redact
 from .errors import LoadError
 from .readers import MISSING, to_numeric_statline
 from .settings import ROOT
@@ -165,36 +166,8 @@ class OfflineError(RefreshError):
 
 # ---------------------------------------------------------------------------------------------- staging tables
 
-staging_metadata = sa.MetaData()
-
-# Every applied refresh/import batch, kept outside the statistics tables so a rebuild cannot lose it.
-staged_batches = sa.Table(
-    "staged_batches",
-    staging_metadata,
-    sa.Column("source_key", sa.String(80), primary_key=True),
-    sa.Column("kind", sa.String(10), nullable=False),  # refresh | import
-    sa.Column("table_id", sa.String(20), nullable=False),
-    sa.Column("modified", sa.Text, nullable=True),
-    sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("n_observations", sa.Integer, nullable=False),
-    sa.Column("coverage", sa.Text, nullable=False),  # JSON list of code prefixes the batch lists completely
-    sa.Column("payload", sa.LargeBinary, nullable=False),  # gzip JSON of the Batch
-)
-
-# Published 95% interval of an observation (50090NED/50120NED 'Marges'), keyed like observations.
-observation_margins = sa.Table(
-    "observation_margins",
-    staging_metadata,
-    sa.Column("area_code", sa.String(12), nullable=False),
-    sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("variable_code", sa.String(80), nullable=False),
-    sa.Column("age_group", sa.String(10), nullable=False),
-    sa.Column("source_key", sa.String(80), nullable=False),
-    sa.Column("lower", sa.Float, nullable=True),
-    sa.Column("upper", sa.Float, nullable=True),
-    sa.PrimaryKeyConstraint("variable_code", "age_group", "year", "area_code", "source_key"),
-)
+staging_metadata, staged_batches, observation_margins = (schema.staging_metadata, schema.staged_batches,
+                                                       schema.observation_margins)
 
 # ---------------------------------------------------------------------------------------------- batches
 
@@ -439,7 +412,7 @@ class CbsClient:
 # ---------------------------------------------------------------------------------------------- cache
 
 def default_cache_dir() -> Path:
-    return Path(os.environ.get("WIJKMONITOR_REFRESH_CACHE") or (ROOT / ".cache" / "cbs-refresh"))
+    return Path(settings.get("WIJKMONITOR_REFRESH_CACHE") or (ROOT / ".cache" / "cbs-refresh"))
 
 
 @dataclass
@@ -583,7 +556,7 @@ def frame_to_batch(df: pd.DataFrame, present: dict[str, np.ndarray], *, file: st
         values.index, status.index = df.index, df.index
         unit = reg.get(var, {}).get("unit") or units.get(key, "")
         try:
-            _check_range(values[pres], unit, file, key, row_offset=0)
+            check_range(values[pres], unit, file, key, row_offset=0)
         except LoadError as exc:
             idx = np.flatnonzero(pres)[exc.row]
             raise LoadError(file, exc.message, row=int(df["_row"].iloc[idx]), column=key) from None
@@ -626,7 +599,6 @@ def frame_to_batch(df: pd.DataFrame, present: dict[str, np.ndarray], *, file: st
                  warnings=warnings)
 
 
-NATIONAL_MIN_GEMEENTEN = 300
 
 
 def _coverage(requested: list[str], codes: set[str]) -> list[str]:
@@ -808,15 +780,12 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
         gemeenten: Sequence[str] = DEFAULT_GEMEENTEN, progress: Callable[[Progress], None] | None = None,
         endpoints: dict[str, str] | None = None, cache_dir: Path | str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT, discover: bool = False,
-        fail_after: str | None = None) -> RefreshSummary:
+        fail_after: str | None = None, derive: pipeline.Derive | None = None) -> RefreshSummary:
     """Fetch, validate and write the given tables (default: all). Raises RefreshError/LoadError with a Dutch
     message; in that case the database is unchanged. ``fail_after='write'`` is a test hook."""
-    from . import settings
-    from .db import get_engine
-
     t0 = time.perf_counter()
-    engine = get_engine(url or settings.database_url())
-    _require_built(engine)
+    engine = get_engine(url)
+    require_built(engine)
     prefixes = scope_prefixes(gemeenten)
     client = CbsClient(endpoints, timeout)
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
@@ -867,7 +836,7 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
     if progress:
         progress(Progress(total, total, "", "writing", "Schrijven naar de database (één transactie)…",
                           time.perf_counter() - t0))
-    counts = apply(engine, batches, fail_after=fail_after)
+    counts = apply(engine, batches, fail_after=fail_after, derive=derive)
     _prune(cache, fetched)
     tables_out = []
     for f, b in zip(fetched, batches):
@@ -886,9 +855,7 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
 
 # ---------------------------------------------------------------------------------------------- writing
 
-def _require_built(engine: sa.Engine) -> None:
-    from .db import DatabaseUnavailable, redact
-
+def require_built(engine: sa.Engine) -> None:
     try:
         with engine.connect() as conn:
             ok = sa.inspect(conn).has_table("observations")
@@ -902,44 +869,9 @@ def ensure_tables(conn: sa.Connection) -> None:
     staging_metadata.create_all(conn, checkfirst=True)
 
 
-def _chunks(seq: list, n: int = 400):
-    for i in range(0, len(seq), n):
-        yield seq[i:i + n]
-
-
-def _upsert_areas(conn: sa.Connection, rows: list[dict]) -> int:
-    a = schema.areas
-    codes = [r["code"] for r in rows]
-    existing = {}
-    for chunk in _chunks(codes):
-        for r in conn.execute(sa.select(a.c.code, a.c.name, a.c.indeling_year).where(a.c.code.in_(chunk))):
-            existing[r.code] = (r.name, r.indeling_year)
-    new = []
-    for r in rows:
-        cur = existing.get(r["code"])
-        if cur is None:
-            new.append({"code": r["code"], "name": r["name"], "level": level_of(r["code"]),
-                        "parent_code": parent_of(r["code"]), "gemeente_code": gemeente_of(r["code"]),
-                        "indeling_year": r["indeling_year"]})
-            existing[r["code"]] = (r["name"], r["indeling_year"])
-        else:
-            name, year = cur
-            upd = {}
-            if r["name"] and (name is None or r["indeling_year"] >= year) and r["name"] != name:
-                upd["name"] = r["name"]
-            if r["indeling_year"] > year:
-                upd["indeling_year"] = r["indeling_year"]
-            if upd:
-                conn.execute(a.update().where(a.c.code == r["code"]).values(**upd))
-                existing[r["code"]] = (upd.get("name", name), upd.get("indeling_year", year))
-    if new:
-        conn.execute(a.insert(), new)
-    return len(new)
-
-
 def _supersede(conn: sa.Connection, b: Batch) -> int:
     """Delete cells of older copies of the same table(s) that this batch publishes again."""
-    s, o = schema.sources, schema.observations
+    s, o = schema.sources, schema.observation_rows
     tids = [b.table_id, *b.replaces]
     others = [r.source_key for r in conn.execute(sa.select(s.c.source_key).where(s.c.table_id.in_(tids)))
               if r.source_key != b.source_key]
@@ -953,11 +885,8 @@ def _supersede(conn: sa.Connection, b: Batch) -> int:
         # A refresh lists every area of its coverage: older copies of the table lose all their rows there
         # (for the same years and variables), also for codes that no longer exist.
         years = sorted(int(y) for y in cells["year"].unique())
-        scope = sa.or_(*[o.c.area_code.like(p + "%") for p in b.coverage])
         for other in others:
-            res = conn.execute(o.delete().where(o.c.source_key == other, o.c.year.in_(years),
-                                                o.c.variable_code.in_(variables), scope))
-            n += res.rowcount or 0
+            n += store.delete_scope(conn, other, years, variables, list(b.coverage))
     for other in others:
         res = conn.execute(sa.select(o.c.area_code, o.c.year, o.c.variable_code, o.c.age_group)
                            .where(o.c.source_key == other, o.c.variable_code.in_(variables)))
@@ -966,39 +895,24 @@ def _supersede(conn: sa.Connection, b: Batch) -> int:
             continue
         have["year"] = have["year"].astype(int)
         hit = have.merge(cells.astype({"year": int}), on=keys)
-        if hit.empty:
-            continue
-        stmt = o.delete().where(o.c.source_key == sa.bindparam("sk"), o.c.variable_code == sa.bindparam("v"),
-                                o.c.age_group == sa.bindparam("g"), o.c.year == sa.bindparam("y"),
-                                o.c.area_code == sa.bindparam("a"))
-        conn.execute(stmt, [{"sk": other, "v": r.variable_code, "g": r.age_group, "y": int(r.year), "a": r.area_code}
-                            for r in hit.itertuples(index=False)])
-        n += len(hit)
+        n += store.delete_cells(conn, other, hit)
     return n
 
 
 def apply_batch(conn: sa.Connection, b: Batch) -> dict:
     """Write one batch inside the caller's transaction, replacing earlier rows with the same source_key."""
     key = b.source_key
-    v = schema.variables
-    have = {r.code for r in conn.execute(sa.select(v.c.code))}
-    missing = [{"code": c, **meta} for c, meta in sorted(b.variables.items()) if c not in have]
-    if missing:
-        conn.execute(v.insert(), missing)
-    conn.execute(schema.observations.delete().where(schema.observations.c.source_key == key))
-    conn.execute(schema.area_versions.delete().where(schema.area_versions.c.source_key == key))
+    store.insert_variables(conn, b.variables)
     conn.execute(observation_margins.delete().where(observation_margins.c.source_key == key))
-    conn.execute(schema.sources.delete().where(schema.sources.c.source_key == key))
-    conn.execute(schema.sources.insert(), [b.source])
-    new_areas = _upsert_areas(conn, b.areas)
+    store.replace_source(conn, b.source)
+    new_areas = store.upsert_areas(conn, b.areas)
     versions = {(a["code"], a["indeling_year"]): a["name"] for a in b.areas}
     if versions:
         conn.execute(schema.area_versions.insert(), [{"code": c, "indeling_year": y, "name": nm, "source_key": key}
                                                      for (c, y), nm in versions.items()])
     superseded = _supersede(conn, b)
     obs = b.observations.assign(source_key=key)
-    if not obs.empty:
-        _insert_observations(conn, obs)
+    store.insert_observations(conn, obs)
     if not b.margins.empty:
         m = b.margins.assign(source_key=key)
         rows = [{**r, "lower": None if pd.isna(r["lower"]) else float(r["lower"]),
@@ -1016,16 +930,9 @@ def _stage(conn: sa.Connection, b: Batch, now: dt.datetime) -> None:
         payload=b.to_payload()))
 
 
-def _set_info(conn: sa.Connection, key: str, value: str) -> None:
-    bi = schema.build_info
-    conn.execute(bi.delete().where(bi.c.key == key))
-    conn.execute(bi.insert().values(key=key, value=value))
-
-
-def apply_in(conn: sa.Connection, batches: list[Batch], stage: bool = True) -> dict:
-    """Apply batches inside an open transaction (also used by the build hook)."""
-    from . import boundaries
-
+def apply_in(conn: sa.Connection, batches: list[Batch], stage: bool = True, derive: pipeline.Derive | None = None,
+             finish: bool = True) -> dict:
+    """Apply batches inside an open transaction; then (``finish``) boundary events and the metric store."""
     ensure_tables(conn)
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     counts = {"observations": 0, "superseded": 0, "areas_new": 0}
@@ -1035,17 +942,18 @@ def apply_in(conn: sa.Connection, batches: list[Batch], stage: bool = True) -> d
             counts[k] += c[k]
         if stage:
             _stage(conn, b, now)
-    changes = boundaries.store(conn, boundaries.detect(conn))
-    counts["changes"] = len(changes)
     if batches:
-        _set_info(conn, "refreshed_at", now.isoformat())
+        store.set_info(conn, "refreshed_at", now.isoformat())
+    if finish:
+        counts["changes"] = pipeline.finish(conn, derive)["changes"]
     return counts
 
 
-def apply(engine: sa.Engine, batches: list[Batch], fail_after: str | None = None) -> dict:
+def apply(engine: sa.Engine, batches: list[Batch], fail_after: str | None = None,
+          derive: pipeline.Derive | None = None) -> dict:
     """Write batches (and stage them for later builds) in ONE transaction."""
     with engine.begin() as conn:
-        counts = apply_in(conn, batches)
+        counts = apply_in(conn, batches, derive=derive)
         if fail_after == "write":
             raise RuntimeError("simulated failure during refresh write (test hook)")
     return counts
@@ -1060,28 +968,24 @@ def staged(conn: sa.Connection) -> list[Batch]:
 
 
 def reapply_staged(conn: sa.Connection) -> dict:
-    """Re-apply every staged batch inside the caller's transaction (after a build recreated the tables)."""
+    """Re-apply every staged batch inside the caller's transaction (the build finishes afterwards)."""
     batches = staged(conn)
-    return {**apply_in(conn, batches, stage=False), "batches": len(batches)}
+    return {**apply_in(conn, batches, stage=False, finish=False), "batches": len(batches)}
 
 
-def reapply(url: str | None = None) -> dict:
+def reapply(url: str | None = None, derive: pipeline.Derive | None = None) -> dict:
     """Re-apply the staged refreshes and imports in one transaction (e.g. after `python -m loaders build`)."""
-    from . import settings
-    from .db import get_engine
-
-    engine = get_engine(url or settings.database_url())
-    _require_built(engine)
+    engine = get_engine(url)
+    require_built(engine)
     with engine.begin() as conn:
-        return reapply_staged(conn)
+        counts = reapply_staged(conn)
+        counts["changes"] = pipeline.finish(conn, derive)["changes"]
+        return counts
 
 
 def pending(url: str | None = None) -> list[dict]:
     """Staged batches whose source is not (any more) in the database, e.g. after a rebuild."""
-    from . import settings
-    from .db import get_engine
-
-    engine = get_engine(url or settings.database_url())
+    engine = get_engine(url)
     with engine.connect() as conn:
         if not sa.inspect(conn).has_table("staged_batches"):
             return []
@@ -1093,10 +997,7 @@ def pending(url: str | None = None) -> list[dict]:
 
 def status(url: str | None = None) -> pd.DataFrame:
     """Staged refreshes/imports with whether they are currently applied (for the Data page)."""
-    from . import settings
-    from .db import get_engine
-
-    engine = get_engine(url or settings.database_url())
+    engine = get_engine(url)
     with engine.connect() as conn:
         if not sa.inspect(conn).has_table("staged_batches"):
             return pd.DataFrame(columns=["source_key", "kind", "table_id", "modified", "fetched_at", "applied_at",
@@ -1107,19 +1008,3 @@ def status(url: str | None = None) -> pd.DataFrame:
         df = pd.DataFrame([dict(r._mapping) for r in rows], columns=[c.name for c in cols])
     df["in_database"] = df["source_key"].isin(have)
     return df
-
-
-def remove_staged(url: str | None, source_key: str) -> None:
-    """Forget a staged refresh/import and remove its rows (one transaction)."""
-    from . import boundaries, settings
-    from .db import get_engine
-
-    engine = get_engine(url or settings.database_url())
-    with engine.begin() as conn:
-        ensure_tables(conn)
-        conn.execute(staged_batches.delete().where(staged_batches.c.source_key == source_key))
-        conn.execute(observation_margins.delete().where(observation_margins.c.source_key == source_key))
-        conn.execute(schema.observations.delete().where(schema.observations.c.source_key == source_key))
-        conn.execute(schema.area_versions.delete().where(schema.area_versions.c.source_key == source_key))
-        conn.execute(schema.sources.delete().where(schema.sources.c.source_key == source_key))
-        boundaries.store(conn, boundaries.detect(conn))

@@ -1,32 +1,100 @@
-"""Read-side queries used by the app and the metrics engine. Bound parameters only."""
+"""Read-side queries used by the app and the metric-store computation. Bound parameters only.
+
+Pages read the metric store (:func:`load_store`), published national buurt values (:func:`national_values`,
+:func:`buurt_series`) and geometry; only the build reads the raw observations in bulk (:func:`load_inputs`).
+"""
 from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 
 from . import schema
-from .db import query, select
+from .config import DETAIL_GEMEENTEN
+from .db import connect, query, select
 
-DEFAULT_GEMEENTEN = ("GM0935", "GM0917")
+OBS = schema.observation_rows
+STORE_RESULT_FIELDS = ("value", "status", "method", "base_population", "base_year", "coverage", "n_members",
+                       "n_with_value", "numerator", "denominator", "note")
 
 
-def load_inputs(url: str | None = None, gemeenten: tuple[str, ...] = DEFAULT_GEMEENTEN):
-    """Observations for the given gemeenten (all levels) plus every gemeente and Nederland."""
-    from metrics.compute import Inputs
+@dataclass
+class Inputs:
+    """Everything the metrics engine needs, as plain DataFrames."""
 
-    o, a = schema.observations, schema.areas
-    stmt = (
-        sa.select(o.c.area_code, o.c.year, o.c.variable_code, o.c.age_group, o.c.value, o.c.status, o.c.source_key)
-        .select_from(o.join(a, a.c.code == o.c.area_code))
-        .where(sa.or_(a.c.gemeente_code.in_(gemeenten), a.c.level.in_(["land", "gemeente"])))
-    )
-    obs = select(stmt, url=url)
-    areas = select(sa.select(a).where(sa.or_(a.c.gemeente_code.in_(gemeenten), a.c.level.in_(["land", "gemeente"]))),
-                   url=url)
-    members = select(sa.select(schema.area_group_members), url=url)
-    groups = select(sa.select(schema.area_groups), url=url)
-    sources = select(sa.select(schema.sources), url=url)
+    obs: pd.DataFrame  # area_code, year, variable_code, age_group, value, status, source_key
+    areas: pd.DataFrame  # code, name, level, parent_code, gemeente_code, indeling_year
+    members: pd.DataFrame  # group_code, area_code
+    groups: pd.DataFrame  # group_code, name, description
+    sources: pd.DataFrame  # source_key, table_id, title, period, publisher, ...
+
+
+@dataclass
+class StoreRows:
+    """The metric store as read for the app (see metrics.store)."""
+
+    values: list[tuple]  # metric_id, area_code, year, sources, *STORE_RESULT_FIELDS
+    comparisons: list[tuple]  # metric_id, kind, area_code, year, ref_area, ref_year, diff, threshold, ...
+    derived: list[tuple]  # kind, key, payload (JSON)
+    inputs: Inputs  # areas, members, groups, sources (obs is empty)
+
+
+@contextmanager
+def _conn(conn: sa.Connection | None, url: str | None):
+    if conn is not None:
+        yield conn
+    else:
+        with connect(url) as c:
+            yield c
+
+
+def _frame(conn: sa.Connection, stmt) -> pd.DataFrame:
+    res = conn.execute(stmt)
+    return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+
+
+def _area_scope(a, gemeenten):
+    return sa.or_(a.c.gemeente_code.in_(gemeenten), a.c.level.in_(["land", "gemeente"]))
+
+
+def load_inputs(url: str | None = None, gemeenten: tuple[str, ...] = DETAIL_GEMEENTEN,
+                conn: sa.Connection | None = None):
+    """Raw observations of the given gemeenten (all levels) plus every gemeente and Nederland (build time)."""
+    a = schema.areas
+    stmt = (sa.select(OBS.c.area_code, OBS.c.year, OBS.c.variable_code, OBS.c.age_group, OBS.c.value, OBS.c.status,
+                      OBS.c.source_key)
+            .select_from(OBS.join(a, a.c.code == OBS.c.area_code)).where(_area_scope(a, gemeenten))
+            .order_by(OBS.c.variable_code, OBS.c.age_group, OBS.c.year, OBS.c.area_code, OBS.c.source_key))
+    with _conn(conn, url) as c:
+        obs = _frame(c, stmt)
+        areas = _frame(c, sa.select(a).where(_area_scope(a, gemeenten)))
+        members = _frame(c, sa.select(schema.area_group_members))
+        groups = _frame(c, sa.select(schema.area_groups))
+        sources = _frame(c, sa.select(schema.sources))
     return Inputs(obs=obs, areas=areas, members=members, groups=groups, sources=sources)
+
+
+def load_store(url: str | None = None, gemeenten: tuple[str, ...] = DETAIL_GEMEENTEN):
+    """The metric store and the area register the app shows (a few thousand rows; read once per build)."""
+    a = schema.areas
+    mv, mc = schema.metric_values, schema.metric_comparisons
+    with connect(url) as c:
+        # plain tuples (SQL NULL = None): 40,000 rows become Results without a DataFrame in between
+        values = c.execute(sa.select(mv.c.metric_id, mv.c.area_code, mv.c.year, mv.c.sources,
+                                     *[mv.c[f] for f in STORE_RESULT_FIELDS])).all()
+        comparisons = c.execute(sa.select(mc.c.metric_id, mc.c.kind, mc.c.area_code, mc.c.year, mc.c.ref_area,
+                                          mc.c.ref_year, mc.c.diff, mc.c.threshold, mc.c.meaningful, mc.c.label,
+                                          mc.c.favourable)).all()
+        derived = c.execute(sa.select(schema.derived.c.kind, schema.derived.c.key, schema.derived.c.payload)).all()
+        areas = _frame(c, sa.select(a).where(_area_scope(a, gemeenten)))
+        members = _frame(c, sa.select(schema.area_group_members))
+        groups = _frame(c, sa.select(schema.area_groups))
+        sources = _frame(c, sa.select(schema.sources))
+    empty = pd.DataFrame(columns=["area_code", "year", "variable_code", "age_group", "value", "status", "source_key"])
+    return StoreRows(values=values, comparisons=comparisons, derived=derived,
+                 inputs=Inputs(obs=empty, areas=areas, members=members, groups=groups, sources=sources))
 
 
 def geometries(indeling_year: int, gemeente: str | None = None, level: str = "buurt", url: str | None = None) -> pd.DataFrame:
@@ -39,13 +107,68 @@ def geometries(indeling_year: int, gemeente: str | None = None, level: str = "bu
     return select(stmt, url=url)
 
 
+def _national(conn: sa.Connection) -> sa.Table | None:
+    """The wide national health table of this build (None when the build had no national file)."""
+    if not sa.inspect(conn).has_table(schema.NATIONAL_TABLE):
+        return None
+    return sa.Table(schema.NATIONAL_TABLE, sa.MetaData(), autoload_with=conn)
+
+
+def published(variables: list[str], age_group: str, year: int | None = None, level: str | None = None,
+              area_codes: list[str] | None = None, url: str | None = None,
+              conn: sa.Connection | None = None) -> pd.DataFrame:
+    """Published values of a few variables, long form, from the raw store and the wide national table:
+    area_code, year, variable_code, value, status, source_key, name, gemeente_code (NaN = missing)."""
+    a, cols = schema.areas, ["area_code", "year", "variable_code", "value", "status", "source_key", "name",
+                             "gemeente_code"]
+    long_stmt = (sa.select(OBS.c.area_code, OBS.c.year, OBS.c.variable_code, OBS.c.value, OBS.c.status,
+                           OBS.c.source_key, a.c.name, a.c.gemeente_code)
+                 .select_from(OBS.join(a, a.c.code == OBS.c.area_code))
+                 .where(OBS.c.variable_code.in_(variables), OBS.c.age_group == age_group))
+    if year is not None:
+        long_stmt = long_stmt.where(OBS.c.year == year)
+    if level is not None:
+        long_stmt = long_stmt.where(a.c.level == level)
+    if area_codes is not None:
+        long_stmt = long_stmt.where(OBS.c.area_code.in_(list(area_codes)))
+    with _conn(conn, url) as c:
+        frames = [_frame(c, long_stmt)]
+        nat = _national(c)
+        have = [v for v in variables if nat is not None and v in nat.c]
+        if have:
+            g, s = schema.age_groups, schema.sources
+            src = c.execute(sa.select(s.c.source_key).where(s.c.table_id == "50090NED").order_by(s.c.source_key)).scalar()
+            stmt = (sa.select(a.c.code.label("area_code"), nat.c.year, a.c.name, a.c.gemeente_code, nat.c.geheim,
+                              *[nat.c[v] for v in have])
+                    .select_from(nat.join(a, a.c.area_id == nat.c.area_id).join(g, g.c.age_id == nat.c.age_id))
+                    .where(g.c.code == age_group))
+            if year is not None:
+                stmt = stmt.where(nat.c.year == year)
+            if level is not None:
+                stmt = stmt.where(a.c.level == level)
+            if area_codes is not None:
+                stmt = stmt.where(a.c.code.in_(list(area_codes)))
+            wide = _frame(c, stmt)
+            for v in have:
+                secret = wide["geheim"].fillna("").str.split(",").map(lambda xs, v=v: v in xs)
+                value = pd.to_numeric(wide[v], errors="coerce")
+                frames.append(pd.DataFrame({
+                    "area_code": wide["area_code"], "year": wide["year"], "variable_code": v, "value": value,
+                    "status": ["ok" if pd.notna(x) else ("geheim" if sct else "ontbreekt")
+                               for x, sct in zip(value, secret)],
+                    "source_key": src, "name": wide["name"], "gemeente_code": wide["gemeente_code"]}))
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)[cols]
+    out["value"] = pd.to_numeric(out["value"], errors="coerce")
+    return out
+
+
 def national_values(variable: str, age_group: str, year: int, level: str = "buurt", url: str | None = None) -> pd.DataFrame:
-    """One variable for every area of a level in the country (e.g. all 13,808 buurten)."""
-    o, a = schema.observations, schema.areas
-    stmt = (sa.select(o.c.area_code, o.c.value, o.c.status, a.c.name, a.c.gemeente_code)
-            .select_from(o.join(a, a.c.code == o.c.area_code))
-            .where(o.c.variable_code == variable, o.c.age_group == age_group, o.c.year == year, a.c.level == level))
-    return select(stmt, url=url)
+    """One published variable for every area of a level in the country (e.g. all 13,808 buurten)."""
+    df = published([variable], age_group, year=year, level=level, url=url)
+    return df[["area_code", "value", "status", "name", "gemeente_code"]].sort_values("area_code", ignore_index=True)
 
 
 def gemeente_names(url: str | None = None) -> dict[str, str]:
@@ -62,21 +185,16 @@ def sources(url: str | None = None) -> pd.DataFrame:
     return select(sa.select(schema.sources).order_by(schema.sources.c.table_id), url=url)
 
 
-def buurt_profile(variables: list[str], age_group: str, year: int, url: str | None = None) -> pd.DataFrame:
+def buurt_profile(variables: list[str], age_group: str, year: int, url: str | None = None,
+                  conn: sa.Connection | None = None) -> pd.DataFrame:
     """Wide table, one row per buurt of the country: area_code, name, gemeente_code, one column per variable.
 
     Missing or suppressed cells stay NaN. (A plain pivot on the buurt code: no cartesian product of names.)
     """
-    o, a = schema.observations, schema.areas
-    stmt = (sa.select(o.c.area_code, o.c.variable_code, o.c.value, a.c.name, a.c.gemeente_code)
-            .select_from(o.join(a, a.c.code == o.c.area_code))
-            .where(o.c.variable_code.in_(variables), o.c.age_group == age_group, o.c.year == year,
-                   a.c.level == "buurt"))
-    df = select(stmt, url=url)
+    df = published(list(variables), age_group, year=year, level="buurt", url=url, conn=conn)
     cols = ["area_code", "name", "gemeente_code", *variables]
     if df.empty:
         return pd.DataFrame(columns=cols)
-    df["value"] = pd.to_numeric(df["value"], errors="coerce")
     wide = (df.drop_duplicates(["area_code", "variable_code"])
               .pivot(index="area_code", columns="variable_code", values="value"))
     wide = wide.reindex(columns=list(variables))
@@ -86,53 +204,18 @@ def buurt_profile(variables: list[str], age_group: str, year: int, url: str | No
 
 
 def buurt_series(variable: str, age_group: str, area_codes: list[str], url: str | None = None) -> pd.DataFrame:
-    """All years of one variable for a few given areas: area_code, year, value, status, source_key."""
-    o = schema.observations
+    """All years of one published variable for a few given areas: area_code, year, value, status, source_key."""
+    cols = ["area_code", "year", "value", "status", "source_key"]
     if not area_codes:
-        return pd.DataFrame(columns=["area_code", "year", "value", "status", "source_key"])
-    stmt = (sa.select(o.c.area_code, o.c.year, o.c.value, o.c.status, o.c.source_key)
-            .where(o.c.variable_code == variable, o.c.age_group == age_group, o.c.area_code.in_(list(area_codes)))
-            .order_by(o.c.area_code, o.c.year))
-    return select(stmt, url=url)
+        return pd.DataFrame(columns=cols)
+    df = published([variable], age_group, area_codes=list(area_codes), url=url)
+    return df[cols].sort_values(["area_code", "year"], ignore_index=True)
 
 
-# --- Keeping the data current (loaders.refresh, loaders.statline_import, loaders.boundaries)
-
-def refresh_status(url: str | None = None) -> pd.DataFrame:
-    """Refreshed/imported tables kept for re-application after a build, with whether they are applied."""
-    from .refresh import status
-
-    return status(url)
-
-
-def area_changes(code: str | None = None, url: str | None = None) -> pd.DataFrame:
-    """Boundary events (naam, code, grens, samenvoeging, splitsing, opgeheven, nieuw), optionally for one code."""
-    from .boundaries import changes
-
-    return changes(url, code)
-
+# --- Keeping the data current (loaders.refresh, loaders.boundaries)
 
 def series_breaks(code: str, url: str | None = None) -> list[dict]:
     """Years where the trend line of `code` must be broken: [{year, kind, note}]."""
     from .boundaries import series_breaks as _breaks
 
     return _breaks(url, code)
-
-
-def converted_series(code: str, variable: str, age_group: str = "totaal", url: str | None = None) -> pd.DataFrame:
-    """The series of `code` on its newest boundaries (year, value, method, note); see loaders.boundaries."""
-    from .boundaries import convert_series
-
-    return convert_series(url, code, variable, age_group)
-
-
-def margins(variable: str, age_group: str, year: int, url: str | None = None) -> pd.DataFrame:
-    """Published 95% intervals (lower, upper) per area for one variable, where a refreshed table had them."""
-    from .db import get_engine
-    from .refresh import observation_margins as m
-
-    with get_engine(url).connect() as conn:
-        if not sa.inspect(conn).has_table("observation_margins"):  # no refresh yet
-            return pd.DataFrame(columns=["area_code", "lower", "upper", "source_key"])
-    return select(sa.select(m.c.area_code, m.c.lower, m.c.upper, m.c.source_key)
-                  .where(m.c.variable_code == variable, m.c.age_group == age_group, m.c.year == year), url=url)

@@ -14,6 +14,7 @@ sources = sa.Table(
     "sources",
     metadata,
     sa.Column("source_key", sa.String(80), primary_key=True),
+    sa.Column("source_id", sa.SmallInteger, nullable=False, unique=True),  # compact key in observations
     sa.Column("publisher", sa.Text, nullable=False),
     sa.Column("table_id", sa.Text, nullable=False),
     sa.Column("title", sa.Text, nullable=False),
@@ -29,6 +30,7 @@ areas = sa.Table(
     "areas",
     metadata,
     sa.Column("code", sa.String(12), primary_key=True),
+    sa.Column("area_id", sa.Integer, nullable=False, unique=True),  # compact key in observations
     sa.Column("name", sa.Text, nullable=True),
     sa.Column("level", sa.String(10), nullable=False),  # land | gemeente | wijk | buurt
     sa.Column("parent_code", sa.String(12), nullable=True),
@@ -81,28 +83,138 @@ variables = sa.Table(
     "variables",
     metadata,
     sa.Column("code", sa.String(80), primary_key=True),
+    sa.Column("variable_id", sa.SmallInteger, nullable=False, unique=True),  # compact key in observations
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("unit", sa.String(60), nullable=False),
     sa.Column("description", sa.Text, nullable=True),
 )
 
-# Long form: one row per area, year, variable, age group and source. value NULL = missing or
-# suppressed (see status), never 0.
+age_groups = sa.Table(
+    "age_groups",
+    metadata,
+    sa.Column("age_id", sa.SmallInteger, primary_key=True),
+    sa.Column("code", sa.String(10), nullable=False, unique=True),  # 'totaal', '18+', '18-64', '65+'
+)
+AGE_GROUP_IDS = {"totaal": 0, "18+": 1, "18-64": 2, "65+": 3}
+
+# status of an observation, stored as a small integer
+STATUS_IDS = {"ok": 0, "geheim": 1, "ontbreekt": 2}
+STATUS_CODES = {v: k for k, v in STATUS_IDS.items()}
+
+# The raw store. Long form with integer keys: one row per variable, age group, year, area and source.
+# value NULL = missing or suppressed (see status), never 0. The rows live in the primary-key b-tree
+# (WITHOUT ROWID on SQLite) and there is no other index: readers go through the primary key's prefix
+# (variable, age group, year), the only access path the build and the national views need.
+# Writes go through loaders.store only.
 observations = sa.Table(
     "observations",
     metadata,
-    sa.Column("area_code", sa.String(12), nullable=False),
-    sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("variable_code", sa.String(80), sa.ForeignKey("variables.code"), nullable=False),
-    sa.Column("age_group", sa.String(10), nullable=False),  # 'totaal', '18+', '18-64', '65+'
+    sa.Column("variable_id", sa.SmallInteger, nullable=False),
+    sa.Column("age_id", sa.SmallInteger, nullable=False),
+    sa.Column("year", sa.SmallInteger, nullable=False),
+    sa.Column("area_id", sa.Integer, nullable=False),
+    sa.Column("source_id", sa.SmallInteger, nullable=False),
     sa.Column("value", sa.Float, nullable=True),
-    sa.Column("status", sa.String(12), nullable=False),  # 'ok' | 'geheim' | 'ontbreekt'
-    sa.Column("source_key", sa.String(80), sa.ForeignKey("sources.source_key"), nullable=False),
-    sa.PrimaryKeyConstraint("variable_code", "age_group", "year", "area_code", "source_key"),
-    sqlite_with_rowid=False,  # rows live in the primary-key b-tree: half the file size
+    sa.Column("status", sa.SmallInteger, nullable=False),  # STATUS_IDS
+    sa.PrimaryKeyConstraint("variable_id", "age_id", "year", "area_id", "source_id"),
+    sqlite_with_rowid=False,
 )
-# Created after the bulk insert (see loaders.build.write).
-OBS_AREA_INDEX = sa.Index("ix_obs_area", observations.c.area_code)
+
+# Read view with the text keys (area_code, variable_code, age_group, status, source_key), for the few
+# build-time readers (boundary detection, superseding of refreshed cells, the metric-store computation).
+OBSERVATION_ROWS_VIEW = """
+CREATE VIEW observation_rows AS
+SELECT a.code AS area_code, o.year AS year, v.code AS variable_code, g.code AS age_group, o.value AS value,
+       CASE o.status WHEN 0 THEN 'ok' WHEN 1 THEN 'geheim' ELSE 'ontbreekt' END AS status,
+       s.source_key AS source_key
+FROM observations o
+JOIN variables v ON v.variable_id = o.variable_id
+JOIN age_groups g ON g.age_id = o.age_id
+JOIN areas a ON a.area_id = o.area_id
+JOIN sources s ON s.source_id = o.source_id
+"""
+observation_rows = sa.table(
+    "observation_rows",
+    sa.column("area_code", sa.String), sa.column("year", sa.Integer), sa.column("variable_code", sa.String),
+    sa.column("age_group", sa.String), sa.column("value", sa.Float), sa.column("status", sa.String),
+    sa.column("source_key", sa.String),
+)
+
+# The national health table (50090NED) for the buurten and wijken outside the detail gemeenten: 3.6 million
+# cells that are only ever read as whole columns (the national map, the profile match), stored wide: one row
+# per area, year and age group, one REAL column per variable (named by its code), and `geheim` listing the
+# variables suppressed in that row (a NULL value not listed there is missing). Created by loaders.store.
+NATIONAL_TABLE = "national_health"
+
+
+def national_table(variables, metadata_: sa.MetaData | None = None) -> sa.Table:
+    return sa.Table(
+        NATIONAL_TABLE, metadata_ or sa.MetaData(),
+        sa.Column("area_id", sa.Integer, nullable=False),
+        sa.Column("year", sa.SmallInteger, nullable=False),
+        sa.Column("age_id", sa.SmallInteger, nullable=False),
+        *[sa.Column(v, sa.Float, nullable=True) for v in variables],
+        sa.Column("geheim", sa.Text, nullable=True),
+        sa.PrimaryKeyConstraint("year", "age_id", "area_id"),
+        sqlite_with_rowid=False,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- metric store
+# Computed at build time (and after every refresh/import) by metrics.store from the raw store: every catalog
+# metric for every area and year the app shows. Pages, exports, slides and the briefing read only this.
+metric_values = sa.Table(
+    "metric_values",
+    metadata,
+    sa.Column("metric_id", sa.String(60), nullable=False),
+    sa.Column("area_code", sa.String(40), nullable=False),
+    sa.Column("year", sa.SmallInteger, nullable=False),
+    sa.Column("value", sa.Float, nullable=True),
+    sa.Column("status", sa.String(12), nullable=False),  # ok | geheim | ontbreekt
+    sa.Column("method", sa.String(16), nullable=False),  # gepubliceerd | berekend | afgeleid | -
+    sa.Column("sources", sa.Text, nullable=False),  # table ids, comma separated
+    sa.Column("base_population", sa.Float, nullable=True),
+    sa.Column("base_year", sa.SmallInteger, nullable=True),
+    sa.Column("coverage", sa.Float, nullable=True),
+    sa.Column("n_members", sa.Integer, nullable=True),
+    sa.Column("n_with_value", sa.Integer, nullable=True),
+    sa.Column("numerator", sa.Float, nullable=True),
+    sa.Column("denominator", sa.Float, nullable=True),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("metric_id", "area_code", "year"),
+    sqlite_with_rowid=False,
+)
+
+# Comparisons the cards need, computed with the values: change since the first measurement, and the
+# position against the gemeente and Nederland in the same year (kind: change | compare).
+metric_comparisons = sa.Table(
+    "metric_comparisons",
+    metadata,
+    sa.Column("metric_id", sa.String(60), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("area_code", sa.String(40), nullable=False),
+    sa.Column("year", sa.SmallInteger, nullable=False),
+    sa.Column("ref_area", sa.String(40), nullable=False),
+    sa.Column("ref_year", sa.SmallInteger, nullable=False),
+    sa.Column("diff", sa.Float, nullable=True),
+    sa.Column("threshold", sa.Float, nullable=True),
+    sa.Column("meaningful", sa.Boolean, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("favourable", sa.Boolean, nullable=True),
+    sa.PrimaryKeyConstraint("metric_id", "kind", "area_code", "year", "ref_area", "ref_year"),
+    sqlite_with_rowid=False,
+)
+
+# Other precomputed results, one JSON document per key (e.g. the similar-buurten match per focus buurt and
+# profile year, the latest period per source).
+derived = sa.Table(
+    "derived",
+    metadata,
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("key", sa.String(80), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("kind", "key"),
+)
 
 build_info = sa.Table(
     "build_info",
@@ -112,4 +224,40 @@ build_info = sa.Table(
 )
 
 STAT_TABLES = [sources, areas, area_versions, area_groups, area_group_members, geometries,
-               variables, observations, build_info]
+               variables, age_groups, observations, build_info]
+STORE_TABLES = [metric_values, metric_comparisons, derived]
+
+
+# ---------------------------------------------------------------------------------------------- staging tables
+# Kept outside the statistics tables (never dropped by a build), created on first use by loaders.refresh.
+staging_metadata = sa.MetaData()
+
+# Every applied refresh/import batch, kept outside the statistics tables so a rebuild cannot lose it.
+staged_batches = sa.Table(
+    "staged_batches",
+    staging_metadata,
+    sa.Column("source_key", sa.String(80), primary_key=True),
+    sa.Column("kind", sa.String(10), nullable=False),  # refresh | import
+    sa.Column("table_id", sa.String(20), nullable=False),
+    sa.Column("modified", sa.Text, nullable=True),
+    sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("n_observations", sa.Integer, nullable=False),
+    sa.Column("coverage", sa.Text, nullable=False),  # JSON list of code prefixes the batch lists completely
+    sa.Column("payload", sa.LargeBinary, nullable=False),  # gzip JSON of the Batch
+)
+
+# Published 95% interval of an observation (50090NED/50120NED 'Marges'), keyed like observations.
+observation_margins = sa.Table(
+    "observation_margins",
+    staging_metadata,
+    sa.Column("area_code", sa.String(12), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("variable_code", sa.String(80), nullable=False),
+    sa.Column("age_group", sa.String(10), nullable=False),
+    sa.Column("source_key", sa.String(80), nullable=False),
+    sa.Column("lower", sa.Float, nullable=True),
+    sa.Column("upper", sa.Float, nullable=True),
+    sa.PrimaryKeyConstraint("variable_code", "age_group", "year", "area_code", "source_key"),
+)
+

@@ -37,6 +37,10 @@ SETTINGS = [
     ),
     Setting("WIJKMONITOR_QUERY_TIMEOUT_MS", "10000", "Statement time limit for one query (PostgreSQL)."),
     Setting("WIJKMONITOR_CACHE_TTL_S", "3600", "How long the app caches query results, in seconds."),
+    Setting("WIJKMONITOR_EDITORS_FILE", "",
+            "Optional TOML file with editor accounts (alternative to .streamlit/secrets.toml)."),
+    Setting("WIJKMONITOR_REFRESH_CACHE", str(ROOT / ".cache" / "cbs-refresh"),
+            "Folder where a CBS refresh keeps downloaded tables, so an interrupted refresh resumes."),
 ]
 
 

@@ -27,11 +27,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .build import TOTAL_AGE
+from .codes import TOTAL_AGE
+from .db import get_engine
 from .errors import LoadError
 from .readers import read_json
 from .refresh import (AGE_TITLES, KWB_TABLES, PUBLISHER, Batch, TableSpec, _margin_role, _norm_code, _norm_title,
-                      _norm_unit, apply, default_cache_dir, default_tables, frame_to_batch, kwb_spec, registry,
+                      _norm_unit, apply, default_cache_dir, require_built, default_tables, frame_to_batch, kwb_spec, registry,
                       units_match)
 from .settings import DATA_DIR
 from .sources import DATA_PROPERTIES_2024, LICENCE, statline_key
@@ -379,15 +380,11 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batc
 
 
 def import_file(url: str | None, path_or_bytes: str | Path | bytes, filename: str | None = None,
-                table_id: str | None = None) -> ImportSummary:
+                table_id: str | None = None, derive=None) -> ImportSummary:
     """Validate an export and write it in one transaction (staged, so a rebuild re-applies it).
 
     On a bad file raises LoadError (file, row, column in Dutch); the database is then unchanged.
     """
-    from . import settings
-    from .db import get_engine
-    from .refresh import _require_built
-
     if isinstance(path_or_bytes, (bytes, bytearray)):
         raw = bytes(path_or_bytes)
         name = filename or "upload.csv"
@@ -398,9 +395,9 @@ def import_file(url: str | None, path_or_bytes: str | Path | bytes, filename: st
         raw = path.read_bytes()
         name = filename or path.name
     batch = parse_export(raw, name, table_id)
-    engine = get_engine(url or settings.database_url())
-    _require_built(engine)
-    counts = apply(engine, [batch])
+    engine = get_engine(url)
+    require_built(engine)
+    counts = apply(engine, [batch], derive=derive)
     return ImportSummary(source_key=batch.source_key, table_id=batch.table_id, rows=batch.n_rows,
                          observations=counts["observations"], superseded=counts["superseded"],
                          years=sorted(set(int(y) for y in batch.observations["year"])), mapped=batch.mapping,

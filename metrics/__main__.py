@@ -17,13 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs" / "metrics.md")
     args = p.parse_args(argv)
     if args.cmd == "export":
-        from loaders.repository import load_inputs
         from metrics import export
         from metrics.catalog import load
-        from metrics.compute import Engine
+        from metrics.store import engine as stored_engine
 
         t0 = time.perf_counter()
-        engine = Engine(load_inputs(args.url), load())
+        engine = stored_engine(args.url)
         df = export.table(engine, load())
         export.write(df, args.out)
         print(f"{len(df):,} rijen geschreven naar {args.out} in {time.perf_counter() - t0:.1f} s")

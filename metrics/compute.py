@@ -19,6 +19,8 @@ from typing import Iterable
 
 import pandas as pd
 
+from loaders.repository import Inputs  # noqa: F401  (the engine's input, read by loaders)
+
 from . import margins
 from .catalog import BASE_LABEL, Catalog, Metric
 
@@ -37,17 +39,6 @@ BASE_NOTE = {
     "persons_18plus": "inwoners van 15 jaar en ouder als benadering van 18+",
     "persons_18_64": "inwoners van 15 tot 65 jaar als benadering van 18-64",
 }
-
-
-@dataclass
-class Inputs:
-    """Everything the engine needs, as plain DataFrames (built by loaders.repository)."""
-
-    obs: pd.DataFrame  # area_code, year, variable_code, age_group, value, status, source_key
-    areas: pd.DataFrame  # code, name, level, parent_code, gemeente_code, indeling_year
-    members: pd.DataFrame  # group_code, area_code
-    groups: pd.DataFrame  # group_code, name, description
-    sources: pd.DataFrame  # source_key, table_id, title, period, publisher, ...
 
 
 @dataclass
@@ -119,6 +110,17 @@ class Engine:
             self.level[g] = "groep"
         self.table_of = dict(zip(inputs.sources["source_key"], inputs.sources["table_id"]))
         self._weight_cache: dict[tuple[str, str, int], tuple[float | None, int | None]] = {}
+
+    def latest_period_by_source(self) -> dict[str, int]:
+        """Latest observation year per table id in the loaded observations."""
+        out: dict[str, int] = {}
+        obs = self.inputs.obs
+        if obs.empty:
+            return out
+        for key, year in obs.groupby("source_key")["year"].max().items():
+            t = self.table_of.get(key, key)
+            out[t] = max(out.get(t, 0), int(year))
+        return out
 
     # ------------------------------------------------------------------ lookups
     def name(self, code: str) -> str:
@@ -215,6 +217,13 @@ class Engine:
             return Result(area, m.id, year, None, c[1] if c[1] != "ok" else "ontbreekt", "-", src)
         return Result(area, m.id, year, c[0], "ok", "gepubliceerd", src)
 
+    def _denominator(self, m: Metric, area: str, year: int) -> float | None:
+        """The area's own denominator of a ratio metric (also when the numerator is missing), or None."""
+        dens = [self.cell(d, m.age_group, year, area) for d in m.denominator]
+        if dens and all(d is not None and d[0] is not None for d in dens):
+            return sum(d[0] for d in dens)  # type: ignore[misc]
+        return None
+
     def _derive(self, m: Metric, area: str, year: int) -> Result:
         members = self.members_of(area, m, year)
         if not members:
@@ -232,11 +241,7 @@ class Engine:
         if m.kind == "ratio":
             num = sum(r.numerator for _, r in with_value)  # type: ignore[misc]
             den = sum(r.denominator for _, r in with_value)  # type: ignore[misc]
-            all_den = []
-            for c in members:
-                dens = [self.cell(d, m.age_group, year, c) for d in m.denominator]
-                if all(d is not None and d[0] is not None for d in dens):
-                    all_den.append(sum(d[0] for d in dens))  # type: ignore[misc]
+            all_den = [d for d in (self._denominator(m, c, year) for c in members) if d is not None]
             total_den = sum(all_den) or den
             coverage = den / total_den if total_den else None
             value = num / den * m.factor if den else None
@@ -293,6 +298,8 @@ class Engine:
         if res.base_population is None:
             w, wy = self.weight(area, m.base, year)
             res.base_population, res.base_year = w, wy
+        if m.kind == "ratio" and res.value is None and res.denominator is None and self.level.get(area) == "buurt":
+            res.denominator = self._denominator(m, area, year)  # for the coverage of a set of buurten
         return res
 
     def series(self, metric: Metric | str, area: str) -> list[Result]:

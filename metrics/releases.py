@@ -95,12 +95,5 @@ def calendar(metrics: list[Metric], latest_by_source: dict[str, int], today: dt.
 
 
 def latest_period_by_source(engine) -> dict[str, int]:
-    """Latest observation year per table id in the engine's loaded observations."""
-    out: dict[str, int] = {}
-    obs = engine.inputs.obs
-    if obs.empty:
-        return out
-    for key, year in obs.groupby("source_key")["year"].max().items():
-        t = engine.table_of.get(key, key)
-        out[t] = max(out.get(t, 0), int(year))
-    return out
+    """Latest observation year per table id: stored with the metric store (see metrics.store)."""
+    return engine.latest_period_by_source()

@@ -34,12 +34,16 @@ def trend_frame(engine: Engine, metric: Metric, areas: list[str],
 
 
 def table_for_people(df: pd.DataFrame, metric: Metric) -> pd.DataFrame:
-    """The text alternative of a trend chart: area x year with Dutch-formatted values."""
+    """The text alternative of a trend chart: area x year with Dutch-formatted values (areas in the order of
+    the chart, years ascending). Built directly: a pandas pivot_table costs ~50 ms a call on a page load."""
     if df.empty:
         return pd.DataFrame()
-    wide = df.pivot_table(index="area_name", columns="year", values="label", aggfunc="first", sort=False)
-    wide.columns = [str(c) for c in wide.columns]
-    return wide.reset_index().rename(columns={"area_name": "Gebied"})
+    years = sorted(set(df["year"]))
+    cells: dict[str, dict[int, str]] = {}
+    for name, year, label in zip(df["area_name"], df["year"], df["label"]):
+        cells.setdefault(name, {}).setdefault(year, label)
+    return pd.DataFrame([{"Gebied": n, **{str(y): c.get(y) for y in years}} for n, c in cells.items()],
+                        columns=["Gebied", *[str(y) for y in years]])
 
 
 def profile_frame(engine: Engine, area: str, metrics: list[Metric], ref: str = "GM0935", nl: str = "NL01") -> pd.DataFrame:

@@ -125,6 +125,15 @@ class MatchResult:
     matches: list[Match] = field(default_factory=list)
 
 
+def result_from_dict(d: dict) -> MatchResult:
+    """A MatchResult from its ``dataclasses.asdict`` form (the stored match, see metrics.store)."""
+    d = dict(d)
+    d["variables"] = tuple(d["variables"])
+    d["excluded_gemeenten"] = tuple(d["excluded_gemeenten"])
+    d["matches"] = [Match(**m) for m in d["matches"]]
+    return MatchResult(**d)
+
+
 def standardisation(profile: pd.DataFrame, variables: Sequence[str]) -> tuple[pd.Series, pd.Series]:
     """Mean and population standard deviation per variable over the buurten with a complete profile."""
     complete = profile.dropna(subset=list(variables))

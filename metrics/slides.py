@@ -31,7 +31,7 @@ from . import briefing, fmt, releases
 from .briefing import FOCUS_AREAS, MAASTRICHT, NEDERLAND, PILLAR_ORDER, Card
 from .catalog import Metric
 from .compute import Engine
-from .participation import SUPPRESS_BELOW, SUPPRESSED, summarise
+from .participation import SUPPRESS_BELOW, SUPPRESSED, reached
 from .progress import Movement, movements
 from .targets import Target, status
 
@@ -421,13 +421,12 @@ def participation_totals(ctx: Context) -> pd.DataFrame:
     df = df[df["buurt_code"].isin(FOCUS_AREAS)]
     if df.empty:
         return pd.DataFrame()
-    use = df[df["leeftijdsgroep"] == "totaal"] if (df["leeftijdsgroep"] == "totaal").any() else df
     pop = {}
     for b in FOCUS_AREAS:
         r = ctx.engine.latest("inwoners", b)
         if r:
             pop[b] = r.value
-    return summarise(use, pop, ["buurt_code"])
+    return reached(df, pop, FOCUS_AREAS)
 
 
 def _suppressed(n: float) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from loaders.build import build
+from metrics.store import build
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"

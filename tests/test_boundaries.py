@@ -94,7 +94,6 @@ def test_breaks_mark_where_a_trend_must_not_be_joined(db):
     from loaders import repository
 
     assert repository.series_breaks("GM0439", url=db) == purmerend
-    assert repository.margins("Eenzaam", "18+", 2020, url=db).empty  # 50090NED extract has no margins
     assert boundaries.series_breaks(db, NAZARETH) == []
     assert boundaries.series_breaks(db, POTTENBERG) == []
 

@@ -26,7 +26,7 @@ import pytest
 import sqlalchemy as sa
 
 from loaders import auth, programme, sources, statline_import
-from loaders.build import build
+from metrics.store import build
 from loaders.db import get_engine, query
 from loaders.errors import LoadError
 from loaders.migrations import migrate_user_tables
@@ -71,7 +71,7 @@ def fingerprint(url: str) -> dict:
                       "participation", "uploads", "change_log", "targets", "staged_batches"):
             if insp.has_table(table):
                 out[table] = conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
-    out["obs_sum"] = query("SELECT SUM(value) AS s, SUM(LENGTH(status)) AS n FROM observations", url=url).to_dict()
+    out["obs_sum"] = query("SELECT SUM(value) AS s, SUM(LENGTH(status)) AS n FROM observation_rows", url=url).to_dict()
     out["source_keys"] = tuple(query("SELECT source_key, file_sha256 FROM sources ORDER BY source_key",
                                      url=url).itertuples(index=False))
     out["build_info"] = tuple(query("SELECT key, value FROM build_info ORDER BY key", url=url).itertuples(index=False))

@@ -106,7 +106,7 @@ class Nginx:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, output_dir):
     nginx_binary()
-    from loaders.build import build
+    from metrics.store import build
     from tests.conftest import fresh_pg_database
 
     db = fresh_pg_database("deploy")

@@ -60,7 +60,7 @@ def fault_db() -> str:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
     url = base.rsplit("/", 1)[0] + "/" + name
-    from loaders.build import build
+    from metrics.store import build
 
     build(url, national=False)
     try:
@@ -221,7 +221,7 @@ def test_database_back_without_restarting_the_app(browser, app, database_down, b
 
 def test_failed_build_and_import_leave_the_app_usable(browser, app, fault_db, tmp_path, monkeypatch):
     from loaders import sources, statline_import
-    from loaders.build import build
+    from metrics.store import build
     from loaders.db import query
     from loaders.errors import LoadError
     from tests import corpus

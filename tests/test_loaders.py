@@ -18,7 +18,7 @@ NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
 
 
 def obs(url, area, var, year, age="18+"):
-    df = query("SELECT value, status FROM observations WHERE area_code = :a AND variable_code = :v "
+    df = query("SELECT value, status FROM observation_rows WHERE area_code = :a AND variable_code = :v "
                "AND year = :y AND age_group = :g", {"a": area, "v": var, "y": year, "g": age}, url=url)
     return df
 
@@ -39,24 +39,24 @@ def test_real_values_land_in_sql(built_db):
 
 
 def test_maastricht_population_sums(built_db):
-    df = query("SELECT SUM(o.value) AS s FROM observations o JOIN areas a ON a.code = o.area_code "
+    df = query("SELECT SUM(o.value) AS s FROM observation_rows o JOIN areas a ON a.code = o.area_code "
                "WHERE o.variable_code = 'AantalInwoners' AND o.year = 2024 AND a.level = 'buurt' "
                "AND a.gemeente_code = :gm AND o.source_key = '85984NED-buurt'", {"gm": "GM0935"}, url=built_db)
     assert df["s"].iloc[0] == 125305
 
 
 def test_suppressed_is_null_not_zero(built_db):
-    df = query("SELECT status, value FROM observations WHERE value IS NULL", url=built_db)
+    df = query("SELECT status, value FROM observation_rows WHERE value IS NULL", url=built_db)
     assert len(df) > 0
     assert set(df["status"]) <= {"geheim", "ontbreekt"}
-    zero_suppressed = query("SELECT COUNT(*) AS n FROM observations WHERE status <> 'ok' AND value IS NOT NULL",
+    zero_suppressed = query("SELECT COUNT(*) AS n FROM observation_rows WHERE status <> 'ok' AND value IS NOT NULL",
                             url=built_db)
     assert zero_suppressed["n"].iloc[0] == 0
 
 
 def test_not_measured_indicators_have_no_rows(built_db):
     # 2012 did not measure stress (column 26): no rows at all, rather than a column of NULLs.
-    df = query("SELECT COUNT(*) AS n FROM observations WHERE variable_code = 'HeelVeelStressInAfgelopen4Weken' "
+    df = query("SELECT COUNT(*) AS n FROM observation_rows WHERE variable_code = 'HeelVeelStressInAfgelopen4Weken' "
                "AND year = 2012", url=built_db)
     assert df["n"].iloc[0] == 0
 
@@ -141,7 +141,7 @@ BAD_CASES = {
 def test_bad_file_clear_error_and_nothing_written(case, built_db, tmp_path, monkeypatch):
     rel, mutate, msg, row, column = BAD_CASES[case]
     empty_db = built_db
-    before = query("SELECT COUNT(*) AS n, SUM(value) AS s FROM observations", url=empty_db)
+    before = query("SELECT COUNT(*) AS n, SUM(value) AS s FROM observation_rows", url=empty_db)
     built_at = query("SELECT value FROM build_info WHERE key = 'built_at'", url=empty_db)["value"].iloc[0]
     data = _break(tmp_path, rel, mutate)
     monkeypatch.setattr(sources, "DATA_DIR", data)
@@ -155,7 +155,7 @@ def test_bad_file_clear_error_and_nothing_written(case, built_db, tmp_path, monk
         assert err.value.row == row, text
     if column is not None:
         assert err.value.column == column, text
-    after = query("SELECT COUNT(*) AS n, SUM(value) AS s FROM observations", url=empty_db)
+    after = query("SELECT COUNT(*) AS n, SUM(value) AS s FROM observation_rows", url=empty_db)
     assert after.equals(before)
     assert query("SELECT value FROM build_info WHERE key = 'built_at'", url=empty_db)["value"].iloc[0] == built_at
 
@@ -163,10 +163,10 @@ def test_bad_file_clear_error_and_nothing_written(case, built_db, tmp_path, monk
 @pytest.mark.parametrize("stage", ["areas", "observations"])
 def test_failed_build_keeps_previous_database(stage, empty_db):
     build_mod.build(empty_db, national=False)
-    before = query("SELECT COUNT(*) AS n FROM observations", url=empty_db)["n"].iloc[0]
+    before = query("SELECT COUNT(*) AS n FROM observation_rows", url=empty_db)["n"].iloc[0]
     with pytest.raises(RuntimeError):
         build_mod.build(empty_db, national=False, fail_after=stage)
-    after = query("SELECT COUNT(*) AS n FROM observations", url=empty_db)["n"].iloc[0]
+    after = query("SELECT COUNT(*) AS n FROM observation_rows", url=empty_db)["n"].iloc[0]
     assert after == before > 0
     assert query("SELECT COUNT(*) AS n FROM areas", url=empty_db)["n"].iloc[0] > 0
 
@@ -175,7 +175,7 @@ def test_build_is_idempotent(empty_db):
     a = build_mod.build(empty_db, national=False)
     b = build_mod.build(empty_db, national=False)
     assert a == b
-    n = query("SELECT COUNT(*) AS n FROM observations", url=empty_db)["n"].iloc[0]
+    n = query("SELECT COUNT(*) AS n FROM observation_rows", url=empty_db)["n"].iloc[0]
     assert n == a["observations"]
 
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from loaders import auth, programme
-from loaders.build import build
+from metrics.store import build
 from loaders.db import get_engine, query
 from loaders.errors import LoadError
 from loaders.migrations import migrate_user_tables

@@ -137,7 +137,7 @@ def test_suppressed_cells(db, cbs, tmp_path):
     h = pd.read_csv(refresh.HEALTH_NATIONAL.file.parent / "rivm_50090NED_gezondheid_maastricht_heerlen_nl.csv",
                     dtype=str, keep_default_na=False)
     dots = sum(int((h[c].str.strip() == ".").sum()) for c in h.columns if c.endswith(tuple(f"_{i}" for i in range(4, 39))))
-    n = query("SELECT COUNT(*) AS n FROM observations WHERE source_key = '50090NED-odata' AND status = 'geheim'",
+    n = query("SELECT COUNT(*) AS n FROM observation_rows WHERE source_key = '50090NED-odata' AND status = 'geheim'",
               url=db)["n"].iloc[0]
     assert n == dots == 718
     k20 = helpers.kwb_csv("kwb_2020_wijkbuurtkaart_84799NED_gemeente_socioeconomic_nl.csv")
@@ -146,19 +146,19 @@ def test_suppressed_cells(db, cbs, tmp_path):
     for code in empty:
         got = helpers.obs(db, code, "GemiddeldInkomenPerInwoner", 2020, source_like="84799NED-odata")
         assert got["status"].tolist() == ["ontbreekt"] and got["value"].isna().all()
-    bad = query("SELECT COUNT(*) AS n FROM observations WHERE source_key LIKE '%-odata' AND status <> 'ok' "
+    bad = query("SELECT COUNT(*) AS n FROM observation_rows WHERE source_key LIKE '%-odata' AND status <> 'ok' "
                 "AND value IS NOT NULL", url=db)["n"].iloc[0]
     assert bad == 0
 
 
 def test_one_value_per_cell_per_table(db, cbs, tmp_path):
     """The refreshed copy supersedes the shipped extract of the same CBS table cell by cell."""
-    before = query("SELECT COUNT(*) AS n FROM observations WHERE source_key = '50090NED'", url=db)["n"].iloc[0]
+    before = query("SELECT COUNT(*) AS n FROM observation_rows WHERE source_key = '50090NED'", url=db)["n"].iloc[0]
     summary = run(db, cbs, tmp_path)
     assert summary.superseded > 0
-    assert query("SELECT COUNT(*) AS n FROM observations WHERE source_key = '50090NED'", url=db)["n"].iloc[0] < before
+    assert query("SELECT COUNT(*) AS n FROM observation_rows WHERE source_key = '50090NED'", url=db)["n"].iloc[0] < before
     dup = query("SELECT o.area_code, o.year, o.variable_code, o.age_group, s.table_id, COUNT(*) AS n "
-                "FROM observations o JOIN sources s ON s.source_key = o.source_key "
+                "FROM observation_rows o JOIN sources s ON s.source_key = o.source_key "
                 "GROUP BY o.area_code, o.year, o.variable_code, o.age_group, s.table_id HAVING COUNT(*) > 1", url=db)
     assert dup.empty, dup.head()
 
@@ -293,10 +293,10 @@ def test_new_cbs_version_is_fetched_again(db, tmp_path):
 # ------------------------------------------------------------------------------------ build policy
 
 def test_build_does_not_silently_drop_refreshed_data(db, cbs, tmp_path):
-    from loaders.build import build
+    from metrics.store import build
 
     run(db, cbs, tmp_path, tables=["85984NED", "50090NED"])
-    q = "SELECT COUNT(*) AS n, SUM(value) AS s FROM observations WHERE source_key LIKE '%-odata'"
+    q = "SELECT COUNT(*) AS n, SUM(value) AS s FROM observation_rows WHERE source_key LIKE '%-odata'"
     applied = query(q, url=db)
     assert refresh.pending(db) == []
     build(db, national=False)
@@ -325,7 +325,7 @@ def test_build_hook_is_wired():
 
 
 def test_build_reapplies_staged_batches_in_its_transaction(db, cbs, tmp_path):
-    from loaders.build import build
+    from metrics.store import build
 
     run(db, cbs, tmp_path, tables=["85984NED"])
     build(db, national=False)

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from loaders import repository
-from loaders.build import build
+from metrics.store import build
 from loaders.db import DatabaseUnavailable, query
 from loaders.roles import create_readonly_role
 from tests.conftest import fresh_pg_database
@@ -29,14 +29,14 @@ def test_readonly_role_can_view_but_not_write():
 
 @pytest.mark.parametrize("hostile", ["BU09350403' OR '1'='1", "'; DROP TABLE observations; --", "%", "\x00"])
 def test_hostile_values_are_bound_not_executed(built_db, hostile):
-    n_before = query("SELECT COUNT(*) AS n FROM observations", url=built_db)["n"].iloc[0]
+    n_before = query("SELECT COUNT(*) AS n FROM observation_rows", url=built_db)["n"].iloc[0]
     for call in (lambda: query("SELECT * FROM areas WHERE code = :c", {"c": hostile}, url=built_db),
                  lambda: repository.national_values(hostile, "18+", 2020, url=built_db)):
         try:
             assert call().empty
         except (sa.exc.DataError, ValueError, DatabaseUnavailable):
             assert hostile == "\x00"  # a NUL byte is refused by PostgreSQL: refused, not executed
-    assert query("SELECT COUNT(*) AS n FROM observations", url=built_db)["n"].iloc[0] == n_before
+    assert query("SELECT COUNT(*) AS n FROM observation_rows", url=built_db)["n"].iloc[0] == n_before
 
 
 def test_role_name_is_validated():

@@ -154,10 +154,10 @@ def test_buurt_profile_is_wide_and_keeps_missing(built_db):
     assert prof["area_code"].is_unique
     assert set(prof["gemeente_code"]) == {"GM0935", "GM0917"}
     row = prof.set_index("area_code").loc[NAZARETH]
-    db = query("SELECT value FROM observations WHERE area_code = :a AND variable_code = 'Eenzaam' AND year = 2016 "
+    db = query("SELECT value FROM observation_rows WHERE area_code = :a AND variable_code = 'Eenzaam' AND year = 2016 "
                "AND age_group = '18+'", {"a": NAZARETH}, url=built_db)
     assert row["Eenzaam"] == pytest.approx(db["value"].iloc[0])
-    nulls = query("SELECT COUNT(DISTINCT o.area_code) AS n FROM observations o JOIN areas a ON a.code = o.area_code "
+    nulls = query("SELECT COUNT(DISTINCT o.area_code) AS n FROM observation_rows o JOIN areas a ON a.code = o.area_code "
                   "WHERE a.level = 'buurt' AND o.year = 2016 AND o.age_group = '18+' AND o.value IS NULL "
                   "AND o.variable_code = 'Roker'", url=built_db)
     assert prof["Roker"].isna().sum() == nulls["n"].iloc[0]  # suppressed stays NaN, never 0

@@ -65,10 +65,10 @@ def test_health_csv_suppressed_cells(db):
     raw = pd.read_csv(HEALTH_CSV, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     topic_cols = [c for c in raw.columns if c.endswith("(%)")]
     dots = int(sum((raw[c].str.strip() == ".").sum() for c in topic_cols))
-    got = query("SELECT status, COUNT(*) AS n FROM observations WHERE source_key = :k GROUP BY status",
+    got = query("SELECT status, COUNT(*) AS n FROM observation_rows WHERE source_key = :k GROUP BY status",
                 {"k": s.source_key}, url=db).set_index("status")["n"]
     assert got["geheim"] == dots == 32
-    assert query("SELECT COUNT(*) AS n FROM observations WHERE source_key = :k AND status <> 'ok' AND value IS NOT NULL",
+    assert query("SELECT COUNT(*) AS n FROM observation_rows WHERE source_key = :k AND status <> 'ok' AND value IS NOT NULL",
                  {"k": s.source_key}, url=db)["n"].iloc[0] == 0
     # stress was not measured in 2012 (empty column): no rows at all, rather than NULLs
     assert helpers.obs(db, NAZARETH, "HeelVeelStressInAfgelopen4Weken", 2012, "18+", s.source_key).empty
@@ -191,7 +191,7 @@ def test_corrupt_excel_and_unknown_table(db):
 
 
 def test_import_is_staged_and_reapplied_after_build(db):
-    from loaders.build import build
+    from metrics.store import build
 
     s = statline_import.import_file(db, KWB_CSV)
     build(db, national=False)

@@ -6,18 +6,18 @@ WIJKMONITOR_EDITORS_FILE (same layout). Nothing is in the repository; there is n
 """
 from __future__ import annotations
 
-import os
 import tomllib
 
 import streamlit as st
 
+from loaders import settings
 from loaders.auth import Editor, login_with_oidc, login_with_password
 
 SESSION_KEY = "wijkmonitor_editor"
 
 
 def _editor_config() -> dict:
-    path = os.environ.get("WIJKMONITOR_EDITORS_FILE")
+    path = settings.get("WIJKMONITOR_EDITORS_FILE")
     if path:
         with open(path, "rb") as fh:
             return tomllib.load(fh).get("editors", {})

@@ -11,7 +11,9 @@ import streamlit as st
 from loaders import repository, settings
 from loaders.db import DatabaseUnavailable
 from metrics.catalog import Catalog, Metric, load
-from metrics.compute import Engine
+from metrics.store import StoredEngine, compute_into
+
+DERIVE = compute_into  # the metric-store step of a refresh or import started from the Data page
 
 T = TypeVar("T")
 TTL = int(settings.get("WIJKMONITOR_CACHE_TTL_S"))
@@ -27,8 +29,9 @@ def _build_stamp(url: str) -> str:
 
 
 @st.cache_resource(show_spinner="Gegevens laden…", max_entries=2)
-def _engine(url: str, stamp: str) -> Engine:
-    return Engine(repository.load_inputs(url), load())
+def _engine(url: str, stamp: str) -> StoredEngine:
+    """The metric store of one build (computed at build time; read once per build per process)."""
+    return StoredEngine(repository.load_store(url), load())
 
 
 def guarded(fn: Callable[[], T]) -> T:
@@ -51,7 +54,7 @@ def guarded(fn: Callable[[], T]) -> T:
 _last_stamp: dict[str, str] = {}
 
 
-def engine() -> Engine:
+def engine() -> StoredEngine:
     """The metrics engine on the current database (rebuilt when the database is rebuilt).
 
     When the database is unreachable but the engine was loaded before, the page keeps working on the cached
@@ -186,11 +189,11 @@ def _ensure_user_tables(url: str) -> bool:
     viewing then shows what exists (nothing, if the tables were never created)."""
     import sqlalchemy as sa
 
-    from loaders.db import get_engine
+    from loaders.db import transaction
     from loaders.migrations import migrate_user_tables
 
     try:
-        with get_engine(url).begin() as conn:
+        with transaction(url) as conn:
             migrate_user_tables(conn)
         return True
     except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.InternalError) as exc:
@@ -224,15 +227,13 @@ def changes_frame():
     return guarded(lambda: programme.list_changes(programme_url()))
 
 
-def maastricht_buurten(eng: Engine) -> list[str]:
+def maastricht_buurten(eng: StoredEngine) -> list[str]:
     return sorted((c for c, lv in eng.level.items() if lv == "buurt" and c.startswith("BU0935")), key=eng.name)
 
 
 def latest_period_by_source() -> dict[str, int]:
-    """Latest observation year per table id (from the engine's loaded observations)."""
-    from metrics.releases import latest_period_by_source as latest
-
-    return latest(engine())
+    """Latest observation year per table id (computed with the metric store)."""
+    return engine().latest_period_by_source()
 
 
 def refresh_status():

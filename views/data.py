@@ -76,7 +76,7 @@ with tab_upd:
                 bar.progress(min(1.0, p.step / max(p.total, 1)), text=p.message)
 
             try:
-                summary = programme.refresh_data(state.programme_url(), editor, progress=_progress)
+                summary = programme.refresh_data(state.programme_url(), editor, progress=_progress, derive=state.DERIVE)
                 st.success(summary.message())
                 st.cache_data.clear()
                 st.cache_resource.clear()
@@ -85,7 +85,7 @@ with tab_upd:
         up = st.file_uploader("StatLine-export importeren", type=["csv", "xlsx"], key="statline_upload")
         if up is not None and st.button("Importeren", key="statline_do_import"):
             try:
-                summary = programme.import_statline(state.programme_url(), editor, up.getvalue(), up.name)
+                summary = programme.import_statline(state.programme_url(), editor, up.getvalue(), up.name, derive=state.DERIVE)
                 st.success(summary.message())
                 for w in summary.warnings:
                     st.warning(w)

@@ -6,7 +6,7 @@ import pytest
 
 from benchmarks._browser import APP, StreamlitServer, goto_settled
 from loaders import auth
-from loaders.build import build
+from metrics.store import build
 
 pytestmark = pytest.mark.browser
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"

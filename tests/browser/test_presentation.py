@@ -19,7 +19,7 @@ import pytest
 
 from benchmarks._browser import APP, EXCEPTION, StreamlitServer, free_port, goto_settled
 from loaders import auth, decks, programme
-from loaders.build import build
+from metrics.store import build
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,52 @@
+"""Typed programme configuration (config/programme.toml): focus buurten, gemeente, pillar order, years, privacy.
+
+The one place for these facts; every layer imports them from here.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .settings import ROOT
+
+CONFIG_FILE = ROOT / "config" / "programme.toml"
+
+
+@dataclass(frozen=True)
+class Programme:
+    name: str
+    start_year: int
+    end_year: int
+    halfway_year: int
+    gemeente: str
+    nederland: str
+    focus: tuple[str, ...]
+    detail_gemeenten: tuple[str, ...]
+    comparison_gemeente: str
+    pillar_order: tuple[str, ...]
+    suppress_below: int
+
+
+@lru_cache(maxsize=1)
+def programme() -> Programme:
+    with open(CONFIG_FILE, "rb") as fh:
+        c = tomllib.load(fh)
+    p, a = c["programme"], c["areas"]
+    return Programme(
+        name=p["name"], start_year=int(p["start_year"]), end_year=int(p["end_year"]),
+        halfway_year=int(p["halfway_year"]), gemeente=a["gemeente"], nederland=a["nederland"],
+        focus=tuple(a["focus"]), detail_gemeenten=tuple(a["detail_gemeenten"]),
+        comparison_gemeente=a["comparison_gemeente"], pillar_order=tuple(c["pillars"]["order"]),
+        suppress_below=int(c["privacy"]["suppress_below"]),
+    )
+
+
+PROGRAMME = programme()
+FOCUS_AREAS: tuple[str, ...] = PROGRAMME.focus
+MAASTRICHT: str = PROGRAMME.gemeente
+NEDERLAND: str = PROGRAMME.nederland
+HEERLEN: str = PROGRAMME.comparison_gemeente
+DETAIL_GEMEENTEN: tuple[str, ...] = PROGRAMME.detail_gemeenten
+PILLAR_ORDER: tuple[str, ...] = PROGRAMME.pillar_order
+SUPPRESS_BELOW: int = PROGRAMME.suppress_below

@@ -1,0 +1,29 @@
+"""The steps every write of statistics ends with, in the caller's transaction.
+
+collect (build: shipped files; refresh: CBS OData; import: StatLine export) → store (:mod:`loaders.store`) →
+re-apply staged batches (build only) → boundary events (:mod:`loaders.boundaries`) → metric store.
+
+The metric store is computed by the metrics layer: the caller passes ``derive(conn)`` (the composition roots
+``python -m loaders`` and the app pass :func:`metrics.store.compute_into`), so this package never imports
+``metrics``. Without it the metric store is emptied and ``build_info`` says so: a page never shows figures
+that no longer match the raw store.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlalchemy as sa
+
+from . import boundaries, schema, store
+
+Derive = Callable[[sa.Connection], dict]
+
+
+def finish(conn: sa.Connection, derive: Derive | None = None) -> dict:
+    """Boundary events and the metric store, after the raw store changed."""
+    changes = boundaries.store(conn, boundaries.detect(conn))
+    for t in reversed(schema.STORE_TABLES):
+        conn.execute(t.delete())
+    counts = derive(conn) if derive is not None else {}
+    store.set_info(conn, "metric_store", "berekend" if derive is not None else "ontbreekt")
+    return {"changes": len(changes), **counts}
