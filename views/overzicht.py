@@ -1,14 +1,15 @@
 """Overzicht: the wethouder's one-page briefing for Nazareth and Pottenberg."""
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from metrics import fmt
-from metrics.briefing import FOCUS_AREAS, PILLAR_ORDER, briefing
+from models.overzicht import overzicht_model
 from ui import components, state
 
-eng = state.engine()
-cat = state.catalog()
+model = overzicht_model(state.engine(), state.catalog(), state.build_info(), state.targets_frame(),
+                        state.participation_frame(), dt.date.today())
 
 st.title("Veerkrachtige Wijken: Nazareth en Pottenberg")
 st.markdown(
@@ -17,65 +18,25 @@ st.markdown(
     "**Eerst wat goed gaat, daarna de aandachtspunten.** Een verandering binnen de marge telt niet als vooruitgang."
 )
 
-inw = {a: eng.latest("inwoners", a) for a in FOCUS_AREAS}
-cols = st.columns(len(FOCUS_AREAS) + 1)
-for col, a in zip(cols, FOCUS_AREAS):
-    r = inw[a]
-    col.metric(f"Inwoners {eng.name(a)}", fmt.value(r.value if r else None, "aantal"),
-               help=f"CBS {', '.join(r.sources) if r else ''}, peiljaar {r.year if r else '-'}")
-info = state.build_info()
-cols[-1].metric("Gegevens bijgewerkt", info.get("built_at", "")[:10] and
-                fmt.date(__import__("datetime").date.fromisoformat(info["built_at"][:10])))
+for col, h in zip(st.columns(len(model.headlines)), model.headlines):
+    col.metric(h.label, h.value, help=h.help)
 
-data = briefing(eng)
-tabs = st.tabs([cat.pillars[p]["label"] for p in PILLAR_ORDER[:3]])
-for tab, pillar in zip(tabs, PILLAR_ORDER[:3]):
+tabs = st.tabs([b.label for b in model.pillars])
+for tab, block in zip(tabs, model.pillars):
     with tab:
-        st.caption(cat.pillars[pillar]["description"])
-        cols = st.columns(len(FOCUS_AREAS))
-        for col, area in zip(cols, FOCUS_AREAS):
+        st.caption(block.description)
+        for col, (area_name, cards) in zip(st.columns(len(block.cards)), block.cards):
             with col:
-                st.subheader(eng.name(area))
-                for c in data[area][pillar]:
+                st.subheader(area_name)
+                for c in cards:
                     components.card(c)
-        missing = [m for m in cat.by_pillar(pillar) if not m.available]
-        if missing:
-            st.info("Nog geen data voor: " + ", ".join(m.label.lower() for m in missing) +
-                    ". Zie Data en methode voor de bron en hoe deze cijfers worden toegevoegd.")
+        if block.missing:
+            st.info(block.missing)
 
 st.divider()
 st.subheader("Doelen en deelname")
-import datetime as _dt  # noqa: E402
-
-from metrics.participation import SUPPRESS_BELOW, summarise  # noqa: E402
-from metrics.targets import Target, status  # noqa: E402
-
-targets = state.targets_frame()
-part = state.participation_frame()
 c1, c2 = st.columns(2)
-with c1:
-    if targets.empty:
-        st.markdown("Er zijn nog **geen doelen** vastgesteld. Zie [Doelen](doelen) voor hoe een doel wordt vastgelegd en "
-                    "wanneer nieuwe cijfers te verwachten zijn.")
-    else:
-        counts: dict[str, int] = {}
-        for rec in targets.to_dict("records"):
-            s_ = status(eng, Target.from_row(rec), _dt.date.today()).status
-            counts[s_] = counts.get(s_, 0) + 1
-        st.markdown(f"**{len(targets)} doelen**: " + ", ".join(f"{n} {k}" for k, n in counts.items()) +
-                    ". Details op [Doelen](doelen).")
-with c2:
-    if part.empty:
-        st.markdown("Er zijn nog **geen deelnamecijfers** ingevoerd. Zie [Wie doen er mee?](participatie).")
-    else:
-        tot = summarise(part[part["leeftijdsgroep"] == "totaal"], {}, ["buurt_code"])
-        lines = []
-        for code in FOCUS_AREAS:
-            row = tot[tot["buurt_code"] == code]
-            n = int(row["bewoners_bereikt"].iloc[0]) if not row.empty else 0
-            lines.append(f"{eng.name(code)}: {'<10' if n < SUPPRESS_BELOW else fmt.number(n, 0)} bewoners bereikt")
-        st.markdown("**Deelname volgens het participatieregister** — " + "; ".join(lines) +
-                    ". Details op [Wie doen er mee?](participatie).")
+c1.markdown(model.targets_text)
+c2.markdown(model.participation_text)
 
-srcs = {s for area in data.values() for cards in area.values() for c in cards for s in (c.latest.sources if c.latest else ())}
-components.source_line(srcs, "modelschattingen RIVM (50090NED) hebben een marge; zie Data en methode")
+components.source_line(model.sources, "modelschattingen RIVM (50090NED) hebben een marge; zie Data en methode")

@@ -1,14 +1,13 @@
 """Participatieregister: how many residents take part — the programme's own figures."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from loaders import programme
 from loaders.auth import PermissionDenied
 from loaders.errors import LoadError
-from metrics import fmt
-from metrics.participation import COUNTS, summarise, suppress
+from metrics.participation import COUNTS
+from models.participation import LABELS, participation_model
 from ui import auth, components, state
 
 eng = state.engine()
@@ -21,46 +20,24 @@ st.markdown("Het participatieregister telt dialoogsessies, bereikte bewoners, me
 editor = auth.login_box("participatie")
 if msg := st.session_state.pop("participatie_msg", None):
     st.success(msg)
-df = state.participation_frame()
-buurten = state.maastricht_buurten(eng)
-pop = {}
-for b in buurten:
-    r = eng.latest("inwoners", b)
-    if r:
-        pop[b] = r.value
+model = participation_model(eng, state.participation_frame())
+buurten = list(model.buurten)
 
-LABELS = {"buurt_code": "Buurt", "maand": "Maand", "dialoogsessies": "Dialoogsessies",
-          "bewoners_bereikt": "Bewoners bereikt", "meemakers": "Meemakers", "activiteiten": "Activiteiten",
-          "aandeel_bereikt": "Bereikt (% van de inwoners)"}
-
-
-def _show(t: pd.DataFrame) -> pd.DataFrame:
-    t = suppress(t)
-    if "buurt_code" in t:
-        t["buurt_code"] = t["buurt_code"].map(eng.name)
-    if "aandeel_bereikt" in t:
-        t["aandeel_bereikt"] = [fmt.value(v, "%") if v is not None and v == v else "—" for v in t["aandeel_bereikt"]]
-    return t.rename(columns=LABELS)
-
-
-if df.empty:
+if model.empty:
     st.info("Er zijn nog geen deelnamecijfers ingevoerd.")
 else:
-    totals = summarise(df[df["leeftijdsgroep"] == "totaal"] if (df["leeftijdsgroep"] == "totaal").any() else df,
-                       pop, ["buurt_code"])
     st.subheader("Totaal per buurt")
-    st.table(_show(totals).set_index("Buurt"))
+    st.table(model.totals.set_index("Buurt"))
     st.caption("Aandeel bereikt: bewoners bereikt gedeeld door het aantal inwoners volgens CBS (laatste peiljaar). "
+               "Per maand telt de rij 'totaal' als die er is, anders de som van de leeftijdsgroepen. "
                "Dezelfde persoon kan in meerdere maanden meetellen.")
     st.subheader("Per maand")
-    monthly = summarise(df, pop, ["buurt_code", "maand"])
-    st.dataframe(_show(monthly), hide_index=True, width="stretch")
-    if (df["leeftijdsgroep"] != "totaal").any():
+    st.dataframe(model.monthly, hide_index=True, width="stretch")
+    if model.by_age is not None:
         st.subheader("Naar leeftijdsgroep")
-        st.dataframe(_show(summarise(df[df["leeftijdsgroep"] != "totaal"], pop, ["buurt_code", "leeftijdsgroep"])),
-                     hide_index=True, width="stretch")
-    components.downloads(suppress(monthly), "participatieregister", key="part_dl")
-st.caption("Bron: participatieregister programma Veerkrachtige Wijken (eigen registratie); inwoners: CBS.")
+        st.dataframe(model.by_age, hide_index=True, width="stretch")
+    components.downloads(model.download, "participatieregister", key="part_dl")
+st.caption(model.source)
 
 if editor:
     st.divider()

@@ -3,38 +3,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.briefing import FOCUS_AREAS
-from metrics.progress import movements
+from models.successen import successen_model
 from ui import components, state
 
-eng = state.engine()
-cat = state.catalog()
+model = successen_model(state.engine(), state.catalog())
 
 st.title("Successen en tegenvallers")
 st.markdown("Alle indicatoren die sinds de eerste meting méér veranderden dan de marge, voor elk van de twee "
             "buurten. Verbeteringen en verslechteringen staan naast elkaar, even groot. Veranderingen binnen de "
             "marge staan apart: daar kunnen we (nog) niets over zeggen.")
 
-for area in FOCUS_AREAS:
-    st.header(eng.name(area))
-    mv = movements(eng, area)
+for area in model.areas:
+    st.header(area.name)
     c1, c2 = st.columns(2)
     with c1:
-        st.subheader(f"Verbeterd ({len(mv['successen'])})")
-        for x in mv["successen"]:
-            st.markdown(f"- {x.text} — *{cat.pillars[x.metric.pillar]['label']}*")
-        if not mv["successen"]:
-            st.write("Geen verbetering groter dan de marge.")
+        st.subheader(f"Verbeterd ({len(area.successes)})")
+        st.markdown("\n".join(f"- {x}" for x in area.successes) or "Geen verbetering groter dan de marge.")
     with c2:
-        st.subheader(f"Verslechterd ({len(mv['tegenvallers'])})")
-        for x in mv["tegenvallers"]:
-            st.markdown(f"- {x.text} — *{cat.pillars[x.metric.pillar]['label']}*")
-        if not mv["tegenvallers"]:
-            st.write("Geen verslechtering groter dan de marge.")
-    with st.expander(f"Binnen de marge ({len(mv['binnen_marge'])}) en beschrijvend ({len(mv['beschrijvend'])})"):
-        for x in mv["binnen_marge"]:
-            st.markdown(f"- {x.text}: binnen de marge")
-        for x in mv["beschrijvend"]:
-            st.markdown(f"- {x.text}: {x.change.label} (geen richting goed/slecht)")
-    srcs = {s for k in mv.values() for x in k for s in x.latest.sources}
-    components.source_line(srcs, "vergelijking van de eerste en de laatste meting per indicator")
+        st.subheader(f"Verslechterd ({len(area.setbacks)})")
+        st.markdown("\n".join(f"- {x}" for x in area.setbacks) or "Geen verslechtering groter dan de marge.")
+    with st.expander(f"Binnen de marge ({len(area.within_margin)}) en beschrijvend ({len(area.descriptive)})"):
+        st.markdown("\n".join(f"- {x}" for x in (*area.within_margin, *area.descriptive)))
+    components.source_line(area.sources, "vergelijking van de eerste en de laatste meting per indicator")

@@ -1,0 +1,86 @@
+"""Overzicht: per pillar and focus buurt the headline cards, the population, the data date, and the summary of
+targets and participation."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from loaders.config import FOCUS_AREAS, PILLAR_ORDER
+from metrics import fmt
+from metrics.briefing import Card, briefing
+from metrics.catalog import Catalog
+from metrics.compute import Engine
+from metrics.targets import Target, status
+
+from .participation import reach_line
+
+
+@dataclass(frozen=True)
+class Headline:
+    label: str
+    value: str
+    help: str
+
+
+@dataclass(frozen=True)
+class PillarBlock:
+    pillar: str
+    label: str
+    description: str
+    cards: tuple[tuple[str, tuple[Card, ...]], ...]  # (area name, cards strengths first)
+    missing: str  # "Nog geen data voor: …" or ""
+
+
+@dataclass(frozen=True)
+class OverzichtModel:
+    headlines: tuple[Headline, ...]
+    pillars: tuple[PillarBlock, ...]
+    targets_text: str
+    participation_text: str
+    sources: frozenset[str]
+
+
+def _targets_text(eng: Engine, targets: pd.DataFrame, today: dt.date) -> str:
+    if targets.empty:
+        return ("Er zijn nog **geen doelen** vastgesteld. Zie [Doelen](doelen) voor hoe een doel wordt vastgelegd en "
+                "wanneer nieuwe cijfers te verwachten zijn.")
+    counts: dict[str, int] = {}
+    for rec in targets.to_dict("records"):
+        s = status(eng, Target.from_row(rec), today).status
+        counts[s] = counts.get(s, 0) + 1
+    return (f"**{len(targets)} doelen**: " + ", ".join(f"{n} {k}" for k, n in counts.items()) +
+            ". Details op [Doelen](doelen).")
+
+
+def _participation_text(eng: Engine, register: pd.DataFrame) -> str:
+    line = reach_line(eng, register, FOCUS_AREAS)
+    if line is None:
+        return "Er zijn nog **geen deelnamecijfers** ingevoerd. Zie [Wie doen er mee?](participatie)."
+    return f"**Deelname volgens het participatieregister** — {line}. Details op [Wie doen er mee?](participatie)."
+
+
+def overzicht_model(eng: Engine, cat: Catalog, build_info: dict, targets: pd.DataFrame, register: pd.DataFrame,
+                    today: dt.date) -> OverzichtModel:
+    heads = []
+    for a in FOCUS_AREAS:
+        r = eng.latest("inwoners", a)
+        heads.append(Headline(f"Inwoners {eng.name(a)}", fmt.value(r.value if r else None, "aantal"),
+                              f"CBS {', '.join(r.sources) if r else ''}, peiljaar {r.year if r else '-'}"))
+    built = build_info.get("built_at", "")[:10]
+    heads.append(Headline("Gegevens bijgewerkt", fmt.date(dt.date.fromisoformat(built)) if built else "onbekend",
+                          "Datum waarop de database voor het laatst uit de bronbestanden is opgebouwd."))
+    data = briefing(eng)
+    blocks = []
+    for pillar in PILLAR_ORDER[:3]:
+        missing = [m for m in cat.by_pillar(pillar) if not m.available]
+        blocks.append(PillarBlock(
+            pillar, cat.pillars[pillar]["label"], cat.pillars[pillar]["description"],
+            tuple((eng.name(a), tuple(data[a][pillar])) for a in FOCUS_AREAS),
+            ("Nog geen data voor: " + ", ".join(m.label.lower() for m in missing) +
+             ". Zie Data en methode voor de bron en hoe deze cijfers worden toegevoegd.") if missing else ""))
+    sources = frozenset(s for area in data.values() for cards in area.values() for c in cards
+                        for s in (c.latest.sources if c.latest else ()))
+    return OverzichtModel(tuple(heads), tuple(blocks), _targets_text(eng, targets, today),
+                          _participation_text(eng, register), sources)
