@@ -794,6 +794,18 @@ def fetch(client: CbsClient, spec: TableSpec, prefixes: list[str], wanted: set[s
     return Fetched(spec, final, meta, False, time.perf_counter() - t0)
 
 
+def _http_status(exc: BaseException) -> int | None:
+    """HTTP status of an error; cbsodata re-raises ``HTTPError`` without the response (status in the text)."""
+    seen = exc
+    while seen is not None:
+        resp = getattr(seen, "response", None)
+        if resp is not None:
+            return resp.status_code
+        seen = seen.__cause__ or seen.__context__
+    m = re.search(r"\b(\d{3}) (?:Client|Server) Error", str(exc))
+    return int(m.group(1)) if m else None
+
+
 def _fetch_any(client: CbsClient, spec: TableSpec, prefixes: list[str], wanted: set[str], reg: dict[str, dict],
                cache: Path, odata: int, timeout: tuple[float, float]) -> Fetched:
     """OData 4 by choice (CBS catalog), else v3 with OData 4 as fallback when v3 answers 404/410 for the table."""
@@ -805,7 +817,7 @@ def _fetch_any(client: CbsClient, spec: TableSpec, prefixes: list[str], wanted: 
     try:
         return fetch(client, spec, prefixes, wanted, reg, cache)
     except requests.HTTPError as exc:
-        code = exc.response.status_code if exc.response is not None else None
+        code = _http_status(exc)
         if code not in (404, 410) or spec.catalog != "CBS":
             raise
         f = odata4.fetch(v4, spec, prefixes, wanted, reg, cache)
