@@ -1,6 +1,6 @@
 """Make the shipped 84799NED (KWB 2020) extracts in data/cbs_kwb/ from the recorded CBS files.
 
-Developer tool, run once by hand; the app never reads ../shared. Input: the exact statline-bq parquet files in
+Developer tool, run once by hand; the app never reads the shared folder. Input: the exact statline-bq parquet files in
 the recorded-cbs ``84799NED/`` folder (see data/PROVENANCE.md). Values, padding and nulls are copied
 unchanged; only rows and columns are selected (empty field = null in the TypedDataSet). Usage:
 
