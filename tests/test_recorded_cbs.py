@@ -452,3 +452,51 @@ def test_recorded_v4_format_reference(tmp_path):
     with pytest.raises(LoadError) as err:
         odata4.parse_fetched(f, reg, {"Ziekteverzuimpercentage"})
     assert err.value.column == "Perioden" and err.value.row == 1 and "1996KW01" in str(err.value)
+
+
+# ------------------------------------------------------------------------------------ freshness per pillar
+
+def test_freshness_per_pillar(built_db):
+    import datetime as dt
+
+    from loaders.repository import load_inputs
+    from metrics import releases
+    from metrics.briefing import FOCUS_AREAS
+    from metrics.catalog import load
+    from metrics.compute import Engine
+
+    cat = load()
+    eng = Engine(load_inputs(built_db), cat)
+    latest = releases.latest_period_by_source(eng)
+    early = releases.freshness(eng, cat.metrics, FOCUS_AREAS, dt.date(2025, 1, 1), latest)
+    late = releases.freshness(eng, cat.metrics, FOCUS_AREAS, dt.date(2026, 12, 1), latest)
+    health = next(f for f in early["positieve_gezondheid"] if f.source == "50090NED")
+    assert health.newest == 2020 and health.release.next_period == 2024
+    assert health.sentence.startswith("Gezondheid per buurt: nieuwste 2020; editie 2024 verwacht rond 1 juni 2026 "
+                                      "(schatting)") and health.sentence.endswith("— bijwerken via Data en methode")
+    late_health = next(f for f in late["positieve_gezondheid"] if f.source == "50090NED")
+    assert "editie 2024 al verwacht, nog niet geladen" in late_health.sentence
+    # the new 2020 buurt figures make bestaanszekerheid per buurt current up to 2020 (was: 2017)
+    kwb = next(f for f in early["bestaanszekerheid"] if releases.series_key(f.source) == "kwb")
+    assert kwb.newest == 2020 and any("Bijstand" in a for a in kwb.adds)
+    # an indicator a loaded edition did not measure does not make that edition 'not loaded'
+    walk = next(f for f in early["gelijke_kansen"] if f.source == "50090NED")
+    assert walk.newest == 2016 and walk.release.next_period == 2024
+    assert set(early) >= {"bestaanszekerheid", "positieve_gezondheid", "gelijke_kansen"}
+
+
+@pytest.mark.parametrize("page", ["views/overzicht.py", "views/doelen.py"])
+def test_pages_show_freshness_per_pillar(monkeypatch, subset_sqlite, page):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DATABASE_URL", subset_sqlite)
+    monkeypatch.delenv("WIJKMONITOR_READONLY_DATABASE_URL", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(HERE.parent / page), default_timeout=90).run()
+    assert not at.exception
+    text = " ".join([c.value for c in at.caption] + [m.value for m in at.markdown])
+    assert "Gezondheid per buurt: nieuwste 2020; editie 2024" in text
+    assert "Kerncijfers per buurt: nieuwste 2020" in text  # bestaanszekerheid: bijstand/AO/WW 2020 per buurt
+    assert "bijwerken via Data en methode" in text

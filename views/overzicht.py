@@ -28,10 +28,16 @@ cols[-1].metric("Gegevens bijgewerkt", info.get("built_at", "")[:10] and
                 fmt.date(__import__("datetime").date.fromisoformat(info["built_at"][:10])))
 
 data = briefing(eng)
+from metrics import releases  # noqa: E402
+
+fresh = releases.freshness(eng, cat.metrics, FOCUS_AREAS, __import__("datetime").date.today(),
+                           state.latest_period_by_source())
 tabs = st.tabs([cat.pillars[p]["label"] for p in PILLAR_ORDER[:3]])
 for tab, pillar in zip(tabs, PILLAR_ORDER[:3]):
     with tab:
         st.caption(cat.pillars[pillar]["description"])
+        for f in fresh.get(pillar, []):
+            st.caption("Actualiteit — " + f.sentence)
         cols = st.columns(len(FOCUS_AREAS))
         for col, area in zip(cols, FOCUS_AREAS):
             with col:
