@@ -390,8 +390,8 @@ def test_v3_gone_falls_back_to_odata4(db, recorded, tmp_path):
     assert _helpers().obs(db, NAZARETH, "AantalInwoners", 2017, source_like="83765NED-odata")["value"].iloc[0] > 0
 
 
-def test_odata4_other_http_error_is_not_a_fallback(db, recorded, tmp_path):
-    recorded.gone = {("83765NED", "*")}
+def test_odata4_http_error_is_reported_and_changes_nothing(db, tmp_path):
+    """v3 gone and the v4 Observations missing (404): a Dutch error naming the table, database unchanged."""
     shutil_root = tmp_path / "v4"
     shutil.copytree(V4, shutil_root)
     (shutil_root / "odata4.cbs.nl/CBS/83765NED/Observations.json").unlink()
@@ -401,10 +401,10 @@ def test_odata4_other_http_error_is_not_a_fallback(db, recorded, tmp_path):
     before = _helpers().snapshot(db)
     try:
         with pytest.raises(refresh.RefreshError) as err:
-            refresh.run(db, tables=["83765NED"], endpoints=srv.endpoints(), cache_dir=tmp_path / "c", odata=4)
+            refresh.run(db, tables=["83765NED"], endpoints=srv.endpoints(), cache_dir=tmp_path / "c")
     finally:
         srv.stop()
-    assert "83765NED" in str(err.value) and "niets gewijzigd" in str(err.value)
+    assert "83765NED" in str(err.value) and "niets gewijzigd" in str(err.value) and "404" in str(err.value)
     assert _helpers().snapshot(db) == before
 
 
@@ -500,3 +500,15 @@ def test_pages_show_freshness_per_pillar(monkeypatch, subset_sqlite, page):
     assert "Gezondheid per buurt: nieuwste 2020; editie 2024" in text
     assert "Kerncijfers per buurt: nieuwste 2020" in text  # bestaanszekerheid: bijstand/AO/WW 2020 per buurt
     assert "bijwerken via Data en methode" in text
+
+
+def test_cli_refresh_odata4(db, recorded, tmp_path, capsys, monkeypatch):
+    from loaders.__main__ import main
+
+    for k, v in recorded.endpoints().items():
+        monkeypatch.setitem(refresh.ENDPOINTS, k, v)
+    rc = main(["refresh", "--url", db, "--tabel", "83765NED", "--odata", "4", "--cache", str(tmp_path / "c")])
+    out = capsys.readouterr()
+    assert rc == 0, out.err
+    assert recorded.count("83765NED", "Observations") == 1 and recorded.count("83765NED", "TypedDataSet") == 0
+    assert _helpers().obs(db, POTTENBERG, "AantalInwoners", 2017, source_like="83765NED-odata")["value"].iloc[0] > 0
