@@ -1,5 +1,5 @@
 """Command line: ``python -m loaders build [--subset] [--url URL]``,
-``python -m loaders refresh [--tabel T ...] [--gemeente GM ...] [--ontdek] [--opnieuw-toepassen] [--status]``,
+``python -m loaders refresh [--tabel T ...] [--gemeente GM ...] [--ontdek] [--odata 3|4] [--opnieuw-toepassen] [--status]``,
 ``python -m loaders import FILE [--tabel T]``."""
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--opnieuw-toepassen", dest="reapply", action="store_true",
                    help="no download: re-apply the staged refreshes and imports (e.g. after a build)")
     r.add_argument("--status", action="store_true", help="list staged refreshes and imports and exit")
+    r.add_argument("--odata", type=int, choices=(3, 4), default=3,
+                   help="OData version for CBS tables (default 3; 3 falls back to 4 when CBS answers 404/410)")
     im = sub.add_parser("import", help="load a StatLine export (CSV met statistische symbolen or Excel)")
     im.add_argument("file", help="the downloaded .csv or .xlsx")
     im.add_argument("--url", default=None, help="database URL (default: $DATABASE_URL or the embedded SQLite)")
@@ -86,7 +88,8 @@ def _refresh(args, url: str) -> int:
                   f"{counts['changes']} indelingswijzigingen gemarkeerd.".replace(",", "."))
             return 0
         summary = refresh.run(url, tables=args.tabel, gemeenten=args.gemeente or refresh.DEFAULT_GEMEENTEN,
-                              progress=_print_progress, cache_dir=args.cache, discover=args.ontdek, derive=_derive())
+                              progress=_print_progress, cache_dir=args.cache, discover=args.ontdek,
+                              odata=args.odata, derive=_derive())
     except (refresh.RefreshError, LoadError) as exc:
         print(f"FOUT: {exc}" + ("" if "niets gewijzigd" in str(exc) else "\nEr is niets gewijzigd in de database."),
               file=sys.stderr)

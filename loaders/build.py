@@ -146,6 +146,7 @@ def collect_kwb(b: Bundle, src: Source, variables: dict[str, dict]) -> None:
     file = src.path
     df = read_text_table(src.file, required=[src.code_column, *src.columns])
     codes = df[src.code_column].astype("string").str.strip()
+    codes = codes.mask(codes.eq("NL00"), "NL01")  # StatLine's KWB tables code Nederland as NL00
     check_codes(codes, file, src.code_column)
     check_duplicates(pd.DataFrame({src.code_column: codes}), [src.code_column], file)
     if "GM_code" in df.columns:

@@ -67,7 +67,8 @@ from .variables import registry
 
 # ---------------------------------------------------------------------------------------------- tables
 
-ENDPOINTS = {"CBS": "https://opendata.cbs.nl", "RIVM": "https://dataderden.cbs.nl"}
+ENDPOINTS = {"CBS": "https://opendata.cbs.nl", "RIVM": "https://dataderden.cbs.nl",
+             "ODATA4": "https://odata4.cbs.nl"}  # OData 4 (loaders/odata4.py), CBS catalog only
 PUBLISHER = {"CBS": CBS, "RIVM": RIVM}
 DEFAULT_GEMEENTEN = ("GM0935", "GM0917")  # Maastricht, Heerlen
 DEFAULT_TIMEOUT = (5.0, 120.0)  # (connect, read) seconds: no network → fails within seconds
@@ -150,6 +151,9 @@ def needed_variables() -> set[str]:
 
 
 REGION_TOPICS = {"Gemeentenaam", "SoortRegio", "Codering"}
+# Published values that can be below zero although their unit ('x 1 000 euro') usually is not: the median wealth
+# of households is negative in some buurten (e.g. -0.2 in a 2019 buurt of 's-Gravenhage, 84583NED).
+MAY_BE_NEGATIVE = {"MediaanVermogenVanParticuliereHuish"}
 AGE_TITLES = {"18 jaar of ouder": "18+", "18 tot 65 jaar": "18-64", "65 jaar of ouder": "65+",
               "totaal": TOTAL_AGE}
 
@@ -262,6 +266,9 @@ def map_columns(props: list[dict], wanted: set[str], reg: dict[str, dict]) -> tu
     for var in sorted(wanted):
         cands = by_base.get(var, [])
         how = "sleutel"
+        if not cands:  # same key in other capitals (NettoArbeidsparticipatie_67 in 2020, Nettoarbeids… in 2024)
+            cands = [p for base, ps in by_base.items() if base.lower() == var.lower() for p in ps]
+            how = "hoofdletters"
         if not cands and var in reg:  # CBS renamed the key: a topic with the same title and unit
             title = _norm_title(reg[var]["title"])
             cands = [p for p in topics if _norm_title(p.get("Title")) == title
@@ -281,6 +288,8 @@ def map_columns(props: list[dict], wanted: set[str], reg: dict[str, dict]) -> tu
         mapping[p["Key"]] = var
         if how == "titel":
             warnings.append(f"{p['Key']} gekoppeld aan {var} op titel ('{p.get('Title', '').strip()}')")
+        elif how == "hoofdletters":
+            warnings.append(f"{p['Key']} gekoppeld aan {var} (sleutel met andere hoofdletters)")
     return mapping, warnings
 
 
@@ -555,6 +564,8 @@ def frame_to_batch(df: pd.DataFrame, present: dict[str, np.ndarray], *, file: st
             raise LoadError(file, exc.message, row=int(df["_row"].iloc[exc.row]), column=key) from None
         values.index, status.index = df.index, df.index
         unit = reg.get(var, {}).get("unit") or units.get(key, "")
+        if var in MAY_BE_NEGATIVE:
+            unit = "-"  # no sign check (still the check for impossible magnitudes)
         try:
             check_range(values[pres], unit, file, key, row_offset=0)
         except LoadError as exc:
@@ -755,6 +766,37 @@ def fetch(client: CbsClient, spec: TableSpec, prefixes: list[str], wanted: set[s
     return Fetched(spec, final, meta, False, time.perf_counter() - t0)
 
 
+def _http_status(exc: BaseException) -> int | None:
+    """HTTP status of an error; cbsodata re-raises ``HTTPError`` without the response (status in the text)."""
+    seen = exc
+    while seen is not None:
+        resp = getattr(seen, "response", None)
+        if resp is not None:
+            return resp.status_code
+        seen = seen.__cause__ or seen.__context__
+    m = re.search(r"\b(\d{3}) (?:Client|Server) Error", str(exc))
+    return int(m.group(1)) if m else None
+
+
+def _fetch_any(client: CbsClient, spec: TableSpec, prefixes: list[str], wanted: set[str], reg: dict[str, dict],
+               cache: Path, odata: int, timeout: tuple[float, float]) -> Fetched:
+    """OData 4 by choice (CBS catalog), else v3 with OData 4 as fallback when v3 answers 404/410 for the table."""
+    from . import odata4
+
+    v4 = odata4.Odata4Client(client.endpoints["ODATA4"], timeout)
+    if odata == 4 and spec.catalog == "CBS":
+        return odata4.fetch(v4, spec, prefixes, wanted, reg, cache)
+    try:
+        return fetch(client, spec, prefixes, wanted, reg, cache)
+    except requests.HTTPError as exc:
+        code = _http_status(exc)
+        if code not in (404, 410) or spec.catalog != "CBS":
+            raise
+        f = odata4.fetch(v4, spec, prefixes, wanted, reg, cache)
+        f.meta.setdefault("fallback", f"OData v3 gaf {code}; opgehaald via OData 4")
+        return f
+
+
 def _prune(cache: Path, fetched: list[Fetched]) -> None:
     """After a successful write: drop cached downloads of older versions of the tables just applied."""
     for f in fetched:
@@ -780,9 +822,13 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
         gemeenten: Sequence[str] = DEFAULT_GEMEENTEN, progress: Callable[[Progress], None] | None = None,
         endpoints: dict[str, str] | None = None, cache_dir: Path | str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT, discover: bool = False,
-        fail_after: str | None = None, derive: pipeline.Derive | None = None) -> RefreshSummary:
+        fail_after: str | None = None, odata: int = 3, derive: pipeline.Derive | None = None) -> RefreshSummary:
     """Fetch, validate and write the given tables (default: all). Raises RefreshError/LoadError with a Dutch
-    message; in that case the database is unchanged. ``fail_after='write'`` is a test hook."""
+    message; in that case the database is unchanged. ``fail_after='write'`` is a test hook.
+
+    ``odata=4`` fetches the CBS-catalog tables through OData 4 (:mod:`loaders.odata4`); with the default 3 a
+    table for which the v3 feed answers 404 or 410 (withdrawn from the v3 feed) is fetched through OData 4.
+    ``derive`` recomputes the metric store in the same transaction (see loaders.pipeline)."""
     t0 = time.perf_counter()
     engine = get_engine(url)
     require_built(engine)
@@ -811,7 +857,7 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
     for i, spec in enumerate(specs, start=1):
         report(i - 1, spec, "start", f"[{i}/{total}] {spec.table_id} {spec.title}: ophalen…")
         try:
-            f = fetch(client, spec, prefixes, wanted, reg, cache)
+            f = _fetch_any(client, spec, prefixes, wanted, reg, cache, odata, timeout)
         except requests.HTTPError as exc:
             raise RefreshError(f"CBS gaf een fout voor tabel {spec.table_id} ({spec.title}): {exc}. "
                                "Er is niets gewijzigd in de database.") from exc
@@ -829,7 +875,14 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
         report(i, spec, "cached" if f.from_cache else "downloaded", f"[{i}/{total}] {spec.table_id}: {how}")
     batches = []
     for i, f in enumerate(fetched, start=1):
-        b = parse_fetched(f, reg, wanted)
+        if f.meta.get("protocol") == "odata4":
+            from . import odata4
+
+            b = odata4.parse_fetched(f, reg, wanted)
+            if odata != 4:
+                b.warnings.append("de OData-v3-feed kent deze tabel niet (meer) (404/410); opgehaald via OData 4")
+        else:
+            b = parse_fetched(f, reg, wanted)
         batches.append(b)
         report(i, f.spec, "parsed", f"[{i}/{total}] {f.spec.table_id}: {len(b.observations):,} waarnemingen "
                                     "gecontroleerd".replace(",", "."))

@@ -168,6 +168,43 @@ KWB = [
         notes="Alle 355 gemeenten van 2020, geen landtotaal. Percentages uit de kaart zijn door CBS op gehele "
         "getallen afgerond. Inkomen en uitkeringen hebben een eerder verslagjaar dan 2020.",
     ),
+    # KWB 2020 as CBS served it in March 2021 (recorded TypedDataSet; see data/PROVENANCE.md). Income, education,
+    # labour participation, jeugdzorg and housing were not yet published then: those columns are not shipped, so
+    # they stay missing (never zero). Gemeente rows are left out of this file because the Wijk- en buurtkaart
+    # 2020 file above carries the same gemeente figures (identical values); the gemeente file below only has the
+    # columns the kaart file does not map, so no (area, year, variable) cell comes from two sources.
+    Source(
+        key="84799NED-buurt", path="cbs_kwb/kwb_2020_84799NED_buurt_wijk_nl_maastricht_heerlen.csv",
+        publisher=CBS, table_id="84799NED",
+        title="Kerncijfers wijken en buurten 2020 (stand maart 2021) — Nederland, wijken en buurten Maastricht "
+        "en Heerlen", period="2020", kind="kwb", code_column="Codering_3", year=2020, indeling_year=2020,
+        columns={
+            "AantalInwoners_5": "AantalInwoners", "HuishoudensTotaal_28": "HuishoudensTotaal",
+            "PersonenPerSoortUitkeringBijstand_83": "PersonenPerSoortUitkeringBijstand",
+            "PersonenPerSoortUitkeringAO_84": "PersonenPerSoortUitkeringAO",
+            "PersonenPerSoortUitkeringWW_85": "PersonenPerSoortUitkeringWW",
+            **{c: statline_key(c) for c in ("Mannen_6", "Vrouwen_7", "k_0Tot15Jaar_8", "k_15Tot25Jaar_9",
+                                           "k_25Tot45Jaar_10", "k_45Tot65Jaar_11", "k_65JaarOfOuder_12",
+                                           "HuishoudensMetKinderen_31", "GemiddeldeHuishoudensgrootte_32",
+                                           "Bevolkingsdichtheid_33", "PersonenPerSoortUitkeringAOW_86",
+                                           "MateVanStedelijkheid_115")},
+        },
+        notes="Stand van maart 2021 (CBS-tabel gewijzigd 26-03-2021); latere updates van 84799NED vulden meer "
+        "thema's. Uitkeringen: voorlopige cijfers, zonder personen in instellingen en dak- en thuislozen. Een "
+        "leeg veld (kleine buurten, niet gepubliceerde thema's) blijft ontbreken.",
+    ),
+    Source(
+        key="84799NED-gemeente-bevolking", path="cbs_kwb/kwb_2020_84799NED_gemeente_population_nl.csv",
+        publisher=CBS, table_id="84799NED",
+        title="Kerncijfers wijken en buurten 2020 (stand maart 2021) — gemeenten, leeftijd en huishoudens",
+        period="2020", kind="kwb", code_column="Codering_3", year=2020, indeling_year=2020,
+        columns={c: statline_key(c) for c in ("Mannen_6", "Vrouwen_7", "k_0Tot15Jaar_8", "k_15Tot25Jaar_9",
+                                             "k_25Tot45Jaar_10", "k_45Tot65Jaar_11", "k_65JaarOfOuder_12",
+                                             "HuishoudensMetKinderen_31", "GemiddeldeHuishoudensgrootte_32",
+                                             "Bevolkingsdichtheid_33", "PersonenPerSoortUitkeringAOW_86",
+                                             "MateVanStedelijkheid_115")},
+        notes="Alle 355 gemeenten van 2020; alleen de kolommen die niet al uit de Wijk- en buurtkaart 2020 komen.",
+    ),
     Source(
         key="84583NED-gemeente", defines_codes=True, path="cbs_kwb/kwb_2019_gemeente_population_subset.csv",
         publisher=CBS, table_id="84583NED", title="Kerncijfers wijken en buurten 2019 — gemeenten (bevolking)",

@@ -42,6 +42,10 @@ DIMENSION_HEADERS = {"wijken en buurten": "name", "regio's": "name", "regios": "
                      "leeftijd": "age", "marges": "margin"}
 REGION_TITLES = {"codering": "code", "soort regio": "soort", "gemeentenaam": "gemeente"}
 HEADER = re.compile(r"^(?P<path>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
+# The dataportal/OData CSV export has the OData keys as header ("ID";"WijkenEnBuurten";"Codering_3";…).
+KEY_HEADER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*_\d+$")
+REGION_KEYS = {"Codering": "code", "SoortRegio": "soort", "Gemeentenaam": "gemeente"}
+KEY_DIMENSIONS = {"ID", "WijkenEnBuurten", "RegioS", "Regios"}
 
 
 @dataclass
@@ -135,7 +139,8 @@ def _is_header(row: list[str]) -> bool:
     cells = [c.strip().lower() for c in row if c.strip()]
     if len(cells) < 2:
         return False
-    return any(c in DIMENSION_HEADERS for c in cells) or sum(bool(HEADER.match(c)) for c in cells) >= 2
+    return (any(c in DIMENSION_HEADERS for c in cells) or sum(bool(HEADER.match(c)) for c in cells) >= 2
+            or sum(bool(KEY_HEADER.match(c.strip())) for c in row) >= 3)
 
 
 def _table_rows(rows: list[list[str]], file: str) -> tuple[list[str], list[list[str]], int, list[str]]:
@@ -206,6 +211,8 @@ def _reference_props() -> list[dict]:
 def map_headers(header: list[str], table_id: str, reg: dict[str, dict]) -> tuple[dict[int, str], dict[int, str],
                                                                                  list[str]]:
     """(column index → role for dimensions/region columns, column index → variable, warnings)."""
+    if sum(bool(KEY_HEADER.match(h.strip())) for h in header) >= 3:
+        return _map_key_headers(header, reg)
     props = _local_props(table_id)
     own = props is not None
     idx = _props_paths(props if own else _reference_props())
@@ -241,6 +248,32 @@ def map_headers(header: list[str], table_id: str, reg: dict[str, dict]) -> tuple
         warnings.append("kolommen niet herkend en niet geladen: " + "; ".join(unmapped))
     if not own:
         warnings.append(f"geen metadata van {table_id} beschikbaar: kolommen herkend op titel en eenheid")
+    return roles, mapped, warnings
+
+
+def _map_key_headers(header: list[str], reg: dict[str, dict]) -> tuple[dict[int, str], dict[int, str], list[str]]:
+    """OData keys as header: the variable is the key without its numeric suffix (as in the refresh), also when
+    CBS changed its capitals (``NettoArbeidsparticipatie_67``); only the variables the wijkmonitor uses."""
+    from .refresh import needed_variables
+
+    wanted = needed_variables()
+    lower = {v.lower(): v for v in wanted}
+    roles: dict[int, str] = {}
+    mapped: dict[int, str] = {}
+    unused = 0
+    for i, h in enumerate(header):
+        key = h.strip()
+        base = statline_key(key)
+        if key in KEY_DIMENSIONS:
+            continue  # row number / padded region key: the code comes from Codering
+        if KEY_HEADER.match(key) and base in REGION_KEYS:
+            roles[i] = REGION_KEYS[base]
+        elif KEY_HEADER.match(key) and lower.get(base.lower()) in reg:
+            mapped[i] = lower[base.lower()]
+        else:
+            unused += 1
+    warnings = [f"OData-sleutels als kopregel: kolommen gekoppeld op sleutel zonder volgnummer; {unused} kolommen "
+                "worden niet gebruikt door de wijkmonitor"] if unused else []
     return roles, mapped, warnings
 
 

@@ -55,6 +55,8 @@ def sentence(m: Metric, area_name: str, latest: Result | None, baseline: Result 
     v = fmt.value(latest.value, m.unit)
     if m.unit == "%":
         s = f"In {area_name}: {m.label.lower()} {v} {POPULATION_WORD.get(m.base, '')} ({latest.year})"
+    elif m.unit.startswith("per 1.000") and "per 1.000" in m.label:  # the label already says 'per 1.000 …'
+        s = f"In {area_name}: {m.label.lower()} {fmt.number(latest.value, fmt.decimals_for(m.unit))} ({latest.year})"
     else:
         s = f"In {area_name}: {m.label.lower()} {v} ({latest.year})"
     if baseline is not None and baseline.year != latest.year:

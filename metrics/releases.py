@@ -97,3 +97,76 @@ def calendar(metrics: list[Metric], latest_by_source: dict[str, int], today: dt.
 def latest_period_by_source(engine) -> dict[str, int]:
     """Latest observation year per table id: stored with the metric store (see metrics.store)."""
     return engine.latest_period_by_source()
+
+
+# ---------------------------------------------------------------------------------------------- freshness per pillar
+
+@dataclass(frozen=True)
+class Freshness:
+    """How old the newest buurt figure of a pillar is, per release series, and what the next edition adds."""
+
+    pillar: str
+    source: str  # representative table id of the series
+    short: str  # e.g. 'Gezondheid per buurt'
+    newest: int  # newest year with a value for one of the areas
+    release: Release  # the edition after the newest one of the series in the data (estimate)
+    adds: tuple[str, ...]  # labels of the pillar's indicators that edition updates
+
+    @property
+    def sentence(self) -> str:
+        from . import fmt
+
+        r = self.release
+        txt = f"{self.short}: nieuwste {self.newest}"
+        if r.next_period is None or r.next_release is None:
+            return txt + "."
+        if r.overdue:
+            txt += f"; editie {r.next_period} al verwacht, nog niet geladen"
+        else:
+            txt += f"; editie {r.next_period} verwacht rond {fmt.date(r.next_release)} (schatting)"
+        if self.adds:
+            more = len(self.adds) - 3
+            names = [(a[0].lower() + a[1:]).replace("eén", "één") for a in self.adds[:3]]
+            txt += " (" + ", ".join(names) + (f" en {more} meer" if more > 0 else "") + ")"
+        return txt + " — bijwerken via Data en methode"
+
+
+def freshness(engine, metrics: list[Metric], areas: tuple[str, ...], today: dt.date,
+              latest_by_source: dict[str, int] | None = None) -> dict[str, list[Freshness]]:
+    """Per pillar and release series: the newest year with a figure for one of `areas` (e.g. the two focus
+    buurten) among the pillar's `metrics`, and the expected next edition of that series: the one after the newest
+    edition in the data (`latest_by_source`, table id → latest year; default: from the engine), so an indicator
+    that a loaded edition simply did not measure does not make that edition look 'not loaded'.
+    Pure: no I/O, no Streamlit."""
+    latest_by_source = latest_period_by_source(engine) if latest_by_source is None else latest_by_source
+    series_latest: dict[str, int] = {}
+    for src, year in latest_by_source.items():
+        if src in _config():
+            k = series_key(src)
+            series_latest[k] = max(series_latest.get(k, 0), year)
+    newest: dict[tuple[str, str], int] = {}
+    labels: dict[tuple[str, str], list[str]] = {}
+    rep: dict[tuple[str, str], str] = {}
+    for m in metrics:
+        if not m.available:
+            continue
+        src = metric_source(m)
+        if src not in _config():
+            continue
+        years = [y for y in engine.years(m) if any(engine.value(m, a, y).present for a in areas)]
+        if not years:
+            continue
+        k = (m.pillar, series_key(src))
+        rep.setdefault(k, src)
+        newest[k] = max(newest.get(k, 0), max(years))
+        labels.setdefault(k, []).append(m.label)
+    out: dict[str, list[Freshness]] = {}
+    for (pillar, series), year in newest.items():
+        src = rep[(pillar, series)]
+        cfg = _config()[src]
+        rel = release(src, max(year, series_latest.get(series, year)), today)
+        out.setdefault(pillar, []).append(Freshness(pillar, src, cfg.get("short", cfg.get("label", src)), year, rel,
+                                                    tuple(labels[(pillar, series)])))
+    for v in out.values():
+        v.sort(key=lambda f: (-f.newest, f.short))
+    return out

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from loaders.config import FOCUS_AREAS, PILLAR_ORDER
-from metrics import fmt
+from metrics import fmt, releases
 from metrics.briefing import Card, briefing
 from metrics.catalog import Catalog
 from metrics.compute import Engine
@@ -31,6 +31,7 @@ class PillarBlock:
     description: str
     cards: tuple[tuple[str, tuple[Card, ...]], ...]  # (area name, cards strengths first)
     missing: str  # "Nog geen data voor: …" or ""
+    freshness: tuple[str, ...]  # per release series: newest year and the next edition
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def overzicht_model(eng: Engine, cat: Catalog, build_info: dict, targets: pd.Dat
     heads.append(Headline("Gegevens bijgewerkt", fmt.date(dt.date.fromisoformat(built)) if built else "onbekend",
                           "Datum waarop de database voor het laatst uit de bronbestanden is opgebouwd."))
     data = briefing(eng)
+    fresh = releases.freshness(eng, cat.metrics, FOCUS_AREAS, today, eng.latest_period_by_source())
     blocks = []
     for pillar in PILLAR_ORDER[:3]:
         missing = [m for m in cat.by_pillar(pillar) if not m.available]
@@ -79,7 +81,8 @@ def overzicht_model(eng: Engine, cat: Catalog, build_info: dict, targets: pd.Dat
             pillar, cat.pillars[pillar]["label"], cat.pillars[pillar]["description"],
             tuple((eng.name(a), tuple(data[a][pillar])) for a in FOCUS_AREAS),
             ("Nog geen data voor: " + ", ".join(m.label.lower() for m in missing) +
-             ". Zie Data en methode voor de bron en hoe deze cijfers worden toegevoegd.") if missing else ""))
+             ". Zie Data en methode voor de bron en hoe deze cijfers worden toegevoegd.") if missing else "",
+            tuple("Actualiteit — " + f.sentence for f in fresh.get(pillar, []))))
     sources = frozenset(s for area in data.values() for cards in area.values() for c in cards
                         for s in (c.latest.sources if c.latest else ()))
     return OverzichtModel(tuple(heads), tuple(blocks), _targets_text(eng, targets, today),

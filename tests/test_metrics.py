@@ -196,12 +196,13 @@ def real(subset_sqlite):
 
 def test_focus_group_matches_hand_computation_from_raw_files(real):
     raw_h = pd.read_csv("data/health/rivm_50090NED_gezondheid_maastricht_heerlen_nl.csv", dtype=str)
-    raw_k = pd.read_csv("data/cbs_kwb/kwb_2017_83765NED_buurt_subset_maastricht_heerlen.csv")
+    # weights: persons 15+ of the measurement year itself (KWB 2020, 84799NED)
+    raw_k = pd.read_csv("data/cbs_kwb/kwb_2020_84799NED_buurt_wijk_nl_maastricht_heerlen.csv")
     num = den = 0.0
     for code in ("BU09350403", "BU09350203"):
         v = float(raw_h[(raw_h.regio_code == code) & (raw_h.jaar == "2020") & (raw_h.leeftijd == "18+")]
                   ["MoeiteMetRondkomen_38"].iloc[0])
-        k = raw_k[raw_k.WijkenEnBuurten == code].iloc[0]
+        k = raw_k[raw_k.Codering_3.str.strip() == code].iloc[0]
         w = k.AantalInwoners_5 - k.k_0Tot15Jaar_8
         num += v * w
         den += w

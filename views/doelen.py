@@ -101,6 +101,12 @@ st.dataframe(pd.DataFrame([{
                                                                           if r.overdue else ""))
     if r.next_release else "",
 } for r in cal]), hide_index=True, width="stretch")
+from metrics.briefing import FOCUS_AREAS  # noqa: E402
+
+st.markdown("**Hoe actueel zijn de cijfers per pijler?** (nieuwste cijfer voor Nazareth of Pottenberg)")
+for pillar, items in releases.freshness(eng, cat.metrics, FOCUS_AREAS, today, state.latest_period_by_source()).items():
+    if pillar in cat.pillars:
+        st.markdown(f"*{cat.pillars[pillar]['label']}*\n" + "\n".join(f"- {f.sentence}" for f in items))
 with st.expander("Toelichting per bron"):
     for r in cal:
         st.markdown(f"**{r.label}** — gemeten: {r.measured_in}. {r.note}")

@@ -25,6 +25,8 @@ tabs = st.tabs([b.label for b in model.pillars])
 for tab, block in zip(tabs, model.pillars):
     with tab:
         st.caption(block.description)
+        for line in block.freshness:
+            st.caption(line)
         for col, (area_name, cards) in zip(st.columns(len(block.cards)), block.cards):
             with col:
                 st.subheader(area_name)
