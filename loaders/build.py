@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +25,7 @@ from .codes import (AGE_GROUPS, CODE_RE, LEVEL_BY_PREFIX, MAX_YEAR, MIN_YEAR, SO
                     level_of, parent_of)
 from .config import DETAIL_GEMEENTEN, FOCUS_AREAS, HEERLEN, MAASTRICHT
 from .errors import LoadError
-from .readers import (MISSING, OK, SUPPRESSED, read_geojson, read_parquet, read_text_table,
+from .readers import (MISSING, SUPPRESSED, read_geojson, read_parquet, read_text_table,
                       read_topojson, sha256, to_numeric_statline)
 from .sources import GEO, HEALTH_NATIONAL, HEALTH_SUBSET, KWB, LICENCE, Source
 from .variables import registry

@@ -38,7 +38,10 @@ import numpy as np
 import pandas as pd
 import requests
 
+from .cbs import PUBLISHER, Fetched, RefreshError, coverage_of, frame_to_batch, map_columns, norm_code, period_year, request_key, safe_name
+from .codes import TOTAL_AGE
 from .errors import LoadError
+from .sources import LICENCE
 from .readers import MISSING, OK, SUPPRESSED
 
 ENDPOINT = "https://odata4.cbs.nl"
@@ -63,7 +66,6 @@ def measure_props(measures: list[dict]) -> list[dict]:
 
 def map_measures(measures: list[dict], wanted: set[str], reg: dict[str, dict]) -> tuple[dict[str, str], list[str]]:
     """Measure identifier → variable code, with the same rules (and warnings) as the v3 DataProperties."""
-    from .refresh import map_columns
 
     props = measure_props(measures)
     # map_columns keys by the (title) key; two measures with the same title key are ambiguous there.
@@ -123,12 +125,11 @@ def observation_filter(geo: str, prefixes: list[str], measures: list[str]) -> st
 def fetch(client: Odata4Client, spec, prefixes: list[str], wanted: set[str], reg: dict[str, dict],
           cache_dir: Path):
     """Fetch one table through OData 4 into the cache (same layout and resume rules as the v3 path)."""
-    from .refresh import Fetched, RefreshError, _request_key, _safe
 
     t0 = time.perf_counter()
     props = client.properties(spec.table_id)
     modified = str(props.get("Modified") or "onbekend")
-    final = cache_dir / spec.table_id / ("v4-" + _safe(modified)) / _request_key(spec, prefixes, wanted)
+    final = cache_dir / spec.table_id / ("v4-" + safe_name(modified)) / request_key(spec, prefixes, wanted)
     done = final / "_complete.json"
     if done.exists():
         return Fetched(spec, final, json.loads(done.read_text(encoding="utf-8")), True, time.perf_counter() - t0)
@@ -180,8 +181,6 @@ def _read(d: Path, name: str):
 
 def parse_fetched(f, reg: dict[str, dict], wanted: set[str]):
     """A complete v4 cache directory → a validated Batch (same checks as the v3 path)."""
-    from .codes import TOTAL_AGE
-    from .refresh import LICENCE, PUBLISHER, _coverage, _norm_code, _period_year, frame_to_batch
 
     spec, d = f.spec, f.directory
     props = _read(d, "Properties")
@@ -205,9 +204,9 @@ def parse_fetched(f, reg: dict[str, dict], wanted: set[str]):
     if ob.empty:
         raise LoadError(file, "geen enkele waarde voor de onderwerpen van de wijkmonitor gevonden")
     ob["Measure"] = ob["Measure"].astype(str).str.strip()
-    ob["code"] = [_norm_code(str(c)) for c in ob[geo]]
+    ob["code"] = [norm_code(str(c)) for c in ob[geo]]
     if time_key:
-        ob["year"] = [_period_year(p, file, int(r), time_key) for p, r in zip(ob[time_key], ob["_row"])]
+        ob["year"] = [period_year(p, file, int(r), time_key) for p, r in zip(ob[time_key], ob["_row"])]
     elif spec.year is not None:
         ob["year"] = spec.year
     else:
@@ -238,10 +237,10 @@ def parse_fetched(f, reg: dict[str, dict], wanted: set[str]):
         col = wide[m] if m in wide.columns else pd.Series([np.nan] * len(wide))
         present[m] = col.notna().to_numpy()
         df[m] = [None if (isinstance(v, float) and np.isnan(v)) else v for v in col]
-    names = {_norm_code(str(c.get("Identifier", ""))): str(c.get("Title") or "").strip() for c in codes}
+    names = {norm_code(str(c.get("Identifier", ""))): str(c.get("Title") or "").strip() for c in codes}
     fetched_at = dt.datetime.fromisoformat(f.meta["fetched_at"])
     modified = props.get("Modified") or f.meta.get("modified")
-    covered = _coverage(f.meta.get("prefixes", []), set(df["code"]))
+    covered = coverage_of(f.meta.get("prefixes", []), set(df["code"]))
     data_bytes = (d / "Observations.json").read_bytes()
     host = urlsplit(f.meta.get("base", ENDPOINT)).netloc
     source = {

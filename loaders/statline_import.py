@@ -31,9 +31,10 @@ from .codes import TOTAL_AGE
 from .db import get_engine
 from .errors import LoadError
 from .readers import read_json
-from .refresh import (AGE_TITLES, KWB_TABLES, PUBLISHER, Batch, TableSpec, _margin_role, _norm_code, _norm_title,
-                      _norm_unit, apply, default_cache_dir, require_built, default_tables, frame_to_batch, kwb_spec, registry,
-                      units_match)
+from .cbs import (AGE_TITLES, KWB_TABLES, PUBLISHER, Batch, TableSpec, default_cache_dir, default_tables,
+                  frame_to_batch, kwb_spec, margin_role, needed_variables, norm_code, norm_title, norm_unit, units_match)
+from .staging import apply, require_built
+from .variables import registry
 from .settings import DATA_DIR
 from .sources import DATA_PROPERTIES_2024, LICENCE, statline_key
 from .variables import HEALTH
@@ -175,12 +176,12 @@ def _props_paths(props: list[dict]) -> dict[str, dict]:
     for p in props:
         if p.get("Type") != "Topic" or not p.get("Key"):
             continue
-        parts = [_norm_title(p.get("Title"))]
+        parts = [norm_title(p.get("Title"))]
         parent = p.get("ParentID")
         while parent is not None and parent in by_id:
-            parts.insert(0, _norm_title(by_id[parent].get("Title")))
+            parts.insert(0, norm_title(by_id[parent].get("Title")))
             parent = by_id[parent].get("ParentID")
-        unit = _norm_unit(p.get("Unit"))
+        unit = norm_unit(p.get("Unit"))
         exact["/".join(parts) + f"|{unit}"] = p
         short.setdefault(parts[-1] + f"|{unit}", []).append(p)
     return {"exact": exact, "short": short}
@@ -229,8 +230,8 @@ def map_headers(header: list[str], table_id: str, reg: dict[str, dict]) -> tuple
             if h.strip():
                 unmapped.append(h)
             continue
-        path = [_norm_title(x) for x in m.group("path").split("/")]
-        unit = _norm_unit(m.group("unit"))
+        path = [norm_title(x) for x in m.group("path").split("/")]
+        unit = norm_unit(m.group("unit"))
         if path[-1] in REGION_TITLES and (len(path) == 1 or path[0] == "regioaanduiding"):
             roles[i] = REGION_TITLES[path[-1]]
             continue
@@ -254,7 +255,6 @@ def map_headers(header: list[str], table_id: str, reg: dict[str, dict]) -> tuple
 def _map_key_headers(header: list[str], reg: dict[str, dict]) -> tuple[dict[int, str], dict[int, str], list[str]]:
     """OData keys as header: the variable is the key without its numeric suffix (as in the refresh), also when
     CBS changed its capitals (``NettoArbeidsparticipatie_67``); only the variables the wijkmonitor uses."""
-    from .refresh import needed_variables
 
     wanted = needed_variables()
     lower = {v.lower(): v for v in wanted}
@@ -348,7 +348,7 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batc
                             row=line)
     data = [r + [""] * (n - len(r)) for _, r in pairs]
     rown = np.array([line for line, _ in pairs])
-    codes = [_norm_code(r[col["code"]]) for r in data]
+    codes = [norm_code(r[col["code"]]) for r in data]
     df = pd.DataFrame({"code": codes, "_row": rown})
     if "soort" in col:
         df["soort"] = [r[col["soort"]].strip() or None for r in data]
@@ -367,7 +367,7 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batc
         raise LoadError(file, "kolom 'Perioden' ontbreekt en de tabel heeft geen vast jaar", row=header_line)
     keep = np.ones(len(data), dtype=bool)
     if "age" in col:
-        ages = [AGE_TITLES.get(_norm_title(r[col["age"]])) for r in data]
+        ages = [AGE_TITLES.get(norm_title(r[col["age"]])) for r in data]
         unknown = sorted({r[col["age"]] for r, a in zip(data, ages) if a is None})
         if unknown:
             warnings.append(f"leeftijdsgroepen niet geladen: {', '.join(unknown)}")
@@ -376,7 +376,7 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batc
     else:
         df["age_group"] = TOTAL_AGE
     if "margin" in col:
-        roles_m = [_margin_role("", r[col["margin"]]) for r in data]
+        roles_m = [margin_role("", r[col["margin"]]) for r in data]
         keep &= np.array([x is not None for x in roles_m])
         df["role"] = [x or "" for x in roles_m]
     else:
