@@ -5,7 +5,7 @@ import streamlit as st
 
 from metrics import fmt
 from metrics.briefing import FOCUS_AREAS, PILLAR_ORDER, briefing
-from ui import components, state
+from ui import cards, components, state
 
 eng = state.engine()
 cat = state.catalog()
@@ -37,11 +37,11 @@ for tab, pillar in zip(tabs, PILLAR_ORDER[:3]):
             with col:
                 st.subheader(eng.name(area))
                 for c in data[area][pillar]:
-                    components.card(c)
+                    cards.card(c)
         missing = [m for m in cat.by_pillar(pillar) if not m.available]
         if missing:
             st.info("Nog geen data voor: " + ", ".join(m.label.lower() for m in missing) +
-                    ". Zie Data en methode voor de bron en hoe deze cijfers worden toegevoegd.")
+                    ". Op de pagina Data en methode staat welke bron deze cijfers later levert.")
 
 st.divider()
 st.subheader("Doelen en deelname")
