@@ -114,21 +114,27 @@ def card(engine: Engine, m: Metric, area: str, baseline_year: int | None = None)
                 tone(m, ch, vs_m, city, latest is not None), city)
 
 
+def _first_directional(engine: Engine, metrics: list[Metric]) -> Metric | None:
+    return next((m for m in metrics if m.direction != "neutral"
+                 and any(engine.latest(m, a) is not None for a in FOCUS_AREAS)), None)
+
+
 def headline_metrics(engine: Engine, pillar: str) -> list[Metric]:
-    ms = [m for m in engine.catalog.by_pillar(pillar, available_only=True) if m.headline or m.strength]
-    return ms or engine.catalog.by_pillar(pillar, available_only=True)[:3]
+    """The pillar's headline metrics (catalog `headline` or `strength`), led by a metric with a good/bad
+    direction: when none of them has one, the pillar's first directional metric with data goes first."""
+    available = engine.catalog.by_pillar(pillar, available_only=True)
+    ms = [m for m in available if m.headline or m.strength] or available[:3]
+    if not any(m.direction != "neutral" for m in ms):
+        lead = _first_directional(engine, available)
+        ms = [lead, *ms] if lead is not None else ms
+    return ms
 
 
 def lead_metric(engine: Engine, pillar: str) -> Metric | None:
-    """The metric a pillar leads with: the first headline metric with a good/bad direction, else the first
-    directional metric of the pillar with a figure for a focus buurt (a neutral metric only when the pillar has
-    nothing else)."""
-    available = engine.catalog.by_pillar(pillar, available_only=True)
-    for pool in (headline_metrics(engine, pillar), available):
-        for m in pool:
-            if m.direction != "neutral" and any(engine.latest(m, a) is not None for a in FOCUS_AREAS):
-                return m
-    return available[0] if available else None
+    """The metric a pillar leads with: the first headline metric with a good/bad direction and a figure for a
+    focus buurt (a neutral metric only when the pillar has nothing else)."""
+    ms = headline_metrics(engine, pillar)
+    return _first_directional(engine, ms) or (ms[0] if ms else None)
 
 
 def briefing(engine: Engine, areas: tuple[str, ...] = FOCUS_AREAS,
