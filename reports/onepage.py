@@ -16,7 +16,7 @@ from .pptx import ACCENT, INK, MUTED, SLIDE_H, SLIDE_W, _text
 SCALES = (1.0, 0.94, 0.88, 0.82, 0.76, 0.7, 0.64)
 TABLE_HEAD = ["Pijler", "Indicator", "Cijfer", "Maastricht", "Nederland", "Verandering sinds de eerste meting",
               "Positie t.o.v. Maastricht / Nederland"]
-TABLE_WEIGHTS = (13, 24, 12, 11, 11, 46, 26)
+TABLE_WEIGHTS = (11, 27, 12, 11, 11, 44, 26)
 
 
 def table_rows(block: onepage.Block) -> list[list[str]]:

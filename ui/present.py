@@ -70,7 +70,7 @@ footer .count{white-space:nowrap;font-weight:700;color:#111}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 #black{position:absolute;inset:0;background:#000;display:none;z-index:5}
 #deck.black #black{display:block}
-.controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-top:10px;font-size:16px}
+.controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-top:8px;font-size:15px}
 .controls button{font:inherit;font-size:16px;padding:8px 14px;border:2px solid #01689B;background:#fff;
   color:#01689B;border-radius:6px;cursor:pointer}
 .controls button:hover{background:#E8F1F7}
@@ -280,7 +280,7 @@ def slideshow_html(deck: Deck, charts: dict[int, str] | None = None, title: str 
         "<button id='prev' type='button'>◀ Vorige</button><button id='next' type='button'>Volgende ▶</button>"
         "<button id='notes-btn' type='button'>Notities (N)</button>"
         "<button id='full' type='button'>Volledig scherm (F)</button>"
-        "<span class='hint'>Toetsen: ← → of Page Up/Down, Home/End, N = notities, B = zwart scherm</span></div>"
+        "<span class='hint'>← → · Page Up/Down · Home/End · B = zwart</span></div>"
         "<div id='notes' aria-live='off'></div><div id='live' class='sr' aria-live='polite'></div></div>"
         f"<script type='application/json' id='notes-data'>{notes_json}</script>"
         f"<script>{JS}</script></body></html>"

@@ -24,23 +24,27 @@ DEFAULT_NAME = "Standaard: de vragen van de raad"
 MAP = (slide_charts.MAP_INDELING, slide_charts.MAP_GEMEENTE)
 
 st.title("Presentatie")
+# The slideshow sits right under the title and sizes itself to the window (ui/present.py), so it is fully
+# visible without scrolling, with the "Volledig scherm (F)" button in view; the deck choice comes below it.
+msg_slot, show_slot, choice_slot = st.container(), st.container(), st.container()
 state.ensure_user_tables()
 ctx = numbers.context(eng, today, state.targets_frame(), state.participation_frame(), state.build_info(),
                       state.sources())
 saved = state.guarded(lambda: deck_store.list_decks(state.programme_url()))
 names = {DEFAULT: DEFAULT_NAME, **{str(r.id): r.name for r in saved.itertuples()}}
 rows = {str(r.id): r for r in saved.itertuples()}
-choice = state.select("presentatie", "Welke presentatie?", list(names), format_func=names.get)
+with msg_slot:  # a message about a mistyped link shows above the slideshow, the choice itself below it
+    choice = state.select("presentatie", "Welke presentatie?", list(names), format_func=names.get,
+                          container=choice_slot)
 keys = tuple(slides.DEFAULT_DECK if choice == DEFAULT else rows[choice].slides)
 
 deck = slides.build(ctx, keys)
 if deck.skipped:
-    st.warning("Niet meer beschikbaar en overgeslagen: " + ", ".join(deck.skipped) + " (bijvoorbeeld een doel "
+    msg_slot.warning("Niet meer beschikbaar en overgeslagen: " + ", ".join(deck.skipped) + " (bijvoorbeeld een doel "
                "dat is verwijderd).", icon=":material/warning:")
 geoms = state.geometries(*MAP)
-# The slideshow comes first and sizes itself to the window (ui/present.py), so it is fully visible without
-# scrolling, with the "Volledig scherm (F)" button in view.
-present.show(deck, present.chart_svgs(eng, deck, geoms), title=names[choice], store_key=f"wm-deck-{choice}")
+with show_slot:
+    present.show(deck, present.chart_svgs(eng, deck, geoms), title=names[choice], store_key=f"wm-deck-{choice}")
 st.markdown(
     "De cijfers van de Wijkmonitor als presentatie voor de raad: per dia één vraag, hoogstens drie getallen, elk "
     "met jaar en bron. Klik op de dia en blader met de pijltjestoetsen of met **Page Up / Page Down** (zoals een "
