@@ -81,6 +81,7 @@ footer .count{white-space:nowrap;font-weight:700;color:#111}
 #notes{display:none;margin-top:10px;padding:14px 18px;border:2px solid #01689B;border-radius:6px;
   font-size:17px;line-height:1.45;white-space:pre-wrap;background:#F5F8FB;color:#111}
 #deck.show-notes #notes{display:block}
+.val.words,.no-chart .val.words{font-size:calc(var(--fit,1)*5.4cqh);white-space:normal;line-height:1.15}
 .val .unit{font-size:calc(var(--fit,1)*3.3cqh);font-weight:400;margin-left:.3em;white-space:nowrap}
 .val.split{white-space:normal}
 :fullscreen body{background:#000}
@@ -227,6 +228,8 @@ def _number_html(n: BigNumber) -> str:
     if m and len(m.group(3)) > 5:  # '8,0 per 1.000 inwoners': the unit smaller
         value = f"{_e((m.group(1) or '') + m.group(2))}<span class='unit'>{_e(m.group(3).strip())}</span>"
         long = " split"
+    elif n.kind == "kalender" and " " in n.value:  # release words ("al verwacht, nog niet geladen"), not a figure
+        value, long = _e(n.value), " words"
     else:
         value, long = _e(n.value), (" long" if len(n.value) > 7 else "")
     return (f"<div class='num' style='--stripe:{_stripe(n)}'><p class='lab'>{head}</p>"

@@ -36,7 +36,8 @@ def change_phrase(m: Metric, area_name: str, first_year: int, ch: Comparison, ci
     """The change of one buurt since `first_year`, with the city beside it.
 
     numbers=False gives words only (slides: the big numbers are the only statistics there); numbers=True adds
-    the changes in brackets. name=True starts with the buurt's name also when it did not move with the city.
+    the changes in brackets and always names the buurt when it moved with the city. name=True starts with the
+    buurt's name (on a slide tile the buurt is the tile's label: "Nazareth · … · beweegt mee met Maastricht: …").
     """
     tail = f" ({_numbers(m, ch, city)})" if numbers and ch.diff is not None else ""
     if ch.diff is None:
@@ -46,8 +47,8 @@ def change_phrase(m: Metric, area_name: str, first_year: int, ch: Comparison, ci
         return (f"{area_name}: {s}" if name else s) + tail
     city_label = city.change.label if city.change is not None else None
     if city.with_city:
-        same = ", net als de stad" if city_label == ch.label else ", verschil met de stad binnen de marge"
-        return f"{area_name} beweegt mee met {CITY}: {ch.label} sinds {first_year}" + (tail if numbers else same)
+        who = f"{area_name} beweegt" if name or numbers else "beweegt"
+        return f"{who} mee met {CITY}: {ch.label} sinds {first_year}" + tail
     s = f"{ch.label} sinds {first_year}"
     if city.with_city is False and city.change is not None:
         if city_label == ch.label:

@@ -182,10 +182,19 @@ def _position_words(c: Card) -> str:
 
 
 def _sentence_for_cards(cards: list[Card]) -> str:
-    parts = []
+    """One sentence per distinct phrase; buurten with the same change and position share it ("Nazareth en
+    Pottenberg bewegen mee met Maastricht: verbeterd sinds 2012; minder gunstig dan Maastricht.")."""
+    groups: dict[str, list[str]] = {}
     for c in cards:
         pos = _position_words(c)
-        parts.append(card_change(c, name=True) + (f"; niveau {pos}" if pos else "") + ".")
+        groups.setdefault(card_change(c) + (f"; {pos}" if pos else ""), []).append(c.area_name)
+    parts = []
+    for phrase, names in groups.items():
+        who = " en ".join(names)
+        if phrase.startswith("beweegt mee"):
+            parts.append(f"{who} {'bewegen' if len(names) > 1 else 'beweegt'}{phrase[len('beweegt'):]}.")
+        else:
+            parts.append(f"{who}: {phrase}.")
     return " ".join(parts)
 
 
@@ -325,8 +334,8 @@ def _calendar_slide(ctx: Context, key: str) -> Slide:
     nums = [BigNumber(release_words.expected(r.next_release, ctx.today), r.label, f"meting {r.next_period}",
                       CALENDAR_SOURCE, note=release_words.frequency(r), kind="kalender") for r in cal]
     notes = [release_words.explanation(r, ctx.today) for r in cal]
-    text = ("Nieuwe cijfers komen per bron op een eigen ritme. De datums zijn een schatting van de datum op basis van "
-            "de laatste periode, de meetfrequentie en de gebruikelijke vertraging.")
+    text = ("Nieuwe cijfers komen per bron op een eigen ritme. Wanneer ze komen is een schatting van de datum: de "
+            "laatste periode plus de meetfrequentie en de gebruikelijke vertraging.")
     return Slide(key, QUESTIONS["kalender"], "Volgende cijfers per bron", tuple(nums[:MAX_NUMBERS]), text,
                  "\n".join(notes), (CALENDAR_SOURCE,))
 

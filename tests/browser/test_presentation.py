@@ -438,10 +438,10 @@ def test_slides_five_six_seven_words(browser, server):
     by_key = {s["key"]: s for s in slides}
     assert [s["key"] for s in slides][4:7] == ["goed", "minder_goed", "kalender"]
     good, bad, cal = by_key["goed"], by_key["minder_goed"], by_key["kalender"]
-    assert any("Nazareth" in m and "Moeite met rondkomen" in m and "Nazareth beweegt mee met Maastricht: verbeterd"
+    assert any(m.startswith("NazarethMoeite met rondkomen") and "beweegt mee met Maastricht: verbeterd sinds 2012"
                in m for m in good["metas"]), good["metas"]
     eenz = next(m for m in bad["metas"] if m.startswith("NazarethEenzaamheid"))
-    assert "Nazareth beweegt mee met Maastricht: verslechterd sinds 2012" in eenz, eenz
+    assert eenz.endswith("beweegt mee met Maastricht: verslechterd sinds 2012"), eenz
     for m in good["metas"] + bad["metas"]:
         assert "Maastricht" in m, m  # never a change without the city beside it
     assert "beweegt de buurt mee met Maastricht" in bad["text"]
