@@ -1,7 +1,7 @@
 """The single door to the database.
 
-All SQL in the project runs through :func:`query` / :func:`execute` (bound parameters only)
-or through SQLAlchemy Core table objects from :mod:`loaders.schema`.
+All SQL in the project runs through :func:`query` / :func:`select` (bound parameters only) or through
+SQLAlchemy Core table objects from :mod:`loaders.schema` on a connection from :func:`get_engine`.
 """
 from __future__ import annotations
 

@@ -1107,19 +1107,3 @@ def status(url: str | None = None) -> pd.DataFrame:
         df = pd.DataFrame([dict(r._mapping) for r in rows], columns=[c.name for c in cols])
     df["in_database"] = df["source_key"].isin(have)
     return df
-
-
-def remove_staged(url: str | None, source_key: str) -> None:
-    """Forget a staged refresh/import and remove its rows (one transaction)."""
-    from . import boundaries, settings
-    from .db import get_engine
-
-    engine = get_engine(url or settings.database_url())
-    with engine.begin() as conn:
-        ensure_tables(conn)
-        conn.execute(staged_batches.delete().where(staged_batches.c.source_key == source_key))
-        conn.execute(observation_margins.delete().where(observation_margins.c.source_key == source_key))
-        conn.execute(schema.observations.delete().where(schema.observations.c.source_key == source_key))
-        conn.execute(schema.area_versions.delete().where(schema.area_versions.c.source_key == source_key))
-        conn.execute(schema.sources.delete().where(schema.sources.c.source_key == source_key))
-        boundaries.store(conn, boundaries.detect(conn))

@@ -98,32 +98,11 @@ def buurt_series(variable: str, age_group: str, area_codes: list[str], url: str 
 
 # --- Keeping the data current (loaders.refresh, loaders.statline_import, loaders.boundaries)
 
-def refresh_status(url: str | None = None) -> pd.DataFrame:
-    """Refreshed/imported tables kept for re-application after a build, with whether they are applied."""
-    from .refresh import status
-
-    return status(url)
-
-
-def area_changes(code: str | None = None, url: str | None = None) -> pd.DataFrame:
-    """Boundary events (naam, code, grens, samenvoeging, splitsing, opgeheven, nieuw), optionally for one code."""
-    from .boundaries import changes
-
-    return changes(url, code)
-
-
 def series_breaks(code: str, url: str | None = None) -> list[dict]:
     """Years where the trend line of `code` must be broken: [{year, kind, note}]."""
     from .boundaries import series_breaks as _breaks
 
     return _breaks(url, code)
-
-
-def converted_series(code: str, variable: str, age_group: str = "totaal", url: str | None = None) -> pd.DataFrame:
-    """The series of `code` on its newest boundaries (year, value, method, note); see loaders.boundaries."""
-    from .boundaries import convert_series
-
-    return convert_series(url, code, variable, age_group)
 
 
 def margins(variable: str, age_group: str, year: int, url: str | None = None) -> pd.DataFrame:

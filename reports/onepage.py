@@ -24,7 +24,7 @@ def table_rows(block: onepage.Block) -> list[list[str]]:
                            h.nederland, h.change, h.position or "—"] for h in block.headlines]]
 
 
-def file_stem(doc: onepage.OnePage, today) -> str:
+def file_stem(today) -> str:
     return f"briefing-een-pagina-{today.isoformat()}"
 
 

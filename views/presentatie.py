@@ -66,7 +66,7 @@ if st.button("Briefing op één pagina maken", type="primary", icon=":material/a
     st.session_state["onepage_export"] = {"sig": one_sig, "pdf": one_pdf, "pptx": one_pptx}
 one = st.session_state.get("onepage_export")
 if one and one["sig"] == one_sig:
-    stem = f"briefing-een-pagina-{today.isoformat()}"
+    stem = onepage.file_stem(today)
     c1, c2 = st.columns(2)
     c1.download_button("Download één pagina (PDF)", one["pdf"], file_name=f"{stem}.pdf", mime="application/pdf",
                        icon=":material/picture_as_pdf:", key="dl_onepage_pdf")

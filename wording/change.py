@@ -11,7 +11,7 @@ from __future__ import annotations
 from metrics import fmt
 from metrics.briefing import Card, CityChange
 from metrics.catalog import Metric
-from metrics.compute import Comparison, Result
+from metrics.compute import Comparison
 from metrics.progress import Movement
 
 CITY = "Maastricht"
@@ -112,6 +112,3 @@ def movement_text(mv: Movement, area_name: str) -> str:
         return f"{m.label}: {area_name} beweegt mee met {CITY} — {fromto}{city}"
     return f"{m.label}: {fromto}{city}"
 
-
-def result_text(m: Metric, r: Result | None) -> str:
-    return fmt.value(r.value if r is not None and r.present else None, m.unit)
