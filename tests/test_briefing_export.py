@@ -45,13 +45,19 @@ EMU_PER_PT = 12700
 SLIDE_W, SLIDE_H = 13.333 * 72, 7.5 * 72  # points
 
 
-@pytest.fixture(scope="module")
-def engine(subset_sqlite) -> Engine:
-    return Engine(repository.load_inputs(subset_sqlite), load())
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def db(request) -> str:
+    """The subset database on each backend (PostgreSQL skipped unless WIJKMONITOR_TEST_PG_URL is set)."""
+    return request.getfixturevalue("subset_sqlite" if request.param == "sqlite" else "subset_pg")
 
 
 @pytest.fixture(scope="module")
-def ctx(engine, subset_sqlite) -> numbers.Context:
+def engine(db) -> Engine:
+    return Engine(repository.load_inputs(db), load())
+
+
+@pytest.fixture(scope="module")
+def ctx(engine, db) -> numbers.Context:
     targets = [Target(id=3, metric_id="eenzaam", area_code=NAZ, baseline_year=2012, baseline_value=49.8,
                       target_value=45.0, target_year=2030, owner="Team welzijn", rationale="Minder eenzaamheid")]
     part = pd.DataFrame([
@@ -59,13 +65,12 @@ def ctx(engine, subset_sqlite) -> numbers.Context:
          "bewoners_bereikt": 45, "meemakers": 6, "activiteiten": 3},
         {"buurt_code": POT, "maand": "2025-10", "leeftijdsgroep": "totaal", "dialoogsessies": 1,
          "bewoners_bereikt": 8, "meemakers": 7, "activiteiten": 1}])
-    return numbers.Context(engine, TODAY, targets, part, repository.build_info(subset_sqlite),
-                          repository.sources(subset_sqlite))
+    return numbers.Context(engine, TODAY, targets, part, repository.build_info(db), repository.sources(db))
 
 
 @pytest.fixture(scope="module")
-def produced(ctx, subset_sqlite, output_dir):
-    geoms = repository.geometries(slide_charts.MAP_INDELING, slide_charts.MAP_GEMEENTE, url=subset_sqlite)
+def produced(ctx, db, output_dir):
+    geoms = repository.geometries(slide_charts.MAP_INDELING, slide_charts.MAP_GEMEENTE, url=db)
     result = rb.export(rb.Inputs(ctx, DECK, geoms, "Raad november"))
     out = output_dir / "briefing"
     out.mkdir(exist_ok=True)
