@@ -7,8 +7,9 @@ import pandas as pd
 
 from metrics import fmt
 from metrics.index import pillar_index
-from metrics.series import profile_frame, trend_frame
+from metrics.series import trend_frame
 from ui import charts, components, state
+from wording.profile import profile_frame
 
 eng = state.engine()
 cat = state.catalog()

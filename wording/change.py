@@ -24,22 +24,22 @@ POPULATION_WORD = {
 }
 
 
-def _numbers(m: Metric, ch: Comparison, city: CityChange) -> str:
+def _numbers(m: Metric, ch: Comparison, city: CityChange, city_name: str = CITY) -> str:
     own = fmt.delta(ch.diff, m.unit)
     if city.change is not None and city.change.diff is not None:
-        return f"{own}; {CITY} {fmt.delta(city.change.diff, m.unit)}"
+        return f"{own}; {city_name} {fmt.delta(city.change.diff, m.unit)}"
     return own
 
 
 def change_phrase(m: Metric, area_name: str, first_year: int, ch: Comparison, city: CityChange,
-                  numbers: bool = False, name: bool = False) -> str:
+                  numbers: bool = False, name: bool = False, city_name: str = CITY) -> str:
     """The change of one buurt since `first_year`, with the city beside it.
 
     numbers=False gives words only (slides: the big numbers are the only statistics there); numbers=True adds
     the changes in brackets and always names the buurt when it moved with the city. name=True starts with the
     buurt's name (on a slide tile the buurt is the tile's label: "Nazareth · … · beweegt mee met Maastricht: …").
     """
-    tail = f" ({_numbers(m, ch, city)})" if numbers and ch.diff is not None else ""
+    tail = f" ({_numbers(m, ch, city, city_name)})" if numbers and ch.diff is not None else ""
     if ch.diff is None:
         return f"{area_name}: geen eerdere meting" if name else "geen eerdere meting"
     if not ch.meaningful:
@@ -48,14 +48,14 @@ def change_phrase(m: Metric, area_name: str, first_year: int, ch: Comparison, ci
     city_label = city.change.label if city.change is not None else None
     if city.with_city:
         who = f"{area_name} beweegt" if name or numbers else "beweegt"
-        return f"{who} mee met {CITY}: {ch.label} sinds {first_year}" + tail
+        return f"{who} mee met {city_name}: {ch.label} sinds {first_year}" + tail
     s = f"{ch.label} sinds {first_year}"
     if city.with_city is False and city.change is not None:
         if city_label == ch.label:
             stronger = abs(ch.diff) > abs(city.change.diff or 0.0)
-            s += f", {'sterker' if stronger else 'minder sterk'} dan {CITY}"
+            s += f", {'sterker' if stronger else 'minder sterk'} dan {city_name}"
         else:
-            s += f"; {CITY} {city_label}"
+            s += f"; {city_name} {city_label}"
     return (f"{area_name}: {s}" if name else s) + tail
 
 
