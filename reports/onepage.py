@@ -85,9 +85,10 @@ LEFT, WIDTH, GAP = 0.45, 12.43, 0.35
 
 def _headline_text(h: onepage.Headline) -> str:
     year = f" ({h.year})" if h.year else ""
-    pos = f"; t.o.v. Maastricht / Nederland: {h.position}" if h.position else ""
-    return (f"{h.pillar} · {h.label}: {h.value}{year}\n{h.change}{pos}. Maastricht {h.maastricht}, "
-            f"Nederland {h.nederland}.")
+    pos = h.position.split(" / ") if h.position else ["", ""]
+    refs = ", ".join(f"{name} {v}" + (f" ({p})" if p and p != "—" else "")
+                     for name, v, p in (("Maastricht", h.maastricht, pos[0]), ("Nederland", h.nederland, pos[-1])))
+    return f"{h.pillar} · {h.label}: {h.value}{year}\n{h.change[:1].upper()}{h.change[1:]}. {refs}."
 
 
 def _column_parts(b: onepage.Block) -> list[tuple[str, float, bool, str]]:

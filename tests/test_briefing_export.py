@@ -261,6 +261,34 @@ def test_pptx_text_fits_and_nothing_overlaps(produced):
     assert problems == [], "\n".join(problems)
 
 
+def test_onepage_pptx_text_fits_and_nothing_overlaps(ctx, output_dir):
+    """The one-page briefing as one slide: every text box fits, nothing overlaps or leaves the slide."""
+    from reports import onepage
+
+    prs = Presentation(io.BytesIO(onepage.to_pptx(onepage.onepage.build(ctx))))
+    assert len(prs.slides) == 1
+    page = prs.slides[0]
+    problems = []
+    for sh in page.shapes:
+        if sh.has_text_frame and sh.text_frame.text.strip():
+            w, h = Emu(sh.width).pt - 7.2, Emu(sh.height).pt
+            need, widest = text_height(sh.text_frame, w)
+            if need > h + 2 or widest > w + 1:
+                problems.append(f"tekst past niet ({need:.0f} > {h:.0f} pt): {sh.text_frame.text[:60]!r}")
+    boxes = layout(page)
+    for b in boxes:
+        if b[1] < 0 or b[2] < 0 or b[1] + b[3] > SLIDE_W + 1 or b[2] + b[4] > SLIDE_H + 1:
+            problems.append(f"{b[0]} buiten de dia: {b[5][:40]!r}")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if _overlap(a, b):
+                problems.append(f"{a[0]} {a[5][:30]!r} overlapt {b[0]} {b[5][:30]!r}")
+    out = output_dir / "onepage"
+    out.mkdir(exist_ok=True)
+    _preview(page, boxes, out / "pptx-een-dia.png")
+    assert problems == [], "\n".join(problems)
+
+
 def _preview(page, boxes, path: Path, scale: float = 1.4) -> None:
     """A rough drawing of the slide from the measured layout, to look at (no PowerPoint needed)."""
     img = Image.new("RGB", (round(SLIDE_W * scale), round(SLIDE_H * scale)), "white")
