@@ -2,8 +2,8 @@
 
 A deck is a list of slide keys. :func:`build` turns the keys into :class:`Slide` objects: a council
 question, a title, at most three big numbers (each with label, year and source), one plain-Dutch sentence
-and presenter notes. The presentation (ui/present.py), the PPTX and the PDF (reports/briefing.py) all
-render these objects, so the numbers cannot diverge. The numbers come from metrics/briefing.py (the cards)
+and presenter notes. The presentation (ui/present.py), the PPTX and the PDF (reports/pptx.py, reports/pdf.py)
+all render these objects, so the numbers cannot diverge. The numbers come from metrics/briefing.py (the cards)
 and metrics/slides.py (context, data version, participation totals); this module only puts words around them.
 Pure functions: no Streamlit, no database.
 
