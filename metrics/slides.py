@@ -69,6 +69,7 @@ def source_rows(sources: pd.DataFrame | None) -> list[SourceRow]:
         return []
     out = []
     for tid, g in sources.groupby("table_id", sort=True):
+        g = g.sort_values("title", kind="stable")  # the same title on every backend (row order is not fixed)
         periods = sorted({p.strip() for v in g["period"].astype(str) for p in v.split(",") if p.strip()})
         loaded = pd.to_datetime(g["loaded_at"]).max()
         out.append(SourceRow(str(tid), str(g["title"].iloc[0]), str(g["publisher"].iloc[0]), ", ".join(periods),

@@ -99,141 +99,162 @@ def draw_table(pdf, rows: list[list[str]], weights, total: float, size: float = 
                 r.cell(str(v))
 
 
-def to_pdf(b: Briefing) -> bytes:
-    pdf = new_pdf(f"{b.title} — {SUBTITLE} {b.date_text}", "Briefing Veerkrachtige Wijken", b.deck.date,
-                  f"{b.title} · {b.date_text} · database van {slides.built_text(b.deck.version)}")
-    W = pdf.w - 36
-    ink, muted, accent = _hex(INK), _hex(MUTED), _hex(ACCENT)
+class _Writer:
+    """Paragraphs, headings, images, tables and rows of big numbers on an A4 page, with page breaks."""
 
-    def para(text, size=10.5, style="", colour=ink, h=None, gap=1.5):
+    def __init__(self, pdf):
+        self.pdf = pdf
+        self.W = pdf.w - pdf.l_margin - pdf.r_margin
+        self.ink, self.muted, self.accent = _hex(INK), _hex(MUTED), _hex(ACCENT)
+
+    def para(self, text, size=10.5, style="", colour=None, h=None, gap=1.5):
+        pdf = self.pdf
         pdf.set_font("DejaVu", style, size)
-        pdf.set_text_color(*colour)
-        pdf.multi_cell(W, h or size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.set_text_color(*(colour or self.ink))
+        pdf.multi_cell(self.W, h or size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(gap)
 
-    def heading(text, size=16, colour=ink):
+    def heading(self, text, size=16, colour=None):
+        pdf = self.pdf
         pdf.set_font("DejaVu", "B", size)
-        pdf.set_text_color(*colour)
-        pdf.multi_cell(W, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.set_text_color(*(colour or self.ink))
+        pdf.multi_cell(self.W, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(2)
 
-    def ensure(space_mm):
-        if pdf.get_y() + space_mm > pdf.h - 20:
-            pdf.add_page()
+    def ensure(self, space_mm):
+        if self.pdf.get_y() + space_mm > self.pdf.h - 20:
+            self.pdf.add_page()
 
-    def image(fig: Figure, max_w, max_h):
+    def image(self, fig: Figure, max_w, max_h):
+        pdf = self.pdf
         w, h = fig.size
         scale = min(max_w / w, max_h / h)
-        ensure(h * scale + 8)
-        x = pdf.l_margin
-        pdf.image(io.BytesIO(fig.png), x=x, y=pdf.get_y(), w=w * scale, h=h * scale, alt_text=fig.alt,
+        self.ensure(h * scale + 8)
+        pdf.image(io.BytesIO(fig.png), x=pdf.l_margin, y=pdf.get_y(), w=w * scale, h=h * scale, alt_text=fig.alt,
                   title=fig.title)
         pdf.set_y(pdf.get_y() + h * scale + 1.5)
-        para(fig.source, 8.5, colour=muted)
+        self.para(fig.source, 8.5, colour=self.muted)
 
-    def table(rows, widths, size=9):
-        draw_table(pdf, rows, widths, W, size)
-        pdf.ln(3)
+    def table(self, rows, widths, size=9):
+        draw_table(self.pdf, rows, widths, self.W, size)
+        self.pdf.ln(3)
 
-    # cover
-    pdf.add_page()
-    para(SUBTITLE, 12, "B", accent)
-    heading(b.title, 22)
-    para(f"Stand van zaken op {b.date_text}", 13)
-    para(f"Presentatie: {b.deck_name}.", 10.5, colour=muted)
-    para("Dataversie: " + slides.version_text(b.deck.version), 10.5, colour=muted)
-    para("De cijfers in deze briefing zijn dezelfde als in de Wijkmonitor op het moment van maken; bij elk cijfer "
-         "staan het jaar en de bron. Een verandering binnen de marge telt niet als vooruitgang.", 10.5)
+    def numbers(self, nums):
+        """A slide's big numbers side by side, each with a colour stripe (the buurt's colour)."""
+        pdf = self.pdf
+        gap = 4
+        cw = (self.W - gap * (len(nums) - 1)) / len(nums)
+        y = pdf.get_y()
+        heights = []
+        for j, num in enumerate(nums):
+            x = pdf.l_margin + j * (cw + gap)
+            pdf.set_xy(x + 2.5, y)
+            pdf.set_font("DejaVu", "B", 9.5)
+            pdf.set_text_color(*self.ink)
+            pdf.multi_cell(cw - 2.5, 4.4, " · ".join(v for v in (num.area, num.label) if v), new_x="LEFT",
+                           new_y="NEXT", align="L")
+            pdf.set_x(x + 2.5)
+            pdf.set_font("DejaVu", "B", 18)
+            pdf.multi_cell(cw - 2.5, 8, num.value, new_x="LEFT", new_y="NEXT", align="L")
+            pdf.set_x(x + 2.5)
+            pdf.set_font("DejaVu", "", 8.5)
+            pdf.set_text_color(*self.muted)
+            meta = " · ".join(v for v in (num.year, num.source) if v) + (f"\n{num.note}" if num.note else "")
+            pdf.multi_cell(cw - 2.5, 4, meta, new_x="LEFT", new_y="NEXT", align="L")
+            heights.append(pdf.get_y() - y)
+        hmax = max(heights)
+        for j, num in enumerate(nums):
+            colour = colour_for(num.area_code, 3) if num.area_code in (*FOCUS_AREAS, MAASTRICHT) else ACCENT
+            pdf.set_fill_color(*_hex(colour))
+            pdf.rect(pdf.l_margin + j * (cw + gap), y, 1.2, hmax, style="F")
+        pdf.set_xy(pdf.l_margin, y + hmax + 2)
+
+
+def _cover(w: _Writer, b: Briefing) -> None:
+    w.pdf.add_page()
+    w.para(SUBTITLE, 12, "B", w.accent)
+    w.heading(b.title, 22)
+    w.para(f"Stand van zaken op {b.date_text}", 13)
+    w.para(f"Presentatie: {b.deck_name}.", 10.5, colour=w.muted)
+    w.para("Dataversie: " + slides.version_text(b.deck.version), 10.5, colour=w.muted)
+    w.para("De cijfers in deze briefing zijn dezelfde als in de Wijkmonitor op het moment van maken; bij elk cijfer "
+           "staan het jaar en de bron. Een verandering binnen de marge telt niet als vooruitgang.", 10.5)
     if b.map_figure:
-        image(b.map_figure, W * 0.75, 120)
-        para(b.map_text, 10)
-    # deck slides
-    pdf.add_page()
-    heading("Kerncijfers", 18, accent)
+        w.image(b.map_figure, w.W * 0.75, 120)
+        w.para(b.map_text, 10)
+
+
+def _deck(w: _Writer, b: Briefing) -> None:
+    w.pdf.add_page()
+    w.heading("Kerncijfers", 18, w.accent)
     for i, s in enumerate(b.deck.slides):
         fig = b.slide_figures.get(i)
-        ensure(150 if fig is not None else 70)  # keep a slide's numbers, text and chart on one page
-        para(s.question, 10, "B", accent, gap=0.5)
-        heading(s.title, 14)
+        w.ensure(150 if fig is not None else 70)  # keep a slide's numbers, text and chart on one page
+        w.para(s.question, 10, "B", w.accent, gap=0.5)
+        w.heading(s.title, 14)
         if s.numbers:
-            ncol = len(s.numbers)
-            gap = 4
-            cw = (W - gap * (ncol - 1)) / ncol
-            y = pdf.get_y()
-            heights = []
-            for j, num in enumerate(s.numbers):
-                x = pdf.l_margin + j * (cw + gap)
-                pdf.set_xy(x + 2.5, y)
-                pdf.set_font("DejaVu", "B", 9.5)
-                pdf.set_text_color(*ink)
-                pdf.multi_cell(cw - 2.5, 4.4, " · ".join(v for v in (num.area, num.label) if v), new_x="LEFT",
-                               new_y="NEXT", align="L")
-                pdf.set_x(x + 2.5)
-                pdf.set_font("DejaVu", "B", 18)
-                pdf.multi_cell(cw - 2.5, 8, num.value, new_x="LEFT", new_y="NEXT", align="L")
-                pdf.set_x(x + 2.5)
-                pdf.set_font("DejaVu", "", 8.5)
-                pdf.set_text_color(*muted)
-                meta = " · ".join(v for v in (num.year, num.source) if v) + (f"\n{num.note}" if num.note else "")
-                pdf.multi_cell(cw - 2.5, 4, meta, new_x="LEFT", new_y="NEXT", align="L")
-                heights.append(pdf.get_y() - y)
-            hmax = max(heights)
-            for j, num in enumerate(s.numbers):
-                x = pdf.l_margin + j * (cw + gap)
-                colour = colour_for(num.area_code, 3) if num.area_code in (*FOCUS_AREAS, MAASTRICHT) else ACCENT
-                pdf.set_fill_color(*_hex(colour))
-                pdf.rect(x, y, 1.2, hmax, style="F")
-            pdf.set_xy(pdf.l_margin, y + hmax + 2)
-        para(s.text, 10.5)
+            w.numbers(s.numbers)
+        w.para(s.text, 10.5)
         for bl in s.bullets:
-            para("• " + bl, 9.5, gap=0.3)
+            w.para("• " + bl, 9.5, gap=0.3)
         if fig is not None:
-            image(fig, W * 0.8, 85)
+            w.image(fig, w.W * 0.8, 85)
         elif s.source_line:
-            para(s.source_line, 8.5, colour=muted)
-        para("Toelichting: " + s.notes.replace("\n\n", "\n"), 8.5, colour=muted, h=4)
-        pdf.ln(3)
-    # overview
-    pdf.add_page()
-    heading("Overzicht per pijler", 18, accent)
-    para("Per indicator de meest recente meting (jaar tussen haakjes als het afwijkt) voor Nazareth en Pottenberg, "
-         "met Maastricht en Nederland ter vergelijking; dezelfde cijfers als op de pagina Overzicht.", 10)
+            w.para(s.source_line, 8.5, colour=w.muted)
+        w.para("Toelichting: " + s.notes.replace("\n\n", "\n"), 8.5, colour=w.muted, h=4)
+        w.pdf.ln(3)
+
+
+def _overview_and_targets(w: _Writer, b: Briefing) -> None:
+    w.pdf.add_page()
+    w.heading("Overzicht per pijler", 18, w.accent)
+    w.para("Per indicator de meest recente meting (jaar tussen haakjes als het afwijkt) voor Nazareth en Pottenberg, "
+           "met Maastricht en Nederland ter vergelijking; dezelfde cijfers als op de pagina Overzicht.", 10)
     for p in PILLAR_ORDER[:3]:
-        ensure(40)
-        heading(b.pillar_labels[p], 13)
-        table(overview_table_rows(b, p), (30, 8, 13, 13, 13, 13, 28), size=8.5)
+        w.ensure(40)
+        w.heading(b.pillar_labels[p], 13)
+        w.table(overview_table_rows(b, p), (30, 8, 13, 13, 13, 13, 28), size=8.5)
         srcs = sorted({r.sources for r in b.overview if r.pillar == p})
-        para("Bron: " + "; ".join(srcs) + ", CC BY 4.0", 8.5, colour=muted)
-    # targets
-    ensure(40)
-    heading("Doelen", 18, accent)
+        w.para("Bron: " + "; ".join(srcs) + ", CC BY 4.0", 8.5, colour=w.muted)
+    w.ensure(40)
+    w.heading("Doelen", 18, w.accent)
     if b.targets:
-        table(target_table_rows(b), (24, 14, 14, 16, 14, 14, 16), size=8.5)
+        w.table(target_table_rows(b), (24, 14, 14, 16, 14, 14, 16), size=8.5)
         for t in b.targets:
-            para(f"{t.metric} — {t.area}: {t.explanation}", 9)
+            w.para(f"{t.metric} — {t.area}: {t.explanation}", 9)
     else:
-        para("Er zijn nog geen doelen vastgesteld. Doelen worden vastgelegd op de pagina Doelen; de status wordt "
-             "berekend uit de data, nooit met de hand ingevuld.", 10.5)
-    # trends
-    pdf.add_page()
-    heading("Trends", 18, accent)
-    para("Kernindicatoren van de drie pijlers: Nazareth, Pottenberg, Maastricht en Nederland. Punten zijn metingen; "
-         "waar een meting ontbreekt, loopt de lijn niet door.", 10)
+        w.para("Er zijn nog geen doelen vastgesteld. Doelen worden vastgelegd op de pagina Doelen; de status wordt "
+               "berekend uit de data, nooit met de hand ingevuld.", 10.5)
+
+
+def _trends_map_sources(w: _Writer, b: Briefing) -> None:
+    w.pdf.add_page()
+    w.heading("Trends", 18, w.accent)
+    w.para("Kernindicatoren van de drie pijlers: Nazareth, Pottenberg, Maastricht en Nederland. Punten zijn metingen; "
+           "waar een meting ontbreekt, loopt de lijn niet door.", 10)
     for f in b.trend_figures:
-        ensure(95)
-        para(f.title, 11, "B", gap=0.5)
-        image(f, W, 80)
-    # map and sources
+        w.ensure(95)
+        w.para(f.title, 11, "B", gap=0.5)
+        w.image(f, w.W, 80)
     if b.map_figure:
-        pdf.add_page()
-        heading("Kaart", 18, accent)
-        para(b.map_text, 10.5)
-        image(b.map_figure, W, 160)
-    ensure(60)
-    heading("Bronnen, dataversie en licentie", 18, accent)
-    para(slides.version_text(b.deck.version), 10)
-    table(source_table_rows(b), (22, 52, 36, 22, 18, 24), size=8)
-    para(LICENCE_TEXT, 9.5)
+        w.pdf.add_page()
+        w.heading("Kaart", 18, w.accent)
+        w.para(b.map_text, 10.5)
+        w.image(b.map_figure, w.W, 160)
+    w.ensure(60)
+    w.heading("Bronnen, dataversie en licentie", 18, w.accent)
+    w.para(slides.version_text(b.deck.version), 10)
+    w.table(source_table_rows(b), (22, 52, 36, 22, 18, 24), size=8)
+    w.para(LICENCE_TEXT, 9.5)
+
+
+def to_pdf(b: Briefing) -> bytes:
+    """Cover with map, the deck's slides, the overview per pillar, targets, trends, map and sources."""
+    pdf = new_pdf(f"{b.title} — {SUBTITLE} {b.date_text}", "Briefing Veerkrachtige Wijken", b.deck.date,
+                  f"{b.title} · {b.date_text} · database van {slides.built_text(b.deck.version)}")
+    w = _Writer(pdf)
+    _cover(w, b)
+    _deck(w, b)
+    _overview_and_targets(w, b)
+    _trends_map_sources(w, b)
     return bytes(pdf.output())
-
-
