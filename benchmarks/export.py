@@ -22,10 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pptx import Presentation  # noqa: E402
 
 from loaders import programme, repository, settings  # noqa: E402
-from metrics import slides  # noqa: E402
+from metrics import slides as numbers  # noqa: E402
 from metrics.catalog import load  # noqa: E402
 from metrics.store import engine as stored_engine  # noqa: E402
 from reports import briefing  # noqa: E402
+from ui.slide_charts import MAP_GEMEENTE, MAP_INDELING  # noqa: E402
+from wording import slides  # noqa: E402
 
 STEPS = ("cijfers", "grafieken", "pptx", "pdf", "totaal")
 
@@ -47,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         targets, part = programme.list_targets(url), programme.list_participation(url)
     except Exception:  # noqa: BLE001 - a database without the user tables: no targets, no register
         targets = part = None
-    ctx = slides.context(engine, dt.date.today(), targets, part, repository.build_info(url), repository.sources(url))
-    geoms = repository.geometries(briefing.MAP_INDELING, briefing.MAP_GEMEENTE, url=url)
+    ctx = numbers.context(engine, dt.date.today(), targets, part, repository.build_info(url), repository.sources(url))
+    geoms = repository.geometries(MAP_INDELING, MAP_GEMEENTE, url=url)
     t_inputs = time.perf_counter() - t0
     keys = tuple(k for k in args.deck.split(",") if k)
     print(f"database: {url}")

@@ -1,4 +1,4 @@
-"""Saved presentations (decks): a name and an ordered list of slide keys (see metrics/slides.py).
+"""Saved presentations (decks): a name and an ordered list of slide keys (see wording/slides.py).
 
 Same rules as :mod:`loaders.programme`: every write takes a signed-in :class:`loaders.auth.Editor`, runs in
 one transaction and is recorded in ``change_log`` (old and new value). Updates carry the version the editor

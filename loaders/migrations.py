@@ -91,7 +91,7 @@ decks = sa.Table(
     user_metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(120), nullable=False),
-    sa.Column("slides", sa.Text, nullable=False),  # JSON list of slide keys (metrics/slides.py)
+    sa.Column("slides", sa.Text, nullable=False),  # JSON list of slide keys (wording/slides.py)
     sa.Column("created_by", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_by", sa.Text, nullable=False),

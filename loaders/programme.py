@@ -119,16 +119,6 @@ def update_target(url: str | None, editor: Editor, target_id: int, expected_vers
     return expected_version + 1
 
 
-def delete_target(url: str | None, editor: Editor, target_id: int, expected_version: int) -> None:
-    editor = require_editor(editor)
-    with transaction(url) as conn:
-        old = conn.execute(sa.select(targets).where(targets.c.id == target_id)).mappings().first()
-        res = conn.execute(targets.delete().where(targets.c.id == target_id, targets.c.version == expected_version))
-        if old is None or res.rowcount != 1:
-            raise ConflictError("Dit doel is intussen gewijzigd of verwijderd; niets verwijderd.")
-        _log(conn, editor, "targets", target_id, "delete", {k: old[k] for k in TARGET_FIELDS}, None)
-
-
 def _missing(url: str | None, table: sa.Table) -> pd.DataFrame | None:
     """An empty frame with the table's columns when the table does not exist yet (e.g. a read-only database
     that was never migrated): viewing must not need write access."""

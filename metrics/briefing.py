@@ -1,26 +1,56 @@
-"""The wethouder's briefing: per focus buurt and pillar, the headline metrics with latest value,
-change since the baseline, position against Maastricht and Nederland, and one plain-Dutch sentence.
+"""The wethouder's briefing, in numbers: per focus buurt and pillar the headline metrics with latest value,
+change since the baseline, the city's change over the same years, and the position against Maastricht and
+Nederland. The Dutch sentences about these numbers are made in `wording/`.
 
-Strengths first, then points of attention; changes inside the margin are labelled as such.
-Pure functions: the same rows feed the Overzicht page, the presentation and the PPTX/PDF export.
+Strengths first, then points of attention; changes inside the margin are never judged, nor are metrics
+without a good/bad direction. Pure functions: the same cards feed the Overzicht page, the one-page briefing,
+the presentation and the PPTX/PDF export.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import fmt
 from .catalog import Metric
 from .compute import Comparison, Engine, Result
+from .margins import is_meaningful
 
 FOCUS_AREAS = ("BU09350403", "BU09350203")
 MAASTRICHT, NEDERLAND = "GM0935", "NL01"
 PILLAR_ORDER = ("bestaanszekerheid", "positieve_gezondheid", "gelijke_kansen", "context")
+COMPLETE = 0.99  # a city value counts as comparable when its coverage is at least this
 
-POPULATION_WORD = {
-    "persons_18plus": "van de volwassenen", "persons_18_64": "van de 18- tot 65-jarigen",
-    "persons_65plus": "van de 65-plussers", "households": "van de huishoudens", "inhabitants": "van de inwoners",
-    "dwellings": "van de woningen",
-}
+
+@dataclass(frozen=True)
+class CityChange:
+    """How Maastricht moved over the same years as a buurt, and whether the buurt moved with the city.
+
+    `with_city` is True when the difference between the buurt's change and the city's change lies within the
+    metric's margin rule (metrics/margins.py, applied to the two areas' latest values); None when there is no
+    comparable city change (one measurement, counts, the city itself, or incomplete city coverage).
+    """
+
+    first: Result | None = None
+    latest: Result | None = None
+    change: Comparison | None = None   # the city's own change over the same years
+    gap: float | None = None           # buurt change minus city change
+    threshold: float | None = None
+    with_city: bool | None = None
+
+
+NO_CITY = CityChange()
+
+
+def city_change(engine: Engine, m: Metric, area: str, first: Result | None, latest: Result | None,
+                ref: str = MAASTRICHT) -> CityChange:
+    if (first is None or latest is None or first.year == latest.year or area == ref or m.kind == "count"
+            or not (first.present and latest.present)):
+        return NO_CITY
+    old, new = engine.value(m, ref, first.year), engine.value(m, ref, latest.year)
+    if not all(r.present and (r.coverage is None or r.coverage >= COMPLETE) for r in (old, new)):
+        return NO_CITY
+    gap = (latest.value - first.value) - (new.value - old.value)  # type: ignore[operator]
+    thr = engine._threshold(m, latest, new)  # the margin for a difference between the buurt and the city
+    return CityChange(old, new, engine.change(m, new, old), gap, thr, not is_meaningful(gap, thr))
 
 
 @dataclass
@@ -35,8 +65,8 @@ class Card:
     vs_nederland: Comparison
     ref_maastricht: Result | None
     ref_nederland: Result | None
-    sentence: str
     tone: str  # kracht | aandacht | neutraal
+    city: CityChange = NO_CITY
 
     @property
     def sort_key(self) -> tuple:
@@ -48,32 +78,20 @@ def _ref_at(engine: Engine, m: Metric, area: str, year: int) -> Result | None:
     return r if r.present else None
 
 
-def sentence(m: Metric, area_name: str, latest: Result | None, baseline: Result | None,
-             ch: Comparison, ref_m: Result | None, ref_nl: Result | None, ref_m_base: Result | None = None) -> str:
-    if latest is None:
-        return f"Voor {area_name} is er nog geen cijfer over {m.label.lower()}."
-    v = fmt.value(latest.value, m.unit)
-    if m.unit == "%":
-        s = f"In {area_name}: {m.label.lower()} {v} {POPULATION_WORD.get(m.base, '')} ({latest.year})"
-    elif m.unit.startswith("per 1.000") and "per 1.000" in m.label:  # the label already says 'per 1.000 …'
-        s = f"In {area_name}: {m.label.lower()} {fmt.number(latest.value, fmt.decimals_for(m.unit))} ({latest.year})"
-    else:
-        s = f"In {area_name}: {m.label.lower()} {v} ({latest.year})"
-    if baseline is not None and baseline.year != latest.year:
-        s += f"; in {baseline.year} was dat {fmt.value(baseline.value, m.unit)}"
-        s += " (binnen de marge)" if not ch.meaningful else f" ({ch.label})"
-    s += "."
-    refs = []
-    if ref_m is not None:
-        refs.append(f"Maastricht: {fmt.value(ref_m.value, m.unit)}")
-        if (ref_m_base is not None and baseline is not None and latest is not None and baseline.year != latest.year
-                and ch.meaningful and all(r.coverage is None or r.coverage >= 0.99 for r in (ref_m, ref_m_base))):
-            refs[-1] += f" (sinds {baseline.year} {fmt.delta(ref_m.value - ref_m_base.value, m.unit)})"
-    if ref_nl is not None:
-        refs.append(f"Nederland: {fmt.value(ref_nl.value, m.unit)}")
-    if refs:
-        s += " " + ", ".join(refs) + "."
-    return s
+def tone(m: Metric, ch: Comparison, vs_m: Comparison, city: CityChange, has_value: bool) -> str:
+    """'kracht', 'aandacht' or 'neutraal'. A metric without a good/bad direction is never judged. A change
+    beyond the margin decides (progress is a success even when the level is still behind) unless the buurt
+    moved with the city; then the position against Maastricht decides; metrics marked as community strengths
+    lean to 'kracht'."""
+    if m.direction == "neutral":
+        return "neutraal"
+    if ch.meaningful and ch.favourable is not None and city.with_city is not True:
+        return "kracht" if ch.favourable else "aandacht"
+    if vs_m.meaningful and vs_m.favourable is not None:
+        return "kracht" if vs_m.favourable else "aandacht"
+    if m.strength and has_value:
+        return "kracht"
+    return "neutraal"
 
 
 def card(engine: Engine, m: Metric, area: str, baseline_year: int | None = None) -> Card:
@@ -91,25 +109,32 @@ def card(engine: Engine, m: Metric, area: str, baseline_year: int | None = None)
         else Comparison(None, None, False, "geen eerdere meting")
     vs_m = engine.compare(m, latest, ref_m) if (latest and ref_m) else Comparison(None, None, False, "geen vergelijking mogelijk")
     vs_nl = engine.compare(m, latest, ref_nl) if (latest and ref_nl) else Comparison(None, None, False, "geen vergelijking mogelijk")
-    # A meaningful change decides the tone (progress is a success even when the level is still behind);
-    # otherwise the position against Maastricht; metrics marked as community strengths lean to 'kracht'.
-    if ch.meaningful and ch.favourable is not None:
-        tone = "kracht" if ch.favourable else "aandacht"
-    elif vs_m.meaningful and vs_m.favourable is not None:
-        tone = "kracht" if vs_m.favourable else "aandacht"
-    elif m.strength and latest is not None:
-        tone = "kracht"
-    else:
-        tone = "neutraal"
-    name = engine.name(area)
-    ref_m_base = _ref_at(engine, m, MAASTRICHT, baseline.year) if baseline else None
-    return Card(m, area, name, latest, baseline, ch, vs_m, vs_nl, ref_m, ref_nl,
-                sentence(m, name, latest, baseline, ch, ref_m, ref_nl, ref_m_base), tone)
+    city = city_change(engine, m, area, baseline, latest)
+    return Card(m, area, engine.name(area), latest, baseline, ch, vs_m, vs_nl, ref_m, ref_nl,
+                tone(m, ch, vs_m, city, latest is not None), city)
+
+
+def _first_directional(engine: Engine, metrics: list[Metric]) -> Metric | None:
+    return next((m for m in metrics if m.direction != "neutral"
+                 and any(engine.latest(m, a) is not None for a in FOCUS_AREAS)), None)
 
 
 def headline_metrics(engine: Engine, pillar: str) -> list[Metric]:
-    ms = [m for m in engine.catalog.by_pillar(pillar, available_only=True) if m.headline or m.strength]
-    return ms or engine.catalog.by_pillar(pillar, available_only=True)[:3]
+    """The pillar's headline metrics (catalog `headline` or `strength`), led by a metric with a good/bad
+    direction: when none of them has one, the pillar's first directional metric with data goes first."""
+    available = engine.catalog.by_pillar(pillar, available_only=True)
+    ms = [m for m in available if m.headline or m.strength] or available[:3]
+    if not any(m.direction != "neutral" for m in ms):
+        lead = _first_directional(engine, available)
+        ms = [lead, *ms] if lead is not None else ms
+    return ms
+
+
+def lead_metric(engine: Engine, pillar: str) -> Metric | None:
+    """The metric a pillar leads with: the first headline metric with a good/bad direction and a figure for a
+    focus buurt (a neutral metric only when the pillar has nothing else)."""
+    ms = headline_metrics(engine, pillar)
+    return _first_directional(engine, ms) or (ms[0] if ms else None)
 
 
 def briefing(engine: Engine, areas: tuple[str, ...] = FOCUS_AREAS,

@@ -17,8 +17,6 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-import pandas as pd
-
 from loaders.repository import Inputs  # noqa: F401  (the engine's input, read by loaders)
 
 from . import margins

@@ -3,6 +3,10 @@
 Columns: area_code, area_name, area_level, year, metric_id, metric_label, pillar, value, unit,
 base_population, coverage, source, note. Missing values are empty cells, never 0.
 Text cells that a spreadsheet would run as a formula (= + - @ tab CR) are neutralised with a leading '.
+
+CSV comes in two dialects: Dutch (the default for downloads: ';' separator, decimal comma, values rounded to
+the metric's published precision; wording/export.py adds the Dutch column headers) and technical (',' and a
+decimal point, full precision, the column names above). Excel keeps full precision.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from . import fmt
 from .catalog import Catalog, Metric
 from .compute import Engine
 
@@ -64,9 +69,28 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
+def rounded(df: pd.DataFrame) -> pd.DataFrame:
+    """The export rounded as published: each value to its metric's precision (fmt.decimals_for its unit),
+    base populations to whole numbers, coverage to three decimals. Missing stays missing."""
+    out = df.copy()
+    if {"value", "unit"} <= set(out.columns):
+        dec = out["unit"].map(lambda u: fmt.decimals_for(str(u)))
+        out["value"] = [round(v, d) if pd.notna(v) else None for v, d in zip(out["value"].astype(float), dec)]
+        out["value"] = out["value"].astype(float)
+    if "base_population" in out:
+        out["base_population"] = out["base_population"].astype(float).round(0)
+    if "coverage" in out:
+        out["coverage"] = out["coverage"].astype(float).round(3)
+    return out
+
+
+def to_csv_bytes(df: pd.DataFrame, dialect: str = "nl") -> bytes:
+    """CSV for a spreadsheet. 'nl': ';' and decimal comma (Excel with Dutch settings opens it in columns);
+    'technisch': ',' and a decimal point."""
+    sep, dec = {"nl": (";", ","), "technisch": (",", ".")}[dialect]
     # CRLF line ends make the csv writer quote any cell holding a bare CR, so no row can be split into a formula.
-    return neutralise(df).to_csv(index=False, na_rep="", lineterminator="\r\n").encode("utf-8-sig")
+    return neutralise(df).to_csv(index=False, na_rep="", lineterminator="\r\n", sep=sep,
+                                 decimal=dec).encode("utf-8-sig")
 
 
 def to_excel_bytes(df: pd.DataFrame, sheet: str = "wijkmonitor", licence: str = "Bron: CBS, RIVM (CC BY 4.0)") -> bytes:
@@ -82,6 +106,6 @@ def write(df: pd.DataFrame, out: Path) -> None:
     if out.suffix.lower() == ".xlsx":
         out.write_bytes(to_excel_bytes(df))
     elif out.suffix.lower() == ".csv":
-        out.write_bytes(to_csv_bytes(df))
+        out.write_bytes(to_csv_bytes(df, "technisch"))
     else:
         raise ValueError("gebruik .csv of .xlsx")

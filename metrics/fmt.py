@@ -1,4 +1,11 @@
-"""Dutch number and date formatting (1.234,5; 22 november 2026)."""
+"""Dutch number and date formatting (1.234,5; 22 november 2026).
+
+Hand-written rather than Babel's nl_NL locale (issue 11, item 6; measured 1 December 2026 with Babel 2.18
+in a scratch directory, not installed): dates are identical for 1,429 weekly dates 2000–2027, and numbers
+agree for 20,000 random values except exact halves (Babel rounds the decimal text half-even: 0,05 → '0,0',
+1.234,55 → '1.234,6'; Python rounds the binary float: '0,1', '1.234,5'), which would change published figures;
+Babel is also ~16× slower per call (12,7 µs against 0,8 µs) and not a dependency today.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +35,8 @@ def decimals_for(unit: str) -> int:
 
 
 def value(x, unit: str, missing: str = MISSING_TEXT) -> str:
-    """A value with its unit, Dutch style: '25,3%', '17,7 duizend euro', '3.140'."""
+    """A value with its unit, Dutch style: '25,3%', '€ 17.700' (unit 'x 1.000 euro', published to one
+    decimal: whole hundreds of euros), '3.140'."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return missing
     d = decimals_for(unit)
@@ -36,10 +44,15 @@ def value(x, unit: str, missing: str = MISSING_TEXT) -> str:
     if unit == "%":
         return f"{n}%"
     if unit == "x 1.000 euro":
-        return f"€ {n} dzd"
+        return f"€ {euros(x)}"
     if unit == "aantal":
         return n
     return f"{n} {unit}"
+
+
+def euros(thousands: float) -> str:
+    """A value in thousands of euros (published to one decimal) in whole euros: 17,7 → '17.700'."""
+    return number(round(float(thousands), 1) * 1000, 0)
 
 
 def delta(x, unit: str) -> str:
@@ -50,7 +63,7 @@ def delta(x, unit: str) -> str:
     if unit == "%":
         return f"{s} procentpunt"
     if unit == "x 1.000 euro":
-        return f"{s} duizend euro"
+        return f"{s[0]}€ {euros(abs(x))}"
     if unit == "aantal":
         return s
     return f"{s} {unit}"

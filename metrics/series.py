@@ -44,28 +44,3 @@ def table_for_people(df: pd.DataFrame, metric: Metric) -> pd.DataFrame:
         cells.setdefault(name, {}).setdefault(year, label)
     return pd.DataFrame([{"Gebied": n, **{str(y): c.get(y) for y in years}} for n, c in cells.items()],
                         columns=["Gebied", *[str(y) for y in years]])
-
-
-def profile_frame(engine: Engine, area: str, metrics: list[Metric], ref: str = "GM0935", nl: str = "NL01") -> pd.DataFrame:
-    """All metrics for one area: latest value, first value, change and positions (for the Buurtprofiel)."""
-    rows = []
-    for m in metrics:
-        series = [r for r in engine.series(m, area) if r.present]
-        latest = series[-1] if series else None
-        first = series[0] if series else None
-        ch = engine.change(m, latest, first) if latest and first and first.year != latest.year else None
-        ref_r = engine.value(m, ref, latest.year) if latest else None
-        nl_r = engine.value(m, nl, latest.year) if latest else None
-        comparable = m.kind != "count"  # comparing a buurt's head count with a gemeente's says nothing
-        rows.append({
-            "metric_id": m.id, "pillar": m.pillar, "dimension": m.dimension or "",
-            "Indicator": m.label,
-            "Waarde": fmt.value(latest.value if latest else None, m.unit) + (f" ({latest.year})" if latest else ""),
-            "Sinds eerste meting": (f"{fmt.delta(ch.diff, m.unit)} sinds {first.year}: {ch.label}" if ch and first else ""),
-            "Gemeente": fmt.value(ref_r.value if ref_r is not None and ref_r.present else None, m.unit) if latest else "",
-            "Positie": engine.compare(m, latest, ref_r).label
-            if comparable and latest and ref_r is not None and ref_r.present else "",
-            "Nederland": fmt.value(nl_r.value if nl_r is not None and nl_r.present else None, m.unit) if latest else "",
-            "Bron": ", ".join(latest.sources) if latest else ", ".join(m.sources),
-        })
-    return pd.DataFrame(rows)

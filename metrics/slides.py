@@ -1,115 +1,20 @@
-"""Slides for the presentation mode and the briefing export — the single source of their numbers.
+"""The numbers behind the presentation, the one-page briefing and the PPTX/PDF export.
 
-A deck is a list of slide keys. :func:`build` turns the keys into :class:`Slide` objects: a council
-question, a title, at most three big numbers (each with label, year and source), one plain-Dutch sentence
-and presenter notes. The presentation (ui/present.py), the PPTX and the PDF (reports/briefing.py) all
-render these objects, so the numbers cannot diverge. Pure functions: no Streamlit, no database.
-
-Slide keys:
-  titel                   title slide with the map of the buurten
-  doelen                  "Wat willen we bereiken?": one slide per target (or one honest "no targets yet")
-  doel:<id>               one target
-  pijler:<pillar>         "Waar staan we?": the pillar's lead metric for Nazareth, Pottenberg and Maastricht
-  indicator:<metric_id>   "Waar staan we?" for any available metric
-  goed / minder_goed      "Wat gaat goed?" / "Wat gaat minder goed?": changes beyond the margin
-  kalender                "Wanneer zien we meer?": the release calendar (estimates)
-  participatie            "Wie doen er mee?": the participation register (counts under 10 suppressed)
-  bronnen                 sources, periods, licence and the data version
-
-Only the big numbers are statistics on a slide; sentences use words ("verbeterd sinds 2012"), and the
-figures behind them are in the presenter notes.
+What a deck needs from the database (the engine, targets, participation, build info, the source list),
+the data version and the participation totals. The Dutch slides themselves are made in wording/slides.py
+from these objects and the briefing cards (metrics/briefing.py). Pure functions: no Streamlit, no database.
 """
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import briefing, fmt, releases
-from .briefing import FOCUS_AREAS, MAASTRICHT, NEDERLAND, PILLAR_ORDER, Card
-from .catalog import Metric
+from .briefing import FOCUS_AREAS
 from .compute import Engine
-from .participation import SUPPRESS_BELOW, SUPPRESSED, reached
-from .progress import Movement, movements
-from .targets import Target, status
-
-MAX_NUMBERS = 3
-DEFAULT_DECK: tuple[str, ...] = ("doelen", "pijler:bestaanszekerheid", "pijler:positieve_gezondheid",
-                                 "pijler:gelijke_kansen", "goed", "minder_goed", "kalender", "participatie")
-QUESTIONS = {
-    "titel": "Veerkrachtige Wijken",
-    "doelen": "Wat willen we bereiken?",
-    "pijler": "Waar staan we?",
-    "goed": "Wat gaat goed?",
-    "minder_goed": "Wat gaat minder goed?",
-    "kalender": "Wanneer zien we meer?",
-    "participatie": "Wie doen er mee?",
-    "bronnen": "Waar komen de cijfers vandaan?",
-}
-REGISTER_SOURCE = "Participatieregister Veerkrachtige Wijken (eigen registratie)"
-CALENDAR_SOURCE = "Releasekalender CBS en RIVM (schatting)"
-LICENCE = "CC BY 4.0"
-NUMBER_WORDS = ["geen", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf",
-                "twaalf", "dertien", "veertien", "vijftien", "zestien", "zeventien", "achttien", "negentien",
-                "twintig"]
-STATUS_SENTENCE = {
-    "gehaald": "het doel is bereikt; de verandering is groter dan de marge",
-    "op koers": "duidelijke vooruitgang, op of voor het doelpad",
-    "achter op schema": "de cijfers blijven achter bij het doelpad",
-    "te vroeg om te zeggen": "er is nog geen verandering die we kunnen beoordelen",
-    "geen nieuwe gegevens": "er had een nieuwe meting moeten zijn, maar die is nog niet geladen",
-}
-
-
-# ---------------------------------------------------------------------------------------------- objects
-
-@dataclass(frozen=True)
-class BigNumber:
-    value: str                 # as shown: "25,3%", "<10", "juni 2030"
-    label: str                 # what it is: "Moeite met rondkomen", "Doel 2030"
-    year: str                  # "2020", "sep. 2025 – okt. 2025"
-    source: str                # "RIVM/CBS 50090NED"
-    area: str = ""             # "Nazareth"
-    note: str = ""             # words only: "verbeterd sinds 2012"
-    kind: str = "meting"       # meting (a statistic from the engine) | doel | register | kalender
-    raw: float | None = None
-    metric_id: str | None = None
-    area_code: str | None = None
-
-
-@dataclass(frozen=True)
-class ChartRef:
-    """What to draw next to the numbers; the renderers build it from the same engine."""
-
-    kind: str                  # trend | kaart
-    metric_id: str = ""
-    areas: tuple[str, ...] = ()
-    baseline_year: int | None = None
-    trajectory: tuple[tuple[int, float], ...] = ()
-    alt: str = ""              # text alternative (with the figures)
-
-
-@dataclass(frozen=True)
-class Slide:
-    key: str
-    question: str
-    title: str
-    numbers: tuple[BigNumber, ...]
-    text: str
-    notes: str
-    sources: tuple[str, ...] = ()
-    chart: ChartRef | None = None
-    bullets: tuple[str, ...] = ()
-
-    def __post_init__(self):
-        if len(self.numbers) > MAX_NUMBERS:
-            raise ValueError(f"dia {self.key}: meer dan {MAX_NUMBERS} getallen")
-
-    @property
-    def source_line(self) -> str:
-        return ("Bron: " + "; ".join(self.sources)) if self.sources else ""
+from .participation import reached
+from .targets import Target
 
 
 @dataclass(frozen=True)
@@ -119,22 +24,13 @@ class SourceRow:
     publisher: str
     period: str
     licence: str
-    loaded: str
+    loaded_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
 class DataVersion:
     built_at: dt.datetime | None
     tables: tuple[SourceRow, ...]
-
-    @property
-    def built_text(self) -> str:
-        return fmt.date(self.built_at) if self.built_at else "onbekend"
-
-    @property
-    def text(self) -> str:
-        tabs = ", ".join(f"{t.table_id} ({t.period})" for t in self.tables if _is_statistic(t.table_id))
-        return f"Database van {self.built_text}; tabellen en perioden: {tabs}."
 
 
 @dataclass
@@ -157,50 +53,8 @@ def context(engine: Engine, today: dt.date, targets: pd.DataFrame | None = None,
     return Context(engine, today, ts, participation, dict(build_info or {}), sources)
 
 
-@dataclass
-class Deck:
-    slides: list[Slide]
-    skipped: list[str]
-    date: dt.date
-    version: DataVersion
-
-
-# ---------------------------------------------------------------------------------------------- helpers
-
-def count_word(n: int) -> str:
-    """Small counts in words (Dutch house style), larger ones in digits."""
-    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else fmt.number(n, 0)
-
-
-def month_year(d: dt.date) -> str:
-    return f"{fmt.MONTHS[d.month - 1]} {d.year}"
-
-
-def _is_statistic(table_id: str) -> bool:
+def is_statistic(table_id: str) -> bool:
     return table_id.endswith("NED")
-
-
-def _publisher_short(publisher: str) -> str:
-    p = publisher or ""
-    if "RIVM" in p:
-        return "RIVM/CBS"
-    if "Politie" in p:
-        return "CBS/Politie"
-    return "CBS"
-
-
-def source_label(ctx: Context, tables) -> str:
-    """'RIVM/CBS 50090NED' — publisher and table id, as on the dashboard's source lines."""
-    pub: dict[str, str] = {}
-    if ctx.sources is not None and not ctx.sources.empty:
-        pub = dict(zip(ctx.sources["table_id"], ctx.sources["publisher"]))
-    tabs = sorted({t for t in tables if t})
-    if not tabs:
-        return "CBS/RIVM"
-    groups: dict[str, list[str]] = {}
-    for t in tabs:
-        groups.setdefault(_publisher_short(pub.get(t, "")), []).append(t)
-    return "; ".join(f"{p} {', '.join(ts)}" for p, ts in groups.items())
 
 
 def data_version(build_info: dict, sources: pd.DataFrame | None) -> DataVersion:
@@ -215,206 +69,17 @@ def source_rows(sources: pd.DataFrame | None) -> list[SourceRow]:
         return []
     out = []
     for tid, g in sources.groupby("table_id", sort=True):
+        g = g.sort_values("title", kind="stable")  # the same title on every backend (row order is not fixed)
         periods = sorted({p.strip() for v in g["period"].astype(str) for p in v.split(",") if p.strip()})
         loaded = pd.to_datetime(g["loaded_at"]).max()
         out.append(SourceRow(str(tid), str(g["title"].iloc[0]), str(g["publisher"].iloc[0]), ", ".join(periods),
-                             ", ".join(sorted(set(g["licence"].astype(str)))), fmt.date(loaded.to_pydatetime())))
-    return sorted(out, key=lambda r: (not _is_statistic(r.table_id), r.table_id))
-
-
-def _metric_number(ctx: Context, m: Metric, area: str, res, label: str | None = None, note: str = "",
-                   show_area: bool = True) -> BigNumber:
-    """A measured value as a big number (or 'geen gegevens' when it is missing)."""
-    eng = ctx.engine
-    present = res is not None and res.present
-    return BigNumber(
-        value=fmt.value(res.value if present else None, m.unit), label=label or m.label,
-        year=str(res.year) if present else "", source=source_label(ctx, res.sources if present else m.sources),
-        area=eng.name(area) if show_area else "", note=note, kind="meting",
-        raw=float(res.value) if present else None, metric_id=m.id, area_code=area)
-
-
-def _change_words(c: Card) -> str:
-    if c.latest is None:
-        return "nog geen cijfer"
-    if c.baseline is None or c.baseline.year == c.latest.year:
-        return "één meting"
-    lab = c.change.label
-    if lab == "binnen de marge":
-        return f"sinds {c.baseline.year} binnen de marge"
-    return f"{lab} sinds {c.baseline.year}"
-
-
-def _position_words(c: Card) -> str:
-    if c.metric.kind == "count" or not c.vs_maastricht.label or c.vs_maastricht.diff is None:
-        return ""
-    return c.vs_maastricht.label
-
-
-def _sentence_for_cards(cards: list[Card]) -> str:
-    parts = []
-    for c in cards:
-        bits = [b for b in (_change_words(c), _position_words(c)) if b]
-        parts.append(f"{c.area_name}: {', '.join(bits)}")
-    return ("; ".join(parts) + ".") if parts else ""
-
-
-def _trend_alt(ctx: Context, m: Metric, areas: tuple[str, ...]) -> str:
-    eng = ctx.engine
-    bits = []
-    for a in areas:
-        vals = [f"{r.year}: {fmt.value(r.value, m.unit)}" for r in eng.series(m, a) if r.present]
-        bits.append(f"{eng.name(a)} " + (", ".join(vals) if vals else "geen gegevens"))
-    return f"Lijngrafiek {m.label.lower()} ({m.unit}). " + "; ".join(bits) + "."
-
-
-# ---------------------------------------------------------------------------------------------- slides
-
-def lead_metric(engine: Engine, pillar: str) -> Metric | None:
-    ms = briefing.headline_metrics(engine, pillar)
-    return ms[0] if ms else None
-
-
-def _metric_slide(ctx: Context, key: str, m: Metric, heading: str) -> Slide:
-    """Nazareth, Pottenberg and (for rates) Maastricht on one metric, with its trend."""
-    eng = ctx.engine
-    cards = [briefing.card(eng, m, a) for a in FOCUS_AREAS]
-    nums = [_metric_number(ctx, m, c.area, c.latest, label=c.area_name, note=_change_words(c), show_area=False)
-            for c in cards]
-    chart_areas = list(FOCUS_AREAS)
-    ref = next((c.ref_maastricht for c in cards if c.ref_maastricht is not None), None)
-    if m.kind != "count" and ref is not None:
-        nums.append(_metric_number(ctx, m, MAASTRICHT, ref, label=eng.name(MAASTRICHT), note="ter vergelijking",
-                                   show_area=False))
-        chart_areas.append(MAASTRICHT)
-    notes = [c.sentence for c in cards] + [f"Wat het cijfer meet: {m.explanation}"]
-    if m.caveats:
-        notes.append("Let op: " + "; ".join(m.caveats) + ".")
-    notes.append("Marge: een verandering of verschil binnen de marge telt niet als vooruitgang of achterstand.")
-    pillar = ctx.engine.catalog.pillars[m.pillar]["label"]
-    years = eng.years(m)
-    chart = ChartRef("trend", m.id, tuple(chart_areas), years[0] if years else None,
-                     alt=_trend_alt(ctx, m, tuple(chart_areas)))
-    srcs = {s for c in cards if c.latest for s in c.latest.sources} or set(m.sources)
-    label = m.label[:1].lower() + m.label[1:] if "{pillar}" in heading else m.label
-    return Slide(key, QUESTIONS["pijler"], heading.format(pillar=pillar, label=label), tuple(nums),
-                 _sentence_for_cards(cards), "\n".join(notes),
-                 (source_label(ctx, srcs) + f", {LICENCE}",), chart)
-
-
-def _pillar_slide(ctx: Context, key: str, pillar: str) -> Slide | None:
-    m = lead_metric(ctx.engine, pillar)
-    if m is None:
-        return None
-    s = _metric_slide(ctx, key, m, "{pillar}: {label}")
-    # The notes carry the whole overview of the pillar (every headline card of both buurten).
-    extra = []
-    for a in FOCUS_AREAS:
-        for c in briefing.briefing(ctx.engine, (a,), (pillar,))[a][pillar]:
-            if c.metric.id != m.id:
-                extra.append(c.sentence)
-    notes = s.notes + ("\n\nOok in deze pijler:\n" + "\n".join(extra) if extra else "")
-    return Slide(s.key, s.question, s.title, s.numbers, s.text, notes, s.sources, s.chart)
-
-
-def target_slide(ctx: Context, t: Target, key: str) -> Slide:
-    eng = ctx.engine
-    m = eng.catalog.get(t.metric_id)
-    st = status(eng, t, ctx.today)
-    base = BigNumber(fmt.value(t.baseline_value, m.unit), "Basis", str(t.baseline_year),
-                     source_label(ctx, m.sources), kind="doel", raw=t.baseline_value, metric_id=m.id,
-                     area_code=t.area_code)
-    if st.latest is not None:
-        latest = _metric_number(ctx, m, t.area_code, st.latest, label="Laatste meting", show_area=False)
-    else:
-        late = st.status == "geen nieuwe gegevens"
-        latest = BigNumber("nog geen", "Meting na het basisjaar", "", source_label(ctx, m.sources),
-                           note="nog niet geladen" if late else "volgt bij de volgende editie", kind="meting",
-                           metric_id=m.id, area_code=t.area_code)
-    goal = BigNumber(fmt.value(t.target_value, m.unit), "Doel", str(t.target_year), f"doel van {t.owner}",
-                     note=st.status, kind="doel", raw=t.target_value, metric_id=m.id, area_code=t.area_code)
-    text = f"Status: {st.status} — {STATUS_SENTENCE[st.status]}."
-    notes = [st.explanation, f"Eigenaar: {t.owner}.", f"Waarom dit doel: {t.rationale}"]
-    if t.action_link:
-        notes.append(f"Uitvoeringsplan: {t.action_link}")
-    if st.earliest_change:
-        notes.append(f"Eerstvolgende meting verwacht rond {fmt.date(st.earliest_change)} (schatting).")
-    areas = (t.area_code, MAASTRICHT) if t.area_code != MAASTRICHT else (MAASTRICHT,)
-    chart = ChartRef("trend", m.id, areas, t.baseline_year, tuple(t.path_points()),
-                     alt=_trend_alt(ctx, m, areas) + " Doelpad: " + ", ".join(
-                         f"{y}: {fmt.value(v, m.unit)}" for y, v in t.path_points()) + ".")
-    return Slide(key, QUESTIONS["doelen"], f"{m.label} — {eng.name(t.area_code)}", (base, latest, goal), text,
-                 "\n".join(notes), (source_label(ctx, m.sources) + f", {LICENCE}", f"doel: {t.owner}"), chart)
-
-
-def _targets_slides(ctx: Context) -> list[Slide]:
-    if not ctx.targets:
-        return [Slide("doelen", QUESTIONS["doelen"], "Nog geen doelen vastgesteld", (),
-                      "Er zijn nog geen doelen vastgesteld. Zodra het programmateam een doel vastlegt, staat het hier "
-                      "met basiswaarde, laatste meting, streefwaarde en status.",
-                      "Doelen worden vastgelegd op de pagina Doelen (redacteuren). De basiswaarde komt uit de data; "
-                      "de status wordt berekend, nooit met de hand ingevuld.")]
-    return [target_slide(ctx, t, f"doel:{t.id}") for t in ctx.targets]
-
-
-def _movement_order(engine: Engine, mv: Movement) -> tuple:
-    m = mv.metric
-    ids = [x.id for x in engine.catalog.metrics]
-    return (not (m.headline or m.strength), PILLAR_ORDER.index(m.pillar) if m.pillar in PILLAR_ORDER else 9,
-            ids.index(m.id), FOCUS_AREAS.index(mv.area) if mv.area in FOCUS_AREAS else 9)
-
-
-def _movements_slide(ctx: Context, key: str, which: str) -> Slide:
-    """Successes or setbacks of both buurten; shown in catalogue order (headline metrics first), never ranked."""
-    eng = ctx.engine
-    per_area = {a: movements(eng, a)[which] for a in FOCUS_AREAS}
-    pool = sorted((mv for a in FOCUS_AREAS for mv in per_area[a]), key=lambda mv: _movement_order(eng, mv))
-    verb = "verbeterden" if which == "successen" else "verslechterden"
-    word = "verbeterd" if which == "successen" else "verslechterd"
-    nums = tuple(_metric_number(ctx, mv.metric, mv.area, mv.latest, note=f"{word} sinds {mv.first.year}")
-                 for mv in pool[:MAX_NUMBERS])
-    counts = " en ".join(f"in {eng.name(a)} {count_word(len(per_area[a]))}" for a in FOCUS_AREAS)
-    if pool:
-        text = (f"Sinds de eerste meting {verb} {counts} indicatoren meer dan de marge"
-                + ("; de volledige lijst staat op de pagina Successen en tegenvallers." if len(pool) > MAX_NUMBERS
-                   else "."))
-    else:
-        text = f"Sinds de eerste meting {verb} geen indicatoren meer dan de marge, in geen van beide buurten."
-    notes = [f"{eng.name(mv.area)} — {mv.text} ({mv.change.label})." for mv in pool]
-    notes.append("Volgorde: de kernindicatoren eerst, dan de volgorde van de catalogus; geen ranglijst. "
-                 "Veranderingen binnen de marge tellen niet mee.")
-    srcs = {s for mv in pool for s in mv.latest.sources}
-    return Slide(key, QUESTIONS[key], f"{word.capitalize()} sinds de eerste meting", nums, text, "\n".join(notes),
-                 (source_label(ctx, srcs) + f", {LICENCE}",) if srcs else ())
-
-
-latest_period_by_source = releases.latest_period_by_source
-
-
-def _calendar_slide(ctx: Context, key: str) -> Slide:
-    eng = ctx.engine
-    cal = releases.calendar(eng.catalog.available(), latest_period_by_source(eng), ctx.today)
-    cal = [r for r in cal if r.next_release is not None]
-    nums, notes = [], []
-    for r in cal:
-        freq = "elk jaar" if r.frequency_years == 1 else f"elke {count_word(int(r.frequency_years))} jaar"
-        late = r.overdue
-        note = (f"editie {r.latest_period + int(r.frequency_years)} nog niet geladen" if late and r.latest_period
-                else freq)
-        nums.append(BigNumber(month_year(r.next_release), r.label, f"meting {r.next_period}", CALENDAR_SOURCE,
-                              note=note, kind="kalender"))
-        notes.append(f"{r.label}: laatste periode in de data {r.latest_period}; gemeten {freq} "
-                     f"({r.measured_in}); volgende cijfers (meting {r.next_period}) verwacht rond "
-                     f"{fmt.date(r.next_release)} — schatting. {r.note}"
-                     + (" Een nieuwere editie had al kunnen verschijnen." if late else ""))
-    text = ("Nieuwe cijfers komen per bron op een eigen ritme; de data zijn schattingen op basis van de laatste "
-            "periode, de meetfrequentie en de gebruikelijke vertraging.")
-    return Slide(key, QUESTIONS["kalender"], "Volgende cijfers per bron", tuple(nums[:MAX_NUMBERS]), text,
-                 "\n".join(notes), (CALENDAR_SOURCE,))
+                             ", ".join(sorted(set(g["licence"].astype(str)))),
+                             None if pd.isna(loaded) else loaded.to_pydatetime()))
+    return sorted(out, key=lambda r: (not is_statistic(r.table_id), r.table_id))
 
 
 def participation_totals(ctx: Context) -> pd.DataFrame:
-    """Raw totals per focus buurt, as on the page Wie doen er mee? ('totaal' rows when there are any)."""
+    """Raw totals per focus buurt, as on the page Wie doen er mee? (metrics.participation.register_totals)."""
     df = ctx.participation
     if df is None or df.empty:
         return pd.DataFrame()
@@ -427,204 +92,3 @@ def participation_totals(ctx: Context) -> pd.DataFrame:
         if r:
             pop[b] = r.value
     return reached(df, pop, FOCUS_AREAS)
-
-
-def _suppressed(n: float) -> str:
-    return SUPPRESSED if n < SUPPRESS_BELOW else fmt.number(n, 0)
-
-
-def _period(df: pd.DataFrame) -> str:
-    months = sorted(df["maand"].astype(str))
-    def word(m: str) -> str:
-        y, mm = m.split("-")
-        return f"{fmt.MONTHS[int(mm) - 1]} {y}"
-    return word(months[0]) if months[0] == months[-1] else f"{word(months[0])} – {word(months[-1])}"
-
-
-def _participation_slide(ctx: Context, key: str) -> Slide:
-    eng = ctx.engine
-    tot = participation_totals(ctx)
-    if tot.empty:
-        return Slide(key, QUESTIONS["participatie"], "Nog geen deelnamecijfers", (),
-                     "Er zijn nog geen deelnamecijfers ingevoerd voor Nazareth en Pottenberg.",
-                     "Het programmateam voert dialoogsessies, bereikte bewoners, meemakers en activiteiten per maand "
-                     "in op de pagina Wie doen er mee?. Aantallen onder de 10 tonen we als <10.",
-                     (REGISTER_SOURCE,))
-    period = _period(ctx.participation[ctx.participation["buurt_code"].isin(FOCUS_AREAS)])
-    by = tot.set_index("buurt_code")
-    nums, notes = [], []
-    for b in FOCUS_AREAS:
-        if b in by.index:
-            n = float(by.loc[b, "bewoners_bereikt"])
-            nums.append(BigNumber(_suppressed(n), "Bewoners bereikt", period, REGISTER_SOURCE, area=eng.name(b),
-                                  kind="register", raw=None if n < SUPPRESS_BELOW else n, area_code=b))
-            row = by.loc[b]
-            share = row.get("aandeel_bereikt")
-            notes.append(f"{eng.name(b)}: " + ", ".join(f"{c.replace('_', ' ')} {_suppressed(float(row[c]))}"
-                                                         for c in ("dialoogsessies", "bewoners_bereikt", "meemakers",
-                                                                   "activiteiten"))
-                         + (f"; bereikt {fmt.value(share, '%')} van de inwoners (CBS)"
-                            if n >= SUPPRESS_BELOW and share is not None and not math.isnan(share) else "") + ".")
-    mm = float(tot["meemakers"].sum())
-    nums.append(BigNumber(_suppressed(mm), "Meemakers", period, REGISTER_SOURCE, area="beide buurten",
-                          kind="register", raw=None if mm < SUPPRESS_BELOW else mm))
-    text = ("Bewoners die meedoen aan dialoogsessies en activiteiten, en meemakers die zelf iets organiseren, "
-            "zoals het programmateam ze registreert.")
-    notes.append("Dezelfde persoon kan in meerdere maanden meetellen. Aantallen onder de 10 tonen we als <10.")
-    return Slide(key, QUESTIONS["participatie"], f"Deelname {period}", tuple(nums[:MAX_NUMBERS]), text,
-                 "\n".join(notes), (REGISTER_SOURCE,))
-
-
-def _title_slide(ctx: Context, key: str, version: DataVersion) -> Slide:
-    eng = ctx.engine
-    m = eng.catalog.get("inwoners")
-    nums = tuple(_metric_number(ctx, m, a, eng.latest(m, a), label="Inwoners", show_area=True)
-                 for a in FOCUS_AREAS)
-    text = f"Stand van zaken op {fmt.date(ctx.today)}; database van {version.built_text}."
-    notes = ("Het programma Veerkrachtige Wijken (2025–2045) richt zich op bestaanszekerheid, positieve gezondheid "
-             "en gelijke kansen in Nazareth en Pottenberg. " + version.text)
-    chart = ChartRef("kaart", areas=FOCUS_AREAS,
-                     alt="Kaart van de buurten van Maastricht (indeling 2020) met Nazareth en Pottenberg uitgelicht.")
-    srcs = {s for a in FOCUS_AREAS if (r := eng.latest(m, a)) for s in r.sources} or set(m.sources)
-    return Slide(key, QUESTIONS["titel"], "Nazareth en Pottenberg", nums, text, notes,
-                 (source_label(ctx, srcs) + f", {LICENCE}", "kaart: CBS/Kadaster Wijk- en buurtkaart 2020"), chart)
-
-
-def _sources_slide(ctx: Context, key: str, version: DataVersion) -> Slide:
-    rows = [r for r in version.tables if _is_statistic(r.table_id)]
-    bullets = tuple(f"{r.table_id} — {r.title} ({r.period})" for r in rows)
-    notes = "\n".join(f"{r.table_id}: {r.title}; {r.publisher}; periode {r.period}; licentie {r.licence}; "
-                      f"geladen op {r.loaded}." for r in version.tables)
-    return Slide(key, QUESTIONS["bronnen"], "Bronnen en dataversie", (),
-                 f"Alle cijfers: CBS en RIVM, licentie {LICENCE}. Database van {version.built_text}.",
-                 notes + "\nDeelnamecijfers: " + REGISTER_SOURCE + ".", ("CBS, RIVM — licentie CC BY 4.0",),
-                 bullets=bullets)
-
-
-# ---------------------------------------------------------------------------------------------- decks
-
-def catalogue(ctx: Context) -> list[tuple[str, str]]:
-    """Every slide key an editor can put in a deck, with a label for the picker."""
-    eng = ctx.engine
-    cat = eng.catalog
-    out = [("titel", "Titelblad met kaart"), ("doelen", "Wat willen we bereiken? (alle doelen)")]
-    for t in ctx.targets:
-        out.append((f"doel:{t.id}", f"Doel: {cat.get(t.metric_id).label} — {eng.name(t.area_code)}"))
-    for p in PILLAR_ORDER[:3]:
-        m = lead_metric(eng, p)
-        if m is not None:
-            out.append((f"pijler:{p}", f"Waar staan we? {cat.pillars[p]['label']} ({m.label.lower()})"))
-    for m in cat.available():
-        out.append((f"indicator:{m.id}", f"Waar staan we? {m.label} ({cat.pillars[m.pillar]['label'].lower()})"))
-    out += [("goed", "Wat gaat goed?"), ("minder_goed", "Wat gaat minder goed?"),
-            ("kalender", "Wanneer zien we meer?"), ("participatie", "Wie doen er mee?"),
-            ("bronnen", "Bronnen en dataversie")]
-    return out
-
-
-def known_keys(ctx: Context) -> set[str]:
-    return {k for k, _ in catalogue(ctx)}
-
-
-def build(ctx: Context, keys=DEFAULT_DECK) -> Deck:
-    """The slides for `keys`, in order. Keys that no longer exist (a deleted target) are skipped and listed."""
-    eng = ctx.engine
-    version = data_version(ctx.build_info, ctx.sources)
-    targets = {str(t.id): t for t in ctx.targets}
-    slides: list[Slide] = []
-    skipped: list[str] = []
-    for key in keys:
-        kind, _, arg = key.partition(":")
-        made: list[Slide] = []
-        if key == "titel":
-            made = [_title_slide(ctx, key, version)]
-        elif key == "doelen":
-            made = _targets_slides(ctx)
-        elif kind == "doel" and arg in targets:
-            made = [target_slide(ctx, targets[arg], key)]
-        elif kind == "pijler" and arg in eng.catalog.pillars:
-            s = _pillar_slide(ctx, key, arg)
-            made = [s] if s else []
-        elif kind == "indicator":
-            try:
-                m = eng.catalog.get(arg)
-            except KeyError:
-                m = None
-            if m is not None and m.available:
-                made = [_metric_slide(ctx, key, m, "{label}")]
-        elif key in ("goed", "minder_goed"):
-            made = [_movements_slide(ctx, key, "successen" if key == "goed" else "tegenvallers")]
-        elif key == "kalender":
-            made = [_calendar_slide(ctx, key)]
-        elif key == "participatie":
-            made = [_participation_slide(ctx, key)]
-        elif key == "bronnen":
-            made = [_sources_slide(ctx, key, version)]
-        if made:
-            slides.extend(made)
-        else:
-            skipped.append(key)
-    return Deck(slides, skipped, ctx.today, version)
-
-
-# ---------------------------------------------------------------------------------------------- briefing tables
-
-@dataclass(frozen=True)
-class OverviewRow:
-    pillar: str
-    metric_id: str
-    label: str
-    unit: str
-    year: str
-    values: tuple[tuple[str, str], ...]   # (area code, formatted value) for Nazareth, Pottenberg, Maastricht, NL
-    tone: str                              # per focus buurt: "Nazareth: kracht, Pottenberg: aandacht"
-    sources: str
-
-
-def overview(ctx: Context) -> list[OverviewRow]:
-    """The Overzicht page's cards as table rows: per pillar the headline metrics, both buurten side by side."""
-    eng = ctx.engine
-    data = briefing.briefing(eng)
-    rows = []
-    for p in PILLAR_ORDER[:3]:
-        for m in briefing.headline_metrics(eng, p):
-            cards = {a: next(c for c in data[a][p] if c.metric.id == m.id) for a in FOCUS_AREAS}
-            first = cards[FOCUS_AREAS[0]]
-            year = first.latest.year if first.latest else None
-            vals = [(a, fmt.value(c.latest.value if c.latest else None, m.unit)
-                     + (f" ({c.latest.year})" if c.latest and c.latest.year != year else "")) for a, c in cards.items()]
-            vals.append((MAASTRICHT, fmt.value(first.ref_maastricht.value if first.ref_maastricht else None, m.unit)))
-            vals.append((NEDERLAND, fmt.value(first.ref_nederland.value if first.ref_nederland else None, m.unit)))
-            tones = {"kracht": "gaat goed", "aandacht": "aandachtspunt", "neutraal": "ter informatie"}
-            srcs = {s for c in cards.values() if c.latest for s in c.latest.sources} or set(m.sources)
-            rows.append(OverviewRow(p, m.id, m.label, m.unit, str(year or ""), tuple(vals),
-                                    ", ".join(f"{c.area_name}: {tones[c.tone]}" for c in cards.values()),
-                                    source_label(ctx, srcs)))
-    return rows
-
-
-@dataclass(frozen=True)
-class TargetCard:
-    metric: str
-    area: str
-    baseline: str
-    latest: str
-    target: str
-    status: str
-    explanation: str
-    owner: str
-
-
-def target_cards(ctx: Context) -> list[TargetCard]:
-    """The Doelen page's cards as table rows (same status computation)."""
-    eng = ctx.engine
-    out = []
-    for t in ctx.targets:
-        m = eng.catalog.get(t.metric_id)
-        s = status(eng, t, ctx.today)
-        out.append(TargetCard(
-            m.label, eng.name(t.area_code), f"{fmt.value(t.baseline_value, m.unit)} ({t.baseline_year})",
-            f"{fmt.value(s.latest.value, m.unit)} ({s.latest.year})" if s.latest
-            else "nog geen meting na het basisjaar",
-            f"{fmt.value(t.target_value, m.unit)} ({t.target_year})", s.status, s.explanation, t.owner))
-    return out

@@ -11,7 +11,8 @@ from metrics import fmt
 from metrics.catalog import Catalog
 from metrics.compute import Engine
 from metrics.index import pillar_index
-from metrics.series import profile_frame, trend_frame
+from metrics.series import trend_frame
+from wording.profile import profile_frame
 
 DEFAULT_BUURT = FOCUS_AREAS[0]
 

@@ -81,7 +81,7 @@ def overzicht_model(eng: Engine, cat: Catalog, build_info: dict, targets: pd.Dat
             pillar, cat.pillars[pillar]["label"], cat.pillars[pillar]["description"],
             tuple((eng.name(a), tuple(data[a][pillar])) for a in FOCUS_AREAS),
             ("Nog geen data voor: " + ", ".join(m.label.lower() for m in missing) +
-             ". Zie Data en methode voor de bron en hoe deze cijfers worden toegevoegd.") if missing else "",
+             ". Op de pagina Data en methode staat welke bron deze cijfers later levert.") if missing else "",
             tuple("Actualiteit — " + f.sentence for f in fresh.get(pillar, []))))
     sources = frozenset(s for area in data.values() for cards in area.values() for c in cards
                         for s in (c.latest.sources if c.latest else ()))

@@ -7,6 +7,7 @@ from loaders.config import FOCUS_AREAS
 from metrics.catalog import Catalog
 from metrics.compute import Engine
 from metrics.progress import movements
+from wording.change import movement_text
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,12 @@ def successen_model(eng: Engine, cat: Catalog) -> SuccessenModel:
     out = []
     for area in FOCUS_AREAS:
         mv = movements(eng, area)
-        pillar = {k: [f"{x.text} — *{cat.pillars[x.metric.pillar]['label']}*" for x in mv[k]]
+        name = eng.name(area)
+        pillar = {k: [f"{movement_text(x, name)} — *{cat.pillars[x.metric.pillar]['label']}*" for x in mv[k]]
                   for k in ("successen", "tegenvallers")}
         out.append(AreaMovements(
-            eng.name(area), tuple(pillar["successen"]), tuple(pillar["tegenvallers"]),
-            tuple(f"{x.text}: binnen de marge" for x in mv["binnen_marge"]),
-            tuple(f"{x.text}: {x.change.label} (geen richting goed/slecht)" for x in mv["beschrijvend"]),
+            name, tuple(pillar["successen"]), tuple(pillar["tegenvallers"]),
+            tuple(f"{movement_text(x, name)}: binnen de marge" for x in mv["binnen_marge"]),
+            tuple(f"{movement_text(x, name)}: {x.change.label} (geen richting goed/slecht)" for x in mv["beschrijvend"]),
             frozenset(s for k in mv.values() for x in k for s in x.latest.sources)))
     return SuccessenModel(tuple(out))

@@ -1,4 +1,5 @@
-"""The one-click briefing (reports/briefing.py): the produced PPTX and PDF are opened and read back.
+"""The one-click briefing (reports/: document model, PPTX and PDF writers) and the one-page briefing
+(reports/onepage.py): the produced PPTX and PDF are opened and read back.
 
 - python-pptx reads every slide: questions, titles, every big number, the notes, the overview tables, the
   sources; the numbers equal the metrics export for the same selection (metrics.export.rows);
@@ -23,12 +24,16 @@ from pptx import Presentation
 from pptx.util import Emu
 
 from loaders import repository
-from metrics import export, fmt, slides
+from metrics import export, fmt
+from metrics import slides as numbers
 from metrics.briefing import FOCUS_AREAS
 from metrics.catalog import load
 from metrics.compute import Engine
 from metrics.targets import Target
 from reports import briefing as rb
+from reports import model
+from ui import slide_charts
+from wording import slides
 
 TODAY = dt.date(2026, 11, 22)
 NAZ, POT = FOCUS_AREAS
@@ -40,13 +45,19 @@ EMU_PER_PT = 12700
 SLIDE_W, SLIDE_H = 13.333 * 72, 7.5 * 72  # points
 
 
-@pytest.fixture(scope="module")
-def engine(subset_sqlite) -> Engine:
-    return Engine(repository.load_inputs(subset_sqlite), load())
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def db(request) -> str:
+    """The subset database on each backend (PostgreSQL skipped unless WIJKMONITOR_TEST_PG_URL is set)."""
+    return request.getfixturevalue("subset_sqlite" if request.param == "sqlite" else "subset_pg")
 
 
 @pytest.fixture(scope="module")
-def ctx(engine, subset_sqlite) -> slides.Context:
+def engine(db) -> Engine:
+    return Engine(repository.load_inputs(db), load())
+
+
+@pytest.fixture(scope="module")
+def ctx(engine, db) -> numbers.Context:
     targets = [Target(id=3, metric_id="eenzaam", area_code=NAZ, baseline_year=2012, baseline_value=49.8,
                       target_value=45.0, target_year=2030, owner="Team welzijn", rationale="Minder eenzaamheid")]
     part = pd.DataFrame([
@@ -54,13 +65,12 @@ def ctx(engine, subset_sqlite) -> slides.Context:
          "bewoners_bereikt": 45, "meemakers": 6, "activiteiten": 3},
         {"buurt_code": POT, "maand": "2025-10", "leeftijdsgroep": "totaal", "dialoogsessies": 1,
          "bewoners_bereikt": 8, "meemakers": 7, "activiteiten": 1}])
-    return slides.Context(engine, TODAY, targets, part, repository.build_info(subset_sqlite),
-                          repository.sources(subset_sqlite))
+    return numbers.Context(engine, TODAY, targets, part, repository.build_info(db), repository.sources(db))
 
 
 @pytest.fixture(scope="module")
-def produced(ctx, subset_sqlite, output_dir):
-    geoms = repository.geometries(rb.MAP_INDELING, rb.MAP_GEMEENTE, url=subset_sqlite)
+def produced(ctx, db, output_dir):
+    geoms = repository.geometries(slide_charts.MAP_INDELING, slide_charts.MAP_GEMEENTE, url=db)
     result = rb.export(rb.Inputs(ctx, DECK, geoms, "Raad november"))
     out = output_dir / "briefing"
     out.mkdir(exist_ok=True)
@@ -94,7 +104,7 @@ def test_pptx_slides_read_back(produced, ctx):
     # cover, deck, overview (3 pillars), targets, trends (8 charts, 2 a slide), map, sources (may continue)
     assert len(pages) >= 1 + len(deck.slides) + 3 + 1 + 4 + 1 + 1
     cover = slide_text(pages[0])
-    assert fmt.date(TODAY) in cover and deck.version.text in cover and "Raad november" in cover
+    assert fmt.date(TODAY) in cover and slides.version_text(deck.version) in cover and "Raad november" in cover
     for s, page in zip(deck.slides, pages[1:]):
         text = slide_text(page)
         assert s.question in text and s.title in text and s.text in text
@@ -119,7 +129,7 @@ def test_pptx_numbers_equal_metrics_export(produced, engine):
     deck = result.briefing.deck
     measured = [(i, n) for i, s in enumerate(deck.slides) for n in s.numbers
                 if n.kind == "meting" and n.raw is not None]
-    areas = sorted({n.area_code for _, n in measured} | set(rb.TREND_AREAS))
+    areas = sorted({n.area_code for _, n in measured} | set(model.TREND_AREAS))
     metrics = [engine.catalog.get(m) for m in sorted({n.metric_id for _, n in measured}
                                                       | {r.metric_id for r in result.briefing.overview})]
     table = export.rows(engine, areas, metrics).set_index(["area_code", "metric_id", "year"])
@@ -251,6 +261,34 @@ def test_pptx_text_fits_and_nothing_overlaps(produced):
     assert problems == [], "\n".join(problems)
 
 
+def test_onepage_pptx_text_fits_and_nothing_overlaps(ctx, output_dir):
+    """The one-page briefing as one slide: every text box fits, nothing overlaps or leaves the slide."""
+    from reports import onepage
+
+    prs = Presentation(io.BytesIO(onepage.to_pptx(onepage.onepage.build(ctx))))
+    assert len(prs.slides) == 1
+    page = prs.slides[0]
+    problems = []
+    for sh in page.shapes:
+        if sh.has_text_frame and sh.text_frame.text.strip():
+            w, h = Emu(sh.width).pt - 7.2, Emu(sh.height).pt
+            need, widest = text_height(sh.text_frame, w)
+            if need > h + 2 or widest > w + 1:
+                problems.append(f"tekst past niet ({need:.0f} > {h:.0f} pt): {sh.text_frame.text[:60]!r}")
+    boxes = layout(page)
+    for b in boxes:
+        if b[1] < 0 or b[2] < 0 or b[1] + b[3] > SLIDE_W + 1 or b[2] + b[4] > SLIDE_H + 1:
+            problems.append(f"{b[0]} buiten de dia: {b[5][:40]!r}")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if _overlap(a, b):
+                problems.append(f"{a[0]} {a[5][:30]!r} overlapt {b[0]} {b[5][:30]!r}")
+    out = output_dir / "onepage"
+    out.mkdir(exist_ok=True)
+    _preview(page, boxes, out / "pptx-een-dia.png")
+    assert problems == [], "\n".join(problems)
+
+
 def _preview(page, boxes, path: Path, scale: float = 1.4) -> None:
     """A rough drawing of the slide from the measured layout, to look at (no PowerPoint needed)."""
     img = Image.new("RGB", (round(SLIDE_W * scale), round(SLIDE_H * scale)), "white")
@@ -345,14 +383,14 @@ def test_map_is_not_inverted_and_shows_both_buurten(produced):
 def test_rewind_gives_d3_winding():
     ccw = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]],
                                               [[0.2, 0.2], [0.2, 0.4], [0.4, 0.4], [0.2, 0.2]]]}
-    out = rb.rewind(ccw)
-    assert rb._ring_area(out["coordinates"][0]) < 0 < rb._ring_area(out["coordinates"][1])
-    assert rb.rewind(out) == out
+    out = slide_charts.rewind(ccw)
+    assert slide_charts._ring_area(out["coordinates"][0]) < 0 < slide_charts._ring_area(out["coordinates"][1])
+    assert slide_charts.rewind(out) == out
 
 
 def test_enlarged_chart_fonts(engine):
     ref = slides.ChartRef("trend", "moeite_met_rondkomen", (NAZ, POT, "GM0935"), 2012)
-    spec = rb.trend_spec(engine, ref, width=700, height=300, font=26)
+    spec = slide_charts.trend_spec(engine, ref, width=700, height=300, font=26)
     sizes = []
 
     def walk(x):
@@ -367,8 +405,8 @@ def test_enlarged_chart_fonts(engine):
 
     walk(spec)
     assert sizes and min(sizes) == 26
-    assert ">2012<" in rb.to_svg(spec)
+    assert ">2012<" in slide_charts.to_svg(spec)
     # rendered with the Dutch number locale
     tiny = {"data": {"values": [{"v": 1234.5}]}, "mark": "text", "encoding": {"text": {"field": "v", "format": ",.1f"}}}
-    assert "1.234,5" in rb.to_svg(tiny)
-    assert rb.trend_spec(engine, slides.ChartRef("trend", "mediaan_vermogen", (NAZ,)), 700, 300, 26) is None
+    assert "1.234,5" in slide_charts.to_svg(tiny)
+    assert slide_charts.trend_spec(engine, slides.ChartRef("trend", "mediaan_vermogen", (NAZ,)), 700, 300, 26) is None

@@ -275,7 +275,7 @@ def _xlsx_cells(data: bytes) -> list:
 
 def assert_inert(csv_bytes: bytes, xlsx_bytes: bytes, payloads: list[str]) -> None:
     text = csv_bytes.decode("utf-8-sig")
-    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=";")  # Dutch CSV by default
     cells = _cells(df)
     for p in payloads:
         assert "'" + p in cells, f"{p!r} not exported as inert text"

@@ -1,4 +1,5 @@
-"""Slides for the presentation and the briefing (metrics/slides.py), the slideshow HTML (ui/present.py) and
+"""Slides for the presentation and the briefing (wording/slides.py on metrics/slides.py and metrics/briefing.py),
+the slideshow HTML (ui/present.py) and
 saved decks (loaders/decks.py, migration 3) on SQLite and PostgreSQL."""
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ import sqlalchemy as sa
 from loaders import auth, decks, programme, repository
 from loaders.db import get_engine, query
 from loaders.migrations import MIGRATIONS, migrate_user_tables
-from metrics import export, fmt, slides
+from metrics import export, fmt
+from metrics import slides as numbers
 from metrics.briefing import FOCUS_AREAS
 from metrics.catalog import load
 from metrics.compute import Engine
 from metrics.targets import Target
 from ui import present
+from wording import releases as release_words
+from wording import slides
+from wording.change import movement_text
 
 TODAY = dt.date(2026, 11, 22)
 NAZ, POT = FOCUS_AREAS
@@ -39,9 +44,9 @@ def meta(subset_sqlite):
     return repository.build_info(subset_sqlite), repository.sources(subset_sqlite)
 
 
-def ctx_for(engine, meta, targets=(), participation=None) -> slides.Context:
+def ctx_for(engine, meta, targets=(), participation=None) -> numbers.Context:
     info, src = meta
-    return slides.Context(engine, TODAY, list(targets), participation, info, src)
+    return numbers.Context(engine, TODAY, list(targets), participation, info, src)
 
 
 def target(**kw) -> Target:
@@ -206,16 +211,17 @@ def test_movements_are_beyond_the_margin_and_not_ranked(engine, meta):
         assert [(n.metric_id, n.area_code) for n in s.numbers] == [(mv.metric.id, mv.area) for mv in pool[:3]]
         assert [n.value for n in s.numbers] == [fmt.value(mv.latest.value, mv.metric.unit) for mv in pool[:3]]
         for mv in pool:  # every movement, with its figures, is in the presenter notes
-            assert mv.text in s.notes
+            assert movement_text(mv, engine.name(mv.area)) in s.notes
 
 
 def test_calendar_and_sources(engine, meta):
     cal, src = slides.build(ctx_for(engine, meta), ["kalender", "bronnen"]).slides
     assert 1 <= len(cal.numbers) <= 3
-    for n in cal.numbers:
-        month, year = n.value.split()
-        assert month in fmt.MONTHS and YEAR.match(year)
-    assert "schatting" in cal.source_line
+    for n in cal.numbers:  # the one release wording: past dates are "al verwacht, nog niet geladen"
+        assert n.value == release_words.OVERDUE or re.fullmatch(
+            r"verwacht rond (" + "|".join(fmt.MONTHS) + r") \d{4}", n.value), n.value
+    assert "schatting van de datum" in cal.source_line and "schatting van de datum" in cal.text
+    assert "de data zijn schattingen" not in cal.text.lower()
     assert "CC BY 4.0" in src.text
     tables = set(meta[1]["table_id"])
     for b in src.bullets:

@@ -65,8 +65,9 @@ def login_box(key: str = "login") -> Editor | None:
             if st.button("Inloggen met gemeente-account", key=f"{key}_oidc"):
                 st.login()
         if not accounts and not _oidc_configured():
-            st.info("Er zijn geen redacteursaccounts ingesteld. Zie de README (Configuratie) om een account toe te "
-                    "voegen in .streamlit/secrets.toml.")
+            # End users see no configuration instructions; how to add accounts is in the README (Configuratie).
+            st.info("Inloggen voor redacteuren is op deze installatie nog niet ingericht. Neem contact op met de "
+                    "beheerder van de Wijkmonitor als u doelen of deelnamecijfers wilt bijwerken.")
             return None
         if accounts:
             with st.form(f"{key}_form"):

@@ -82,31 +82,3 @@ def trend_chart(df: pd.DataFrame, title: str, y_title: str, baseline_year: int |
     extra = {"subtitle": subtitle, "subtitleFontSize": FONT_SIZE - 1} if subtitle else {}
     return alt.layer(*layers).properties(
         title=alt.TitleParams(title, fontSize=FONT_SIZE + 2, anchor="start", **extra), height=height, width=width)
-
-
-def small_multiples(frames: list[tuple[str, str, pd.DataFrame]], columns: int = 3, height: int = 180) -> alt.ConcatChart:
-    """One small trend chart per metric: frames = [(title, y_title, trend_frame), ...]."""
-    charts = [trend_chart(df, title, y_title, height=height, width=260) for title, y_title, df in frames if not df.empty]
-    return alt.concat(*charts, columns=columns).resolve_scale(color="independent", strokeDash="independent",
-                                                              shape="independent")
-
-
-def strip_chart(df: pd.DataFrame, highlight: list[str], ref_value: float | None, title: str, x_title: str,
-                ref_label: str = "Maastricht") -> alt.LayerChart:
-    """All buurten of a gemeente as dots on one axis (no ranking), highlighted areas labelled."""
-    d = df.copy()
-    d["groep"] = np.where(d["area_code"].isin(highlight), d["area_name"], "Andere buurten")
-    dom = [*[n for n in d.loc[d["area_code"].isin(highlight), "area_name"].unique()], "Andere buurten"]
-    rng = [colour_for(c, i) for i, c in enumerate(highlight)][: len(dom) - 1] + ["#9a9a9a"]
-    base = alt.Chart(d[d["value"].notna()]).encode(
-        x=alt.X("value:Q", title=x_title, scale=alt.Scale(zero=False), axis=alt.Axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)),
-        tooltip=[alt.Tooltip("area_name:N", title="Buurt"), alt.Tooltip("label:N", title="Waarde")])
-    dots = base.mark_circle(size=140, opacity=0.85).encode(
-        color=alt.Color("groep:N", scale=alt.Scale(domain=dom, range=rng), legend=alt.Legend(orient="bottom", title=None, labelFontSize=FONT_SIZE)),
-        y=alt.Y("groep:N", title=None, sort=dom, axis=alt.Axis(labelFontSize=FONT_SIZE)))
-    layers = [dots]
-    if ref_value is not None:
-        r = pd.DataFrame({"value": [ref_value], "label": [ref_label]})
-        layers.append(alt.Chart(r).mark_rule(color="#000000", strokeDash=[6, 3], strokeWidth=2).encode(x="value:Q"))
-    return alt.layer(*layers).properties(title=alt.TitleParams(title, fontSize=FONT_SIZE + 2, anchor="start"),
-                                         height=160, width="container")

@@ -6,8 +6,7 @@ from typing import Iterable
 import pandas as pd
 import streamlit as st
 
-from metrics import export, fmt
-from metrics.briefing import Card
+from metrics import export
 from metrics.catalog import Metric
 
 LICENCE_LINE = "Bron: CBS, RIVM — licentie CC BY 4.0"
@@ -44,30 +43,6 @@ def source_line(tables: Iterable[str], extra: str = "") -> None:
 def metric_caption(m: Metric) -> str:
     cav = "; ".join(m.caveats)
     return f"{m.explanation}" + (f" Let op: {cav}." if cav else "")
-
-
-def card(c: Card, key_prefix: str = "") -> None:
-    """One briefing card: value, sentence, change and position, source."""
-    m = c.metric
-    with st.container(border=True):
-        st.markdown(f"**{m.label}** &nbsp; <span class='wm-tag'>{TONE_LABEL[c.tone]}</span>", unsafe_allow_html=True)
-        if c.latest is not None:
-            st.markdown(f"<div class='wm-value'>{fmt.value(c.latest.value, m.unit)}</div>", unsafe_allow_html=True)
-        else:
-            st.markdown("<div class='wm-value'>geen gegevens</div>", unsafe_allow_html=True)
-        st.write(c.sentence)
-        bits = []
-        if c.change.diff is not None:
-            bits.append(f"Verandering: {fmt.delta(c.change.diff, m.unit)} — {c.change.label}")
-        if c.vs_maastricht.diff is not None:
-            bits.append(f"Positie: {c.vs_maastricht.label}")
-        if c.vs_nederland.diff is not None:
-            bits.append(c.vs_nederland.label)
-        if bits:
-            st.markdown(f"<div class='wm-meta'>{' · '.join(bits)}</div>", unsafe_allow_html=True)
-        srcs = c.latest.sources if c.latest else m.sources
-        st.markdown(f"<div class='wm-source'>Bron: {', '.join(srcs)} · {'; '.join(m.caveats)}</div>",
-                    unsafe_allow_html=True)
 
 
 def table_alternative(df: pd.DataFrame, label: str = "Tabel bij de grafiek", expanded: bool = False) -> None:

@@ -3,6 +3,8 @@
 - Every size is relative to the slide (CSS container units), so the slide reads the same on a laptop, a
   1280x720 beamer and a 1920x1080 screen: body text about 4% of the slide height (a slide's 20-pt text),
   big numbers about 9%, sources and chart labels at least 2.7%.
+- Without full screen the slide is fitted to the browser window (never taller than the window below its top
+  edge), so it is fully visible without scrolling, with the "Volledig scherm (F)" button highlighted.
 - Keyboard, as a presentation clicker sends it: ArrowRight / ArrowDown / PageDown / Space = next,
   ArrowLeft / ArrowUp / PageUp = previous, Home / End = first / last, N = presenter notes, F = full screen
   (Fullscreen API), B or . = black screen. Keys also work when the page around the slideshow has focus.
@@ -23,8 +25,9 @@ import streamlit as st
 
 from metrics import fmt
 from metrics.briefing import FOCUS_AREAS, MAASTRICHT
-from metrics.slides import BigNumber, Deck, Slide
+from ui import slide_charts
 from ui.palette import colour_for
+from wording.slides import BigNumber, Deck, Slide, version_text
 
 UNIT_SPLIT = re.compile(r"^(€ )?([<−+\-]?[\d.,]+)( .+)$")
 SLIDE_CHART = {"width": 900, "height": 380, "font": 30}
@@ -33,7 +36,7 @@ SLIDE_MAP = {"width": 760, "height": 560, "font": 30}
 CSS = """
 *{box-sizing:border-box}
 html,body{margin:0;padding:0;background:#fff;color:#111;font-family:"DejaVu Sans","Segoe UI",Arial,sans-serif}
-#deck{position:relative}
+#deck{position:relative;margin:0 auto}
 .stage{position:relative;width:100%;aspect-ratio:16/9;container-type:size;background:#fff;overflow:hidden;
   border:1px solid #8a96a3;outline:none}
 .stage:focus-visible{outline:4px solid #01689B;outline-offset:2px}
@@ -62,24 +65,27 @@ html,body{margin:0;padding:0;background:#fff;color:#111;font-family:"DejaVu Sans
 .text{margin:1.8cqh 0 0 0;font-size:calc(var(--fit,1)*3.8cqh);line-height:1.3}
 .empty .text{font-size:calc(var(--fit,1)*4.6cqh);margin-top:4cqh}
 footer{display:flex;justify-content:space-between;align-items:flex-end;gap:2cqw;margin-top:auto;padding-top:1.6cqh;
-  font-size:calc(var(--fit,1)*2.7cqh);color:#333;line-height:1.25}
+  font-size:calc(var(--fit,1)*2.9cqh);color:#333;line-height:1.25}
 footer .count{white-space:nowrap;font-weight:700;color:#111}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 #black{position:absolute;inset:0;background:#000;display:none;z-index:5}
 #deck.black #black{display:block}
-.controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-top:10px;font-size:16px}
+.controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-top:8px;font-size:15px}
 .controls button{font:inherit;font-size:16px;padding:8px 14px;border:2px solid #01689B;background:#fff;
   color:#01689B;border-radius:6px;cursor:pointer}
 .controls button:hover{background:#E8F1F7}
 .controls button:focus-visible{outline:3px solid #111;outline-offset:2px}
 .controls .hint{color:#333}
+.controls #full{background:#01689B;color:#fff}
+.controls #full:hover{background:#014F77}
 #notes{display:none;margin-top:10px;padding:14px 18px;border:2px solid #01689B;border-radius:6px;
   font-size:17px;line-height:1.45;white-space:pre-wrap;background:#F5F8FB;color:#111}
 #deck.show-notes #notes{display:block}
+.val.words,.no-chart .val.words{font-size:calc(var(--fit,1)*5.4cqh);white-space:normal;line-height:1.15}
 .val .unit{font-size:calc(var(--fit,1)*3.3cqh);font-weight:400;margin-left:.3em;white-space:nowrap}
 .val.split{white-space:normal}
 :fullscreen body{background:#000}
-:fullscreen #deck{width:100vw;height:100vh;background:#000;display:flex;align-items:center;justify-content:center}
+:fullscreen #deck{width:100vw;max-width:none!important;height:100vh;background:#000;display:flex;align-items:center;justify-content:center}
 :fullscreen .stage{width:min(100vw,177.78vh);height:min(100vh,56.25vw);aspect-ratio:auto;border:0}
 :fullscreen .controls{display:none}
 :fullscreen #notes{position:fixed;left:2vw;right:2vw;bottom:2vh;max-height:42vh;overflow:auto;z-index:6;
@@ -113,6 +119,24 @@ JS = """
       s.style.setProperty('--fit', String(f));
     }
     s.dataset.fit = String(f);
+  }
+  // Fit the slide to the window: as wide as the column allows, but never taller than the part of the browser
+  // window below the slideshow's top edge (minus the controls), so the whole slide and the "Volledig scherm (F)"
+  // button are visible without scrolling on a 1280x720 beamer.
+  const controls = deck.querySelector('.controls');
+  function fitStage() {
+    if (document.fullscreenElement) { deck.style.maxWidth = ''; return; }
+    let w = Infinity;
+    try {
+      const fe = window.frameElement, pw = window.parent;
+      if (fe && pw && pw !== window) {
+        const top = fe.getBoundingClientRect().top + (pw.scrollY || 0);
+        const avail = pw.innerHeight - top - controls.offsetHeight - 24;
+        w = Math.max(480, avail * 16 / 9);
+      }
+    } catch (e) {}
+    deck.style.maxWidth = Number.isFinite(w) ? Math.floor(w) + 'px' : '';
+    deck.dataset.fitted = Number.isFinite(w) ? '1' : '0';
   }
   function show(k) {
     i = Math.min(Math.max(k, 0), n - 1);
@@ -149,8 +173,9 @@ JS = """
     return true;
   }
   document.addEventListener('keydown', onKey);
-  document.addEventListener('fullscreenchange', () => fit(slides[i]));
+  document.addEventListener('fullscreenchange', () => { fitStage(); fit(slides[i]); });
   window.addEventListener('resize', () => fit(slides[i]));
+  try { window.parent.addEventListener('resize', () => { fitStage(); fit(slides[i]); }); } catch (e) {}
   stage.addEventListener('click', () => stage.focus({preventScroll: true}));
   document.getElementById('prev').addEventListener('click', () => show(i - 1));
   document.getElementById('next').addEventListener('click', () => show(i + 1));
@@ -178,6 +203,7 @@ JS = """
       pw.document.addEventListener('keydown', handler);
     }
   } catch (e) {}
+  fitStage();
   show(i);
 })();
 """
@@ -202,6 +228,8 @@ def _number_html(n: BigNumber) -> str:
     if m and len(m.group(3)) > 5:  # '8,0 per 1.000 inwoners': the unit smaller
         value = f"{_e((m.group(1) or '') + m.group(2))}<span class='unit'>{_e(m.group(3).strip())}</span>"
         long = " split"
+    elif n.kind == "kalender" and " " in n.value:  # release words ("al verwacht, nog niet geladen"), not a figure
+        value, long = _e(n.value), " words"
     else:
         value, long = _e(n.value), (" long" if len(n.value) > 7 else "")
     return (f"<div class='num' style='--stripe:{_stripe(n)}'><p class='lab'>{head}</p>"
@@ -237,11 +265,11 @@ def _slide_html(s: Slide, idx: int, total: int, chart_svg: str | None) -> str:
 
 def slideshow_html(deck: Deck, charts: dict[int, str] | None = None, title: str = "Presentatie",
                    store_key: str | None = None) -> str:
-    """The whole slideshow as one HTML document. `charts`: slide index -> SVG (from reports.briefing)."""
+    """The whole slideshow as one HTML document. `charts`: slide index -> SVG (from ui/slide_charts.py)."""
     charts = charts or {}
     total = len(deck.slides)
     slides_html = "".join(_slide_html(s, i, total, charts.get(i)) for i, s in enumerate(deck.slides))
-    notes = [f"{s.notes}\n\nStand: {fmt.date(deck.date)} · {deck.version.text}" for s in deck.slides]
+    notes = [f"{s.notes}\n\nStand: {fmt.date(deck.date)} · {version_text(deck.version)}" for s in deck.slides]
     store = store_key or "wm-deck-" + hashlib.sha1("|".join(s.key for s in deck.slides).encode()).hexdigest()[:10]
     notes_json = json.dumps(notes, ensure_ascii=False).replace("<", "\\u003c")  # inert inside <script>
     return (
@@ -255,7 +283,7 @@ def slideshow_html(deck: Deck, charts: dict[int, str] | None = None, title: str 
         "<button id='prev' type='button'>◀ Vorige</button><button id='next' type='button'>Volgende ▶</button>"
         "<button id='notes-btn' type='button'>Notities (N)</button>"
         "<button id='full' type='button'>Volledig scherm (F)</button>"
-        "<span class='hint'>Toetsen: ← → of Page Up/Down, Home/End, B = zwart scherm</span></div>"
+        "<span class='hint'>← → · Page Up/Down · Home/End · B = zwart</span></div>"
         "<div id='notes' aria-live='off'></div><div id='live' class='sr' aria-live='polite'></div></div>"
         f"<script type='application/json' id='notes-data'>{notes_json}</script>"
         f"<script>{JS}</script></body></html>"
@@ -264,16 +292,14 @@ def slideshow_html(deck: Deck, charts: dict[int, str] | None = None, title: str 
 
 def chart_svgs(engine, deck: Deck, geometries=None) -> dict[int, str]:
     """SVG per slide with a chart (trend or map), rendered server-side; cached on the chart's full spec."""
-    from reports import briefing as rb
-
     out: dict[int, str] = {}
     for i, s in enumerate(deck.slides):
         if s.chart is None:
             continue
         if s.chart.kind == "trend":
-            spec = rb.trend_spec(engine, s.chart, **SLIDE_CHART)
+            spec = slide_charts.trend_spec(engine, s.chart, **SLIDE_CHART)
         else:
-            spec = rb.map_spec(geometries, **SLIDE_MAP)
+            spec = slide_charts.map_spec(geometries, **SLIDE_MAP)
         if spec is not None:
             out[i] = _svg(json.dumps(spec, sort_keys=True, default=str))
     return out
@@ -281,9 +307,7 @@ def chart_svgs(engine, deck: Deck, geometries=None) -> dict[int, str]:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _svg(spec_json: str) -> str:
-    from reports import briefing as rb
-
-    return rb.to_svg(json.loads(spec_json))
+    return slide_charts.to_svg(json.loads(spec_json))
 
 
 def show(deck: Deck, charts: dict[int, str] | None = None, title: str = "Presentatie",

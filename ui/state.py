@@ -4,6 +4,7 @@ Pages call `engine()` for metrics and `selector(...)` helpers for selections; th
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Sequence, TypeVar
 
 import streamlit as st
@@ -103,6 +104,22 @@ def _from_url(param: str, options: Sequence[str], default: str) -> str:
     return v if v in options else default
 
 
+UNKNOWN_NOUN = {"buurt": "De buurt", "jaar": "Het jaar", "indicator": "De indicator",
+                "presentatie": "De presentatie"}
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def say_unknown(param: str, asked: str, shown: str) -> str:
+    """Tell the visitor that a (mistyped) link asked for something that does not exist, and what they see
+    instead: "De buurt 'BU99999999' bestaat niet; u ziet Nazareth." The URL is corrected by the caller."""
+    clean = "".join(ch for ch in str(asked) if ch.isprintable())[:60]
+    noun = UNKNOWN_NOUN.get(param, f"De keuze voor '{param}'")
+    shown_asked = _MARKDOWN.sub(r"\\\1", clean)  # the link's text is shown literally, never as markdown
+    msg = f"{noun} '{shown_asked}' bestaat niet; u ziet {shown}."
+    st.warning(msg, icon=":material/link_off:")
+    return msg
+
+
 def select(param: str, label: str, options: Sequence[str], format_func: Callable[[str], str] = str,
            default: str | None = None, container=None, key_prefix: str = "") -> str:
     """A selectbox whose value is read from and written to the URL query parameter `param`."""
@@ -110,6 +127,9 @@ def select(param: str, label: str, options: Sequence[str], format_func: Callable
         raise ValueError("geen keuzes")
     container = container or st
     current = _from_url(param, options, default if default in options else options[0])
+    asked = st.query_params.get(param)
+    if asked is not None and asked not in options:
+        say_unknown(param, asked, format_func(current))
     key = f"{key_prefix}sel_{param}"
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]

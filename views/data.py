@@ -9,6 +9,7 @@ import streamlit as st
 from metrics import docs, export, fmt
 from loaders import programme
 from ui import auth, components, state
+from wording.export import dutch_csv
 
 eng = state.engine()
 cat = state.catalog()
@@ -51,7 +52,19 @@ with tab_dl:
     if df is not None:
         st.write(f"{fmt.number(len(df), 0)} rijen, {df['metric_id'].nunique()} indicatoren, "
                  f"{df['area_code'].nunique()} gebieden.")
-        components.downloads(df, f"wijkmonitor-export-{dt.date.today().isoformat()}", key="full_export")
+        stem = f"wijkmonitor-export-{dt.date.today().isoformat()}"
+        c1, c2, c3 = st.columns(3)
+        c1.download_button("Download CSV (Nederlandse notatie)", dutch_csv(df), file_name=f"{stem}.csv",
+                           mime="text/csv", key="full_export_csv",
+                           help="Puntkomma als scheidingsteken en een decimale komma: opent in kolommen in Excel "
+                                "met Nederlandse instellingen. Waarden afgerond zoals gepubliceerd.")
+        c2.download_button("Download Excel", export.to_excel_bytes(df), file_name=f"{stem}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key="full_export_xlsx")
+        c3.download_button("Technische CSV (komma, decimale punt)", export.to_csv_bytes(df, "technisch"),
+                           file_name=f"{stem}-technisch.csv", mime="text/csv", key="full_export_tech",
+                           help="Voor software: komma als scheidingsteken, decimale punt, Engelse kolomnamen, "
+                                "volledige precisie.")
         st.dataframe(df.head(50), hide_index=True, width="stretch")
 
 with tab_upd:

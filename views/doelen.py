@@ -12,6 +12,7 @@ from metrics import fmt
 from metrics.targets import Target, status
 from metrics.series import trend_frame
 from ui import auth, charts, components, state
+from wording import releases as release_words
 
 eng = state.engine()
 cat = state.catalog()
@@ -52,10 +53,8 @@ for rec in rows.to_dict("records"):
         st.write(s.explanation)
         st.caption(f"Eigenaar: {t.owner} · Waarom dit doel: {t.rationale}"
                    + (f" · Uitvoeringsplan: {t.action_link}" if t.action_link else "")
-                   + ((f" · Nieuwe cijfers werden verwacht rond {fmt.date(s.earliest_change)} (schatting) en zijn nog "
-                       "niet geladen" if s.earliest_change <= today else
-                       f" · Eerstvolgende meting verwacht rond {fmt.date(s.earliest_change)} (schatting)")
-                      if s.earliest_change else ""))
+                   + (f" · Eerstvolgende meting: {release_words.expected(s.earliest_change, today)} "
+                      f"({release_words.ESTIMATE})" if s.earliest_change else ""))
         df = trend_frame(eng, m, [t.area_code, "GM0935"])
         path = pd.DataFrame([{"year": y, "value": v} for y, v in t.path_points()])
         years = sorted(set(df["year"]).union(path["year"]))
@@ -89,17 +88,16 @@ for rec in rows.to_dict("records"):
 
 st.divider()
 st.header("Wanneer zien we vooruitgang?")
-st.markdown("Per bron hoe vaak er gemeten wordt en wanneer de volgende cijfers te verwachten zijn. De data zijn "
-            "**schattingen** op basis van de laatste periode, de meetfrequentie en de gebruikelijke vertraging.")
+st.markdown("Per bron hoe vaak er gemeten wordt en wanneer de volgende cijfers te verwachten zijn. De datums zijn "
+            "een **schatting van de datum** op basis van de laatste periode, de meetfrequentie en de gebruikelijke "
+            "vertraging.")
 from metrics import releases  # noqa: E402
 
 cal = releases.calendar(metrics, state.latest_period_by_source(), today)
 st.dataframe(pd.DataFrame([{
-    "Bron": r.label, "Hoe vaak": ("elk jaar" if r.frequency_years == 1 else f"elke {r.frequency_years:g} jaar"),
+    "Bron": r.label, "Hoe vaak": release_words.frequency(r),
     "Laatste periode in de data": str(r.latest_period or ""),
-    "Volgende cijfers verwacht (schatting)": (fmt.date(r.next_release) + (" — al verwacht, nog niet geladen"
-                                                                          if r.overdue else ""))
-    if r.next_release else "",
+    "Volgende cijfers (schatting van de datum)": release_words.release_phrase(r, today) if r.next_release else "",
 } for r in cal]), hide_index=True, width="stretch")
 from metrics.briefing import FOCUS_AREAS  # noqa: E402
 

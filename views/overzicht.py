@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from models.overzicht import overzicht_model
-from ui import components, state
+from ui import cards, components, state
 
 model = overzicht_model(state.engine(), state.catalog(), state.build_info(), state.targets_frame(),
                         state.participation_frame(), dt.date.today())
@@ -27,11 +27,11 @@ for tab, block in zip(tabs, model.pillars):
         st.caption(block.description)
         for line in block.freshness:
             st.caption(line)
-        for col, (area_name, cards) in zip(st.columns(len(block.cards)), block.cards):
+        for col, (area_name, area_cards) in zip(st.columns(len(block.cards)), block.cards):
             with col:
                 st.subheader(area_name)
-                for c in cards:
-                    components.card(c)
+                for c in area_cards:
+                    cards.card(c)
         if block.missing:
             st.info(block.missing)
 

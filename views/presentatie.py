@@ -1,4 +1,5 @@
-"""Presentatie: the council's questions as a full-screen slideshow, saved decks, and the one-click briefing."""
+"""Presentatie: the council's questions as a slideshow fitted to the screen, saved decks, and the one-click
+briefings (one page, and the full briefing with appendices)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,49 +10,78 @@ import streamlit as st
 from loaders import decks as deck_store
 from loaders.auth import PermissionDenied
 from loaders.programme import ConflictError
-from metrics import fmt, slides
+from metrics import fmt
+from metrics import slides as numbers
 from reports import briefing as report
-from ui import auth, present, state
+from reports import onepage
+from ui import auth, present, slide_charts, state
+from wording import slides
 
 eng = state.engine()
 today = dt.date.today()
 DEFAULT = "standaard"
 DEFAULT_NAME = "Standaard: de vragen van de raad"
-MAP = (report.MAP_INDELING, report.MAP_GEMEENTE)
+MAP = (slide_charts.MAP_INDELING, slide_charts.MAP_GEMEENTE)
 
 st.title("Presentatie")
+# The slideshow sits right under the title and sizes itself to the window (ui/present.py), so it is fully
+# visible without scrolling, with the "Volledig scherm (F)" button in view; the deck choice comes below it.
+msg_slot, show_slot, choice_slot = st.container(), st.container(), st.container()
+state.ensure_user_tables()
+ctx = numbers.context(eng, today, state.targets_frame(), state.participation_frame(), state.build_info(),
+                      state.sources())
+saved = state.guarded(lambda: deck_store.list_decks(state.programme_url()))
+names = {DEFAULT: DEFAULT_NAME, **{str(r.id): r.name for r in saved.itertuples()}}
+rows = {str(r.id): r for r in saved.itertuples()}
+with msg_slot:  # a message about a mistyped link shows above the slideshow, the choice itself below it
+    choice = state.select("presentatie", "Welke presentatie?", list(names), format_func=names.get,
+                          container=choice_slot)
+keys = tuple(slides.DEFAULT_DECK if choice == DEFAULT else rows[choice].slides)
+
+deck = slides.build(ctx, keys)
+if deck.skipped:
+    msg_slot.warning("Niet meer beschikbaar en overgeslagen: " + ", ".join(deck.skipped) + " (bijvoorbeeld een doel "
+               "dat is verwijderd).", icon=":material/warning:")
+geoms = state.geometries(*MAP)
+with show_slot:
+    present.show(deck, present.chart_svgs(eng, deck, geoms), title=names[choice], store_key=f"wm-deck-{choice}")
 st.markdown(
     "De cijfers van de Wijkmonitor als presentatie voor de raad: per dia één vraag, hoogstens drie getallen, elk "
     "met jaar en bron. Klik op de dia en blader met de pijltjestoetsen of met **Page Up / Page Down** (zoals een "
     "presenter). **F** of de knop *Volledig scherm* zet de presentatie op het hele scherm, **N** toont de "
     "notities voor de spreker, **B** maakt het scherm zwart."
 )
+st.caption(f"Stand van zaken op {fmt.date(today)} · {slides.version_text(deck.version)} · Bron: CBS, RIVM — "
+           "licentie CC BY 4.0.")
 
-state.ensure_user_tables()
-ctx = slides.context(eng, today, state.targets_frame(), state.participation_frame(), state.build_info(),
-                     state.sources())
-saved = state.guarded(lambda: deck_store.list_decks(state.programme_url()))
-names = {DEFAULT: DEFAULT_NAME, **{str(r.id): r.name for r in saved.itertuples()}}
-rows = {str(r.id): r for r in saved.itertuples()}
-choice = state.select("presentatie", "Welke presentatie?", list(names), format_func=names.get)
-keys = tuple(slides.DEFAULT_DECK if choice == DEFAULT else rows[choice].slides)
-
-deck = slides.build(ctx, keys)
-if deck.skipped:
-    st.warning("Niet meer beschikbaar en overgeslagen: " + ", ".join(deck.skipped) + " (bijvoorbeeld een doel "
-               "dat is verwijderd).", icon=":material/warning:")
-geoms = state.geometries(*MAP)
-present.show(deck, present.chart_svgs(eng, deck, geoms), title=names[choice], store_key=f"wm-deck-{choice}")
-st.caption(f"Stand van zaken op {fmt.date(today)} · {deck.version.text} · Bron: CBS, RIVM — licentie CC BY 4.0.")
+# ------------------------------------------------------------------------------------------ one-page briefing
+st.header("Briefing op één pagina")
+st.markdown("Per buurt het kerncijfer van elke pijler met jaar, de verandering met Maastricht ernaast, de positie "
+            "ten opzichte van Maastricht en Nederland, wat goed gaat en de aandachtspunten, de doelen en wanneer "
+            "nieuwe cijfers komen: één A4 (PDF) of één dia (PowerPoint).")
+one_sig = hashlib.sha1(repr((today, ctx.targets, ctx.build_info)).encode()).hexdigest()
+if st.button("Briefing op één pagina maken", type="primary", icon=":material/article:", key="make_onepage"):
+    with st.spinner("Briefing op één pagina maken…"):
+        _doc, one_pdf, one_pptx = onepage.make(ctx)
+    st.session_state["onepage_export"] = {"sig": one_sig, "pdf": one_pdf, "pptx": one_pptx}
+one = st.session_state.get("onepage_export")
+if one and one["sig"] == one_sig:
+    stem = onepage.file_stem(today)
+    c1, c2 = st.columns(2)
+    c1.download_button("Download één pagina (PDF)", one["pdf"], file_name=f"{stem}.pdf", mime="application/pdf",
+                       icon=":material/picture_as_pdf:", key="dl_onepage_pdf")
+    c2.download_button("Download één dia (PowerPoint)", one["pptx"], file_name=f"{stem}.pptx",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                       icon=":material/slideshow:", key="dl_onepage_pptx")
 
 # ------------------------------------------------------------------------------------------ briefing export
-st.header("Briefing downloaden")
+st.header("Volledige briefing (bijlage)")
 st.markdown("Eén klik maakt een **PowerPoint** (bewerkbaar, voor de staf van de wethouder) en een **PDF** (voor "
             "het raadsportaal) met deze presentatie, het overzicht per pijler, de doelen, de belangrijkste "
             "trends, een kaart van de buurten, de datum, de dataversie en de bronnenlijst. De cijfers zijn "
             "dezelfde als op het scherm.")
 signature = hashlib.sha1(repr((choice, deck.slides, deck.version)).encode()).hexdigest()
-if st.button("Briefing maken (PowerPoint en PDF)", type="primary", icon=":material/description:",
+if st.button("Briefing maken (PowerPoint en PDF)", icon=":material/description:",
              key="make_briefing"):
     with st.spinner("Briefing maken: grafieken en kaart tekenen…"):
         result = report.export(report.Inputs(ctx, keys, geoms, names[choice]))

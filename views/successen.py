@@ -10,8 +10,10 @@ model = successen_model(state.engine(), state.catalog())
 
 st.title("Successen en tegenvallers")
 st.markdown("Alle indicatoren die sinds de eerste meting méér veranderden dan de marge, voor elk van de twee "
-            "buurten. Verbeteringen en verslechteringen staan naast elkaar, even groot. Veranderingen binnen de "
-            "marge staan apart: daar kunnen we (nog) niets over zeggen.")
+            "buurten. Verbeteringen en verslechteringen staan naast elkaar, even groot, telkens met de verandering "
+            "van Maastricht in dezelfde jaren ernaast. Veranderde de buurt evenveel als de stad (verschil binnen de "
+            "marge), dan staat dat er eerst: de buurt *beweegt mee met Maastricht*. Veranderingen binnen de marge "
+            "staan apart: daar kunnen we (nog) niets over zeggen.")
 
 for area in model.areas:
     st.header(area.name)

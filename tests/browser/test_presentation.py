@@ -6,7 +6,11 @@
   type is at least slide-sized (measured relative to a 1080-pixel-high slide);
 - keys also work when the page around the slideshow has focus; notes toggle with N;
 - a signed-in editor removes, moves and adds slides and saves the deck; anyone can present it;
-- the briefing is made only on click, and the downloaded PPTX and PDF carry exactly the numbers on screen.
+- the briefing is made only on click, and the downloaded PPTX and PDF carry exactly the numbers on screen;
+- without full screen the slide is fitted to the window (1280x720: fully visible without scrolling, with the
+  "Volledig scherm (F)" button in view; 1920x1080: source line at least 18 px);
+- slides 5, 6 and 7 say "beweegt mee met Maastricht" and never show a past date as the next release;
+- a mistyped link says so and is corrected; the Dutch CSV opens in pandas with sep=';' and decimal=','.
 """
 from __future__ import annotations
 
@@ -219,12 +223,12 @@ def test_every_kind_of_slide_fits(browser, deck_db, output_dir, tmp_path):
     import pandas as pd
 
     from loaders import repository
-    from metrics import slides
+    from metrics import slides as numbers
     from metrics.catalog import load
     from metrics.compute import Engine
     from metrics.targets import Target
-    from reports import briefing as rb
-    from ui import present
+    from ui import present, slide_charts
+    from wording import slides
 
     engine = Engine(repository.load_inputs(deck_db), load())
     target = Target(id=1, metric_id="huishoudens_sociaal_minimum", area_code="BU09350203", baseline_year=2017,
@@ -233,20 +237,20 @@ def test_every_kind_of_slide_fits(browser, deck_db, output_dir, tmp_path):
                     milestones=[{"year": 2025, "value": 17.0}])
     part = pd.DataFrame([{"buurt_code": "BU09350403", "maand": "2025-09", "leeftijdsgroep": "totaal",
                           "dialoogsessies": 2, "bewoners_bereikt": 1245, "meemakers": 16, "activiteiten": 3}])
-    ctx = slides.Context(engine, dt.date(2026, 11, 22), [target], part, repository.build_info(deck_db),
+    ctx = numbers.Context(engine, dt.date(2026, 11, 22), [target], part, repository.build_info(deck_db),
                          repository.sources(deck_db))
     longest = sorted(engine.catalog.available(), key=lambda m: -len(m.label))[:4]
     keys = ["titel", "doelen", "participatie", "bronnen", "indicator:inwoners", "indicator:mediaan_vermogen",
             *[f"indicator:{m.id}" for m in longest]]
     deck = slides.build(ctx, keys)
-    geoms = repository.geometries(rb.MAP_INDELING, rb.MAP_GEMEENTE, url=deck_db)
+    geoms = repository.geometries(slide_charts.MAP_INDELING, slide_charts.MAP_GEMEENTE, url=deck_db)
     charts = {}
     for i, s in enumerate(deck.slides):
         if s.chart is not None:
-            spec = (rb.trend_spec(engine, s.chart, **present.SLIDE_CHART) if s.chart.kind == "trend"
-                    else rb.map_spec(geoms, **present.SLIDE_MAP))
+            spec = (slide_charts.trend_spec(engine, s.chart, **present.SLIDE_CHART) if s.chart.kind == "trend"
+                    else slide_charts.map_spec(geoms, **present.SLIDE_MAP))
             if spec is not None:
-                charts[i] = rb.to_svg(spec)
+                charts[i] = slide_charts.to_svg(spec)
     html = tmp_path / "deck.html"
     html.write_text(present.slideshow_html(deck, charts), encoding="utf-8")
     ctx_b = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -376,3 +380,120 @@ def test_briefing_made_on_click_has_the_numbers_on_screen(browser, server, outpu
         for v in s["values"]:
             assert v in slide_text and v in pdf_text, (s["key"], v)
     assert sum(len(s["values"]) for s in on_screen) >= 12
+
+
+# ------------------------------------------------------------------------------------------ fitted to the window
+
+FIT_JS = r"""
+() => {
+  const f = document.querySelector("iframe[title*='diavoorstelling']");
+  const fr = f.getBoundingClientRect();
+  const d = f.contentDocument;
+  const st = d.querySelector('.stage').getBoundingClientRect();
+  const full = d.getElementById('full').getBoundingClientRect();
+  const src = d.querySelector('.slide:not([hidden]) footer .src');
+  return {stage: [fr.left + st.left, fr.top + st.top, st.width, st.height],
+          full: [fr.left + full.left, fr.top + full.top, full.width, full.height],
+          fullText: d.getElementById('full').textContent, scrollY: window.scrollY,
+          vw: innerWidth, vh: innerHeight, source: parseFloat(d.defaultView.getComputedStyle(src).fontSize)};
+}
+"""
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_presentation_is_fitted_to_the_window_without_full_screen(browser, server, output_dir, size):
+    w, h = size
+    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="nl-NL")
+    page = ctx.new_page()
+    try:
+        open_presentation(page, server)
+        page.wait_for_timeout(1500)  # the iframe settles to its content height
+        fit = page.evaluate(FIT_JS)
+        page.screenshot(path=str(output_dir / "screenshots" / "presentation" / f"zonder-volledig-scherm-{w}x{h}.png"))
+        x, y, sw, sh = fit["stage"]
+        assert fit["scrollY"] == 0
+        assert x >= 0 and y >= 0 and x + sw <= w + 1 and y + sh <= h + 1, fit  # the whole slide is in view
+        assert abs(sw / sh - 16 / 9) < 0.01
+        fx, fy, fw, fh = fit["full"]
+        assert fit["fullText"] == "Volledig scherm (F)" and fy + fh <= h and fx + fw <= w, fit  # hint in view
+        if h == 1080:
+            assert fit["source"] >= 18, fit
+    finally:
+        ctx.close()
+
+
+def test_slides_five_six_seven_words(browser, server):
+    """Slide 5/6: a buurt that moved with the city says so first; slide 7: no past date as the next release."""
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="nl-NL")
+    page = ctx.new_page()
+    try:
+        frame = open_presentation(page, server)
+        slides = frame.evaluate("""() => [...document.querySelectorAll('.slide')].map(s => ({
+            key: s.dataset.key, text: s.querySelector('.text').textContent,
+            metas: [...s.querySelectorAll('.num')].map(n => n.querySelector('.lab').textContent + ' | ' +
+                                                        n.querySelector('.val').textContent + ' | ' +
+                                                        n.querySelector('.meta').textContent)}))""")
+    finally:
+        ctx.close()
+    by_key = {s["key"]: s for s in slides}
+    assert [s["key"] for s in slides][4:7] == ["goed", "minder_goed", "kalender"]
+    good, bad, cal = by_key["goed"], by_key["minder_goed"], by_key["kalender"]
+    assert any(m.startswith("NazarethMoeite met rondkomen") and "beweegt mee met Maastricht: verbeterd sinds 2012"
+               in m for m in good["metas"]), good["metas"]
+    eenz = next(m for m in bad["metas"] if m.startswith("NazarethEenzaamheid"))
+    assert eenz.endswith("beweegt mee met Maastricht: verslechterd sinds 2012"), eenz
+    for m in good["metas"] + bad["metas"]:
+        assert "Maastricht" in m, m  # never a change without the city beside it
+    assert "beweegt de buurt mee met Maastricht" in bad["text"]
+    months = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    for m in cal["metas"]:
+        val = m.split(" | ")[1]
+        assert val == "al verwacht, nog niet geladen" or re.fullmatch(f"verwacht rond ({months}) 20\\d\\d", val), m
+    assert "schatting van de datum" in cal["text"] and "de data zijn schattingen" not in cal["text"].lower()
+
+
+# ------------------------------------------------------------------------------------------ links and CSV
+
+def test_mistyped_link_says_so_and_is_corrected(app_server, page, output_dir):
+    goto_settled(page, f"{app_server.base_url}/buurtprofiel?buurt=BU99999999")
+    msg = page.get_by_text("De buurt 'BU99999999' bestaat niet; u ziet Nazareth")
+    msg.wait_for(timeout=30_000)
+    assert msg.is_visible()
+    page.wait_for_function("location.search.includes('buurt=BU09350403')", timeout=10_000)
+    page.screenshot(path=str(output_dir / "screenshots" / f"verkeerde-link-{app_server.backend}.png"))
+    assert page.locator(EXCEPTION).count() == 0
+    goto_settled(page, f"{app_server.base_url}/presentatie?presentatie=12345")
+    page.get_by_text("De presentatie '12345' bestaat niet; u ziet Standaard").wait_for(timeout=30_000)
+
+
+def test_dutch_csv_matches_the_excel_export(app_server, browser, output_dir):
+    import pandas as pd
+
+    from metrics.fmt import decimals_for
+
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    page = ctx.new_page()
+    try:
+        goto_settled(page, f"{app_server.base_url}/data")
+        page.get_by_role("tab", name="Downloaden").click()
+        page.get_by_role("button", name="Export maken").click()
+        page.get_by_role("button", name="Download CSV (Nederlandse notatie)").wait_for(timeout=120_000)
+        out = output_dir / "export"
+        out.mkdir(exist_ok=True)
+        files = {}
+        for name, label in (("nl.csv", "Download CSV (Nederlandse notatie)"), ("export.xlsx", "Download Excel")):
+            with page.expect_download() as dl:
+                page.get_by_role("button", name=label).click()
+            files[name] = out / f"{app_server.backend}-{name}"
+            dl.value.save_as(str(files[name]))
+    finally:
+        ctx.close()
+    nl = pd.read_csv(files["nl.csv"], sep=";", decimal=",", encoding="utf-8-sig")
+    xl = pd.read_excel(files["export.xlsx"])
+    assert len(nl) == len(xl) > 1000
+    assert list(nl.columns)[:4] == ["gebiedscode", "gebied", "niveau", "jaar"]
+    assert nl["waarde"].dtype.kind == "f"  # parsed as numbers: decimal comma understood
+    want = [round(v, decimals_for(u)) if pd.notna(v) else None for v, u in zip(xl["value"], xl["unit"])]
+    for g, w_ in zip(nl["waarde"], want):
+        assert (pd.isna(g) and w_ is None) or g == pytest.approx(w_), (g, w_)  # missing stays missing
+    assert (nl["gebiedscode"] == xl["area_code"]).all() and (nl["jaar"] == xl["year"]).all()
