@@ -147,6 +147,7 @@ class Context:
     participation: pd.DataFrame | None = None
     build_info: dict = field(default_factory=dict)
     sources: pd.DataFrame | None = None
+    proposal_decisions: frozenset = frozenset()  # keys of adopted/rejected target proposals (metrics/proposals.py)
 
 
 def context(engine: Engine, today: dt.date, targets: pd.DataFrame | None = None,
@@ -348,13 +349,45 @@ def target_slide(ctx: Context, t: Target, key: str) -> Slide:
 
 
 def _targets_slides(ctx: Context) -> list[Slide]:
-    if not ctx.targets:
-        return [Slide("doelen", QUESTIONS["doelen"], "Nog geen doelen vastgesteld", (),
-                      "Er zijn nog geen doelen vastgesteld. Zodra het programmateam een doel vastlegt, staat het hier "
-                      "met basiswaarde, laatste meting, streefwaarde en status.",
-                      "Doelen worden vastgelegd op de pagina Doelen (redacteuren). De basiswaarde komt uit de data; "
-                      "de status wordt berekend, nooit met de hand ingevuld.")]
-    return [target_slide(ctx, t, f"doel:{t.id}") for t in ctx.targets]
+    """The adopted targets; when there are none, the open target proposals (metrics/proposals.py), one slide per
+    focus buurt, each marked 'voorstel — niet vastgesteld' with its rule, baseline, target and first measurable
+    edition."""
+    if ctx.targets:
+        return [target_slide(ctx, t, f"doel:{t.id}") for t in ctx.targets]
+    from . import proposals as pr
+
+    props = pr.proposals(ctx.engine, ctx.today, decided=getattr(ctx, "proposal_decisions", ()))
+    out = []
+    for area in FOCUS_AREAS:
+        mine = [p for p in props if p.area == area]
+        if not mine:
+            continue
+        bullets = []
+        for mid in dict.fromkeys(p.metric.id for p in mine):
+            ps = [p for p in mine if p.metric.id == mid]
+            m, b = ps[0].metric, ps[0]
+            parts = []
+            for p in ps:
+                parts.append(f"voorstel {p.rule_label}: {p.target_sentence()}, {p.measurable_short}")
+            bullets.append(f"{m.label} (basis {fmt.value(b.baseline_value, m.unit)} in {b.baseline_year}; "
+                           f"{b.ref_name} {fmt.value(b.ref_value, m.unit)}) — " + "; ".join(parts))
+        used = sorted(dict.fromkeys(p.rule for p in mine), key=pr.RULES.index)
+        text = (f"Er zijn nog geen doelen vastgesteld. Dit zijn voorstellen ({pr.LABEL}), berekend uit de data "
+                f"volgens de regels {', '.join(pr.RULE_LABEL[r] for r in used)}. Het programma besluit.")
+        notes = [p.summary(ctx.today) for p in mine] + [pr.rule_text(r) for r in used]
+        notes.append("Meetbaar: de gevraagde verandering is groter dan de marge van de indicator. Voorstellen worden "
+                     "op de pagina Doelen overgenomen of afgewezen (redacteuren).")
+        srcs = {s for p in mine for s in p.sources}
+        out.append(Slide("doelen", QUESTIONS["doelen"], f"Voorstellen voor doelen — {ctx.engine.name(area)}", (),
+                         text, "\n".join(notes), (source_label(ctx, srcs) + f", {LICENCE}", pr.LABEL),
+                         bullets=tuple(bullets)))
+    if out:
+        return out
+    return [Slide("doelen", QUESTIONS["doelen"], "Nog geen doelen vastgesteld", (),
+                  "Er zijn nog geen doelen vastgesteld. Zodra het programmateam een doel vastlegt, staat het hier "
+                  "met basiswaarde, laatste meting, streefwaarde en status.",
+                  "Doelen worden vastgelegd op de pagina Doelen (redacteuren). De basiswaarde komt uit de data; "
+                  "de status wordt berekend, nooit met de hand ingevuld.")]
 
 
 def _movement_order(engine: Engine, mv: Movement) -> tuple:

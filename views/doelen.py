@@ -8,7 +8,8 @@ import streamlit as st
 
 from loaders import programme
 from loaders.auth import PermissionDenied
-from metrics import fmt
+from metrics import fmt, proposals, similar
+from metrics.briefing import FOCUS_AREAS
 from metrics.targets import Target, status
 from metrics.series import trend_frame
 from ui import auth, charts, components, state
@@ -35,8 +36,10 @@ STATUS_ICON = {"gehaald": ":material/flag:", "op koers": ":material/trending_up:
                "geen nieuwe gegevens": ":material/help:"}
 
 if rows.empty:
-    st.info("Er zijn nog geen doelen vastgesteld. Een redacteur kan hieronder een doel toevoegen; de basiswaarde "
-            "komt uit de data.")
+    st.info("Er zijn nog geen doelen vastgesteld. Hieronder staan **voorstellen** die volgens vaste regels uit de "
+            "data zijn berekend; een redacteur kan een voorstel overnemen of afwijzen, of zelf een doel toevoegen. "
+            "De basiswaarde komt altijd uit de data.")
+groups = state.comparison_groups() if not rows.empty else {}
 for rec in rows.to_dict("records"):
     t = Target.from_row(rec)
     m = cat.get(t.metric_id)
@@ -69,6 +72,19 @@ for rec in rows.to_dict("records"):
         components.table_alternative(pd.DataFrame({
             "Jaar": path["year"], "Doelpad": [fmt.value(v, m.unit) for v in path["value"]]}), "Tabel: doelpad")
         components.source_line(m.sources, "doelpad: rechte lijn van basiswaarde naar streefwaarde via tussendoelen")
+        grp = groups.get(int(t.id)) if t.id is not None else None
+        if grp:
+            st.markdown(f"**Programma of trend?** Vergelijking met de {len(grp['codes'])} vergelijkbare buurten die bij "
+                        f"het vaststellen zijn gekozen (profieljaar {grp['profile_year']}, bevroren: er wordt niet "
+                        "opnieuw gezocht).")
+            national = (state.guarded(lambda: state.buurt_series(m.variable, m.age_group, tuple(grp["codes"])))
+                        if similar.nationally_available(m) else None)
+            for head, gc in proposals.target_comparisons(eng, m, t.area_code, t.baseline_year, grp, national):
+                st.write(f"{head}: {gc.sentence}")
+            st.caption("Mediaan: de middelste verandering van de groep. Spreiding: van de kleinste tot de grootste "
+                       "verandering in de groep. Een verandering binnen de spreiding is niet meer dan de gewone trend "
+                       "van vergelijkbare buurten. Buurten: " + ", ".join(
+                           similar.display_name(c, n) for c, n in zip(grp["codes"], grp.get("names") or grp["codes"])))
         if editor:
             with st.expander("Doel bewerken"):
                 with st.form(f"edit_{t.id}"):
@@ -86,6 +102,90 @@ for rec in rows.to_dict("records"):
                         st.rerun()
                     except (programme.ConflictError, ValueError, PermissionDenied) as exc:
                         st.error(str(exc))
+
+# ------------------------------------------------------------------------------------------ proposals
+st.divider()
+st.header("Voorstellen voor doelen")
+PROG = proposals.programme()
+st.markdown(
+    f"Het dashboard stelt geen doelen vast; dat doet het programma. Wel rekent het **voorstellen** uit volgens vaste "
+    f"regels, voor de kernindicatoren van het Overzicht in beide focusbuurten. Elk voorstel is "
+    f"**{proposals.LABEL}** tot een redacteur het overneemt.\n\n"
+    + "\n".join(f"- {proposals.rule_text(r)}" for r in proposals.RULES) +
+    f"\n\nBasis: het meest recente jaar tot en met {PROG.start_year} waarin de buurt én Maastricht een cijfer hebben. "
+    "Tussendoelen vallen op de jaren waarin nieuwe cijfers verwacht worden. **Meetbaar** betekent: de verandering "
+    "die het voorstel vraagt is groter dan de marge van de indicator (zie Data en methode).")
+open_props = state.open_proposals(eng, today, rows)
+if not open_props:
+    st.write("Er staan geen open voorstellen meer: elk voorstel is overgenomen of afgewezen, of er is al een doel "
+             "voor die indicator en buurt.")
+OWNER = "Programmateam Veerkrachtige Wijken"
+for area in FOCUS_AREAS:
+    mine = [p for p in open_props if p.area == area]
+    if not mine:
+        continue
+    st.subheader(f"Voorstellen voor {eng.name(area)}")
+    for mid in dict.fromkeys(p.metric.id for p in mine):
+        ps = [p for p in mine if p.metric.id == mid]
+        m = ps[0].metric
+        with st.container(border=True):
+            st.markdown(f"**{m.label} — {eng.name(area)}** &nbsp; :orange-badge[{proposals.LABEL}]")
+            st.caption(f"Basis {ps[0].baseline_year}: {fmt.value(ps[0].baseline_value, m.unit)} · "
+                       f"{ps[0].ref_name} {ps[0].baseline_year}: {fmt.value(ps[0].ref_value, m.unit)} · "
+                       f"marge bij deze buurt: {proposals.amount(ps[0].baseline_threshold, m.unit)} · "
+                       f"bron {', '.join(ps[0].sources)}")
+            for col, p in zip(st.columns(len(ps)), ps):
+                with col:
+                    st.markdown(f"**Voorstel: {p.rule_label}**")
+                    st.caption(p.rule_text)
+                    st.markdown(f"Voorstel: **{p.target_sentence()}**")
+                    if p.milestones:
+                        st.markdown("Tussendoelen (verwachte edities): " + " · ".join(
+                            f"{c.year}: {fmt.value(c.value, m.unit)}" for c in p.milestones))
+                    icon = ":material/visibility:" if p.measurable else ":material/visibility_off:"
+                    st.markdown(f"{icon} {p.measurable_text(today)[0].upper()}{p.measurable_text(today)[1:]}.")
+                    if editor:
+                        kv = {m_.id for m_ in metrics}
+                        clicked = st.button("Voorstel overnemen", key=f"adopt_{p.key}", type="primary",
+                                            icon=":material/check:")
+                        with st.expander("Aanpassen of afwijzen"):
+                            with st.form(f"adjust_{p.key}"):
+                                tv = st.number_input(f"Streefwaarde ({m.unit})", value=float(round(p.target_value, 1)),
+                                                     key=f"ptv_{p.key}")
+                                ty = st.number_input("Doeljaar", min_value=p.baseline_year + 1, max_value=2100,
+                                                     value=p.target_year, step=1, key=f"pty_{p.key}")
+                                ow = st.text_input("Eigenaar", value=OWNER, key=f"pow_{p.key}")
+                                adj = st.form_submit_button("Aangepast overnemen")
+                            reason = st.text_input("Reden van afwijzen (optioneel)", key=f"prs_{p.key}")
+                            rej = st.button("Voorstel afwijzen", key=f"reject_{p.key}", icon=":material/close:")
+                        go = clicked or adj
+                        try:
+                            if go:
+                                values = (p.target_values(ow, tv, ty) if adj else p.target_values(OWNER))
+                                pvars = similar.profile_variables(cat)
+                                pyear = proposals.profile_year(p.baseline_year,
+                                                               eng.years(cat.get(similar.PROFILE_METRICS[0])))
+                                group, why = None, ""
+                                if pyear is not None:
+                                    try:
+                                        prof = state.guarded(lambda: state.buurt_profile(
+                                            tuple(v.code for v in pvars), similar.profile_age_group(cat), pyear))
+                                        group = proposals.frozen_group(prof, area, [v.code for v in pvars], pyear)
+                                    except similar.ProfileUnavailable as exc:
+                                        why = f" Geen vergelijkingsgroep: {exc}."
+                                programme.adopt_proposal(state.programme_url(), editor, p.decision_values(), values,
+                                                         group, kv, set(areas))
+                                st.session_state["doelen_msg"] = (f"Voorstel overgenomen als doel: {m.label} — "
+                                                                  f"{eng.name(area)}.{why}")
+                                st.rerun()
+                            if rej:
+                                programme.reject_proposal(state.programme_url(), editor, p.decision_values(), reason,
+                                                          kv, set(areas))
+                                st.session_state["doelen_msg"] = f"Voorstel afgewezen: {m.label} — {eng.name(area)}."
+                                st.rerun()
+                        except (programme.ConflictError, ValueError, PermissionDenied) as exc:
+                            st.error(str(exc))
+        components.source_line(ps[0].sources, f"{proposals.LABEL}; rekenregel hierboven")
 
 st.divider()
 st.header("Wanneer zien we vooruitgang?")

@@ -48,15 +48,21 @@ st.subheader("Doelen en deelname")
 import datetime as _dt  # noqa: E402
 
 from metrics.participation import SUPPRESS_BELOW, summarise  # noqa: E402
+from metrics.proposals import LABEL, RULE_LABEL, RULES, overview_table, rule_text  # noqa: E402
 from metrics.targets import Target, status  # noqa: E402
 
 targets = state.targets_frame()
 part = state.participation_frame()
 c1, c2 = st.columns(2)
 with c1:
-    if targets.empty:
+    props = state.open_proposals(eng, _dt.date.today(), targets) if targets.empty else []
+    if targets.empty and not props:
         st.markdown("Er zijn nog **geen doelen** vastgesteld. Zie [Doelen](doelen) voor hoe een doel wordt vastgelegd en "
                     "wanneer nieuwe cijfers te verwachten zijn.")
+    elif targets.empty:
+        st.markdown(f"Er zijn nog **geen doelen** vastgesteld. Het dashboard rekent **{len(props)} voorstellen** uit "
+                    f"volgens vaste regels ({', '.join(RULE_LABEL[r] for r in RULES)}); elk voorstel is "
+                    f"*{LABEL}*. Overnemen of afwijzen op [Doelen](doelen).")
     else:
         counts: dict[str, int] = {}
         for rec in targets.to_dict("records"):
@@ -76,6 +82,9 @@ with c2:
             lines.append(f"{eng.name(code)}: {'<10' if n < SUPPRESS_BELOW else fmt.number(n, 0)} bewoners bereikt")
         st.markdown("**Deelname volgens het participatieregister** — " + "; ".join(lines) +
                     ". Details op [Wie doen er mee?](participatie).")
+if props:
+    st.table(overview_table(props).set_index("Voorstel (regel)"))
+    st.caption("Regels: " + " ".join(rule_text(r) for r in RULES))
 
 srcs = {s for area in data.values() for cards in area.values() for c in cards for s in (c.latest.sources if c.latest else ())}
 components.source_line(srcs, "modelschattingen RIVM (50090NED) hebben een marge; zie Data en methode")

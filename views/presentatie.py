@@ -1,6 +1,7 @@
 """Presentatie: the council's questions as a full-screen slideshow, saved decks, and the one-click briefing."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 
@@ -30,6 +31,8 @@ st.markdown(
 state.ensure_user_tables()
 ctx = slides.context(eng, today, state.targets_frame(), state.participation_frame(), state.build_info(),
                      state.sources())
+_decided = state.proposal_decisions_frame()
+ctx = dataclasses.replace(ctx, proposal_decisions=frozenset(_decided["proposal_key"]) if not _decided.empty else frozenset())
 saved = state.guarded(lambda: deck_store.list_decks(state.programme_url()))
 names = {DEFAULT: DEFAULT_NAME, **{str(r.id): r.name for r in saved.itertuples()}}
 rows = {str(r.id): r for r in saved.itertuples()}
