@@ -400,13 +400,31 @@ def table(props: Sequence[Proposal], today: dt.date | None = None) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+SHOWN_FIRST = ("vasthouden", "gat_halveren", "gat_dichten")
+
+
+def primary(props: Sequence[Proposal]) -> list[Proposal]:
+    """Per buurt and metric one proposal for short overviews (Overzicht, slide 1): 'sterkte vasthouden', else the
+    proposal for the halving year, else the one for the programme end (when the other was decided)."""
+    best: dict[tuple[str, str], Proposal] = {}
+    for p in props:
+        k = (p.area, p.metric.id)
+        if k not in best or SHOWN_FIRST.index(p.rule) < SHOWN_FIRST.index(best[k].rule):
+            best[k] = p
+    return [p for p in props if best.get((p.area, p.metric.id)) is p]
+
+
 def overview_table(props: Sequence[Proposal]) -> pd.DataFrame:
-    """The compact list for the Overzicht block: every row says 'voorstel' and its rule."""
+    """The compact list for the Overzicht block: one row per buurt and metric (see :func:`primary`); every row says
+    'voorstel' and its rule."""
     return pd.DataFrame([{
-        "Voorstel (regel)": f"voorstel: {p.rule_label}", "Buurt": p.area_name, "Indicator": p.metric.label,
+        "Buurt": p.area_name, "Indicator": p.metric.label,
         "Basis": f"{fmt.value(p.baseline_value, p.metric.unit)} ({p.baseline_year})",
-        "Voorgesteld": p.target_sentence(), "Meetbaar": p.measurable_short,
-    } for p in props], columns=["Voorstel (regel)", "Buurt", "Indicator", "Basis", "Voorgesteld", "Meetbaar"])
+        "Voorstel (regel)": (f"voorstel {p.rule_label}: "
+                             + (f"{fmt.value(p.baseline_value, p.metric.unit)} vasthouden" if p.rule == "vasthouden"
+                                else f"{fmt.value(p.target_value, p.metric.unit)} in {p.target_year}")),
+        "Meetbaar": p.measurable_short,
+    } for p in primary(props)], columns=["Buurt", "Indicator", "Basis", "Voorstel (regel)", "Meetbaar"])
 
 
 # ---------------------------------------------------------------------------------------------- comparison group

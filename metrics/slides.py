@@ -363,12 +363,11 @@ def _targets_slides(ctx: Context) -> list[Slide]:
                       "met basiswaarde, laatste meting, streefwaarde en status.",
                       "Doelen worden vastgelegd op de pagina Doelen (redacteuren). De basiswaarde komt uit de data; "
                       "de status wordt berekend, nooit met de hand ingevuld.")]
-    shown = ("vasthouden", "gat_halveren", "gat_dichten")  # per metric and buurt the first open one of these
     bullets = []
-    for mid in dict.fromkeys(p.metric.id for p in props):
-        m = next(p.metric for p in props if p.metric.id == mid)
-        first = [sorted(ps, key=lambda p: shown.index(p.rule))[0] for a in FOCUS_AREAS
-                 if (ps := [p for p in props if p.metric.id == mid and p.area == a])]
+    top = pr.primary(props)  # per metric and buurt 'sterkte vasthouden' or the 2035 proposal; the rest in the notes
+    for mid in dict.fromkeys(p.metric.id for p in top):
+        first = [p for a in FOCUS_AREAS for p in top if p.metric.id == mid and p.area == a]
+        m = first[0].metric
 
         def when(p) -> str:
             c = p.measurable_from

@@ -83,7 +83,9 @@ for rec in rows.to_dict("records"):
                 st.write(f"{head}: {gc.sentence}")
             st.caption("Mediaan: de middelste verandering van de groep. Spreiding: van de kleinste tot de grootste "
                        "verandering in de groep. Een verandering binnen de spreiding is niet meer dan de gewone trend "
-                       "van vergelijkbare buurten. Buurten: " + ", ".join(
+                       "van vergelijkbare buurten. De groep is gekozen op het profiel van het profieljaar; voor de "
+                       "periode vóór het basisjaar is dat profiel deels het eindpunt, dus die vergelijking is alleen "
+                       "ter oriëntatie. Buurten: " + ", ".join(
                            similar.display_name(c, n) for c, n in zip(grp["codes"], grp.get("names") or grp["codes"])))
         if editor:
             with st.expander("Doel bewerken"):

@@ -48,7 +48,7 @@ st.subheader("Doelen en deelname")
 import datetime as _dt  # noqa: E402
 
 from metrics.participation import SUPPRESS_BELOW, summarise  # noqa: E402
-from metrics.proposals import LABEL, RULE_LABEL, RULES, overview_table, rule_text  # noqa: E402
+from metrics.proposals import LABEL, RULE_LABEL, RULES, overview_table, programme, rule_text  # noqa: E402
 from metrics.targets import Target, status  # noqa: E402
 
 targets = state.targets_frame()
@@ -83,8 +83,10 @@ with c2:
         st.markdown("**Deelname volgens het participatieregister** — " + "; ".join(lines) +
                     ". Details op [Wie doen er mee?](participatie).")
 if props:
-    st.table(overview_table(props).set_index("Voorstel (regel)"))
-    st.caption("Regels: " + " ".join(rule_text(r) for r in RULES))
+    st.table(overview_table(props).set_index("Buurt"))
+    st.caption(f"Per buurt en indicator 'sterkte vasthouden' of anders het voorstel voor {programme().halving_year}; "
+               f"alle voorstellen (ook 'gat dichten' in {programme().end_year}) staan op Doelen. Regels: "
+               + " ".join(rule_text(r) for r in RULES))
 
 srcs = {s for area in data.values() for cards in area.values() for c in cards for s in (c.latest.sources if c.latest else ())}
 components.source_line(srcs, "modelschattingen RIVM (50090NED) hebben een marge; zie Data en methode")

@@ -74,7 +74,7 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         block = text[text.index("Doelen en deelname"):]
         assert "geen doelen" in block and "voorstellen" in block and "voorstel — niet vastgesteld" in block
         table = page.locator("[data-testid='stTable']").last.inner_text()
-        assert "voorstel: gat halveren" in table and "voorstel: sterkte vasthouden" in table
+        assert "voorstel gat halveren: 20,6% in 2035" in table and "voorstel sterkte vasthouden" in table
         assert "meetbaar vanaf de editie van 2032" in table and "niet meetbaar op buurtniveau" in table
         page.screenshot(path=str(shots / "proposals-overzicht-anoniem.png"), full_page=True)
 
