@@ -375,7 +375,7 @@ def _targets_slides(ctx: Context) -> list[Slide]:
 
         def goal(p) -> str:
             v = fmt.value(p.baseline_value, m.unit)
-            return f"{v} vasthouden" if p.rule == "vasthouden" else f"{v} → {fmt.value(p.target_value, m.unit)}"
+            return v if p.rule == "vasthouden" else f"{v} → {fmt.value(p.target_value, m.unit)}"
         if len({(p.rule, p.baseline_year) for p in first}) == 1:
             p0 = first[0]
             head = (f"{m.label} — voorstel {p0.rule_label}"
@@ -385,12 +385,13 @@ def _targets_slides(ctx: Context) -> list[Slide]:
             bullets.append(head + body + (f"; {when(p0)}" if same else ""))
         else:
             bullets.append(f"{m.label} — " + "; ".join(
-                f"{p.area_name}: voorstel {p.rule_label}, {goal(p)}"
+                f"{p.area_name}: voorstel {p.rule_label} {goal(p)}"
                 + ("" if p.rule == "vasthouden" else f" in {p.target_year}") + f" (basis {p.baseline_year}; {when(p)})"
                 for p in first))
-    text = (f"Nog geen doelen vastgesteld. Voorstellen uit de data ({pr.LABEL}); het programma besluit.")
+    text = f"Nog geen doelen vastgesteld. Alles hierboven is een {pr.LABEL}."
     used = sorted(dict.fromkeys(p.rule for p in props), key=pr.RULES.index)
-    notes = [pr.rule_text(r) for r in used] + [p.summary(ctx.today) for p in props]
+    notes = ["Voorstellen uit de data volgens vaste regels; het programma besluit."]
+    notes += [pr.rule_text(r) for r in used] + [p.summary(ctx.today) for p in props]
     notes.append("Op de dia per indicator en buurt 'sterkte vasthouden' of anders het voorstel voor "
                  f"{pr.programme().halving_year} (gat halveren); alle voorstellen staan hierboven en op de pagina "
                  "Doelen, waar een redacteur ze overneemt of afwijst. Meetbaar: de gevraagde verandering is groter "

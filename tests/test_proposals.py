@@ -211,3 +211,30 @@ def test_frozen_group_is_the_profile_match_in_the_baseline_year():
     vals = pr.group_values(eng, MOEITE, g["codes"] + ["BU00010001"], nat)
     assert vals[g["codes"][0]] == {2016: 30.0, 2020: 27.0} and vals[g["codes"][1]] == {}
     assert vals["BU00010001"][2020] == 20.0  # a buurt the engine knows: from the engine
+
+
+# ------------------------------------------------------------------------------------------ export and docs
+
+def test_export_carries_the_proposals_labelled_as_such(tmp_path):
+    from metrics import export
+
+    eng = Engine(hand_inputs(), CAT)
+    props = pr.table(pr.proposals(eng, TODAY, areas=("BU00010002",), ref="GM0001"), TODAY)
+    df = export.rows(eng, ["BU00010002"], [MOEITE])
+    export.write(df, tmp_path / "x.csv", proposals=props)
+    side = (tmp_path / "x-voorstellen.csv").read_text(encoding="utf-8-sig")
+    assert side.count("voorstel — niet vastgesteld") == len(props) and "Gat halveren: in 2035" in side
+    export.write(df, tmp_path / "x.xlsx", proposals=props)
+    sheets = pd.read_excel(tmp_path / "x.xlsx", sheet_name=None)
+    assert export.PROPOSALS_SHEET[:31] in sheets
+    assert set(sheets[export.PROPOSALS_SHEET[:31]]["status"]) == {"voorstel — niet vastgesteld"}
+
+
+def test_docs_describe_the_rules_and_the_measurability_test():
+    from metrics import docs
+
+    text = docs.render()
+    assert "## Doelvoorstellen en meetbaarheid" in text and "Meetbaarheidstoets" in text
+    for r in pr.RULES:
+        assert pr.rule_text(r).split(": ", 1)[1] in text
+    assert pr.NOT_MEASURABLE in text and pr.SPREAD_LABEL in text
