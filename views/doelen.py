@@ -122,6 +122,35 @@ if not open_props:
     st.write("Er staan geen open voorstellen meer: elk voorstel is overgenomen of afgewezen, of er is al een doel "
              "voor die indicator en buurt.")
 OWNER = "Programmateam Veerkrachtige Wijken"
+
+
+def decide(action: str, p: proposals.Proposal, owner: str = OWNER, target_value: float | None = None,
+           target_year: int | None = None, reason: str = "") -> None:
+    """Adopt (with the frozen comparison group) or reject a proposal; loaders.programme logs it."""
+    kv = {m_.id for m_ in metrics}
+    name = f"{p.metric.label} — {p.area_name}"
+    try:
+        if action == "reject":
+            programme.reject_proposal(state.programme_url(), editor, p.decision_values(), reason, kv, set(areas))
+            st.session_state["doelen_msg"] = f"Voorstel afgewezen: {name}."
+            st.rerun()
+        values = p.target_values(owner, target_value, target_year)
+        pvars = similar.profile_variables(cat)
+        pyear = proposals.profile_year(p.baseline_year, eng.years(cat.get(similar.PROFILE_METRICS[0])))
+        group, why = None, ""
+        if pyear is not None:
+            try:
+                prof = state.guarded(lambda: state.buurt_profile(tuple(v.code for v in pvars),
+                                                                 similar.profile_age_group(cat), pyear))
+                group = proposals.frozen_group(prof, p.area, [v.code for v in pvars], pyear)
+            except similar.ProfileUnavailable as exc:
+                why = f" Geen vergelijkingsgroep: {exc}."
+        programme.adopt_proposal(state.programme_url(), editor, p.decision_values(), values, group, kv, set(areas))
+        st.session_state["doelen_msg"] = f"Voorstel overgenomen als doel: {name}.{why}"
+        st.rerun()
+    except (programme.ConflictError, ValueError, PermissionDenied) as exc:
+        st.error(str(exc))
+
 for area in FOCUS_AREAS:
     mine = [p for p in open_props if p.area == area]
     if not mine:
@@ -147,47 +176,36 @@ for area in FOCUS_AREAS:
                     icon = ":material/visibility:" if p.measurable else ":material/visibility_off:"
                     st.markdown(f"{icon} {p.measurable_text(today)[0].upper()}{p.measurable_text(today)[1:]}.")
                     if editor:
-                        kv = {m_.id for m_ in metrics}
-                        clicked = st.button("Voorstel overnemen", key=f"adopt_{p.key}", type="primary",
-                                            icon=":material/check:")
-                        with st.expander("Aanpassen of afwijzen"):
-                            with st.form(f"adjust_{p.key}"):
-                                tv = st.number_input(f"Streefwaarde ({m.unit})", value=float(round(p.target_value, 1)),
-                                                     key=f"ptv_{p.key}")
-                                ty = st.number_input("Doeljaar", min_value=p.baseline_year + 1, max_value=2100,
-                                                     value=p.target_year, step=1, key=f"pty_{p.key}")
-                                ow = st.text_input("Eigenaar", value=OWNER, key=f"pow_{p.key}")
-                                adj = st.form_submit_button("Aangepast overnemen")
-                            reason = st.text_input("Reden van afwijzen (optioneel)", key=f"prs_{p.key}")
-                            rej = st.button("Voorstel afwijzen", key=f"reject_{p.key}", icon=":material/close:")
-                        go = clicked or adj
-                        try:
-                            if go:
-                                values = (p.target_values(ow, tv, ty) if adj else p.target_values(OWNER))
-                                pvars = similar.profile_variables(cat)
-                                pyear = proposals.profile_year(p.baseline_year,
-                                                               eng.years(cat.get(similar.PROFILE_METRICS[0])))
-                                group, why = None, ""
-                                if pyear is not None:
-                                    try:
-                                        prof = state.guarded(lambda: state.buurt_profile(
-                                            tuple(v.code for v in pvars), similar.profile_age_group(cat), pyear))
-                                        group = proposals.frozen_group(prof, area, [v.code for v in pvars], pyear)
-                                    except similar.ProfileUnavailable as exc:
-                                        why = f" Geen vergelijkingsgroep: {exc}."
-                                programme.adopt_proposal(state.programme_url(), editor, p.decision_values(), values,
-                                                         group, kv, set(areas))
-                                st.session_state["doelen_msg"] = (f"Voorstel overgenomen als doel: {m.label} — "
-                                                                  f"{eng.name(area)}.{why}")
-                                st.rerun()
-                            if rej:
-                                programme.reject_proposal(state.programme_url(), editor, p.decision_values(), reason,
-                                                          kv, set(areas))
-                                st.session_state["doelen_msg"] = f"Voorstel afgewezen: {m.label} — {eng.name(area)}."
-                                st.rerun()
-                        except (programme.ConflictError, ValueError, PermissionDenied) as exc:
-                            st.error(str(exc))
+                        b1, b2 = st.columns(2)
+                        if b1.button("Voorstel overnemen", key=f"adopt_{p.key}", type="primary",
+                                     icon=":material/check:"):
+                            decide("adopt", p)
+                        if b2.button("Voorstel afwijzen", key=f"reject_{p.key}", icon=":material/close:"):
+                            decide("reject", p)
         components.source_line(ps[0].sources, f"{proposals.LABEL}; rekenregel hierboven")
+
+if editor and open_props:
+    st.subheader("Voorstel aanpassen, dan overnemen of afwijzen")
+    by_key = {p.key: p for p in open_props}
+    pk = st.selectbox("Voorstel", list(by_key), key="adjust_key",
+                      format_func=lambda k: f"{by_key[k].metric.label} — {by_key[k].area_name}: voorstel "
+                                            f"{by_key[k].rule_label}")
+    sel = by_key[pk]
+    with st.form("adjust_proposal"):
+        c1, c2, c3 = st.columns(3)
+        tv = c1.number_input(f"Streefwaarde voorstel ({sel.metric.unit})", value=float(round(sel.target_value, 1)),
+                             key=f"ptv_{pk}")
+        ty = c2.number_input("Doeljaar voorstel", min_value=sel.baseline_year + 1, max_value=2100,
+                             value=sel.target_year, step=1, key=f"pty_{pk}")
+        ow = c3.text_input("Eigenaar van het doel", value=OWNER, key=f"pow_{pk}")
+        reason = st.text_input("Reden van afwijzen (optioneel)", key=f"prs_{pk}")
+        a1, a2 = st.columns(2)
+        adj = a1.form_submit_button("Aangepast overnemen", type="primary")
+        rej = a2.form_submit_button("Afwijzen met deze reden")
+    if adj:
+        decide("adopt", sel, ow, tv, int(ty))
+    if rej:
+        decide("reject", sel, reason=reason)
 
 st.divider()
 st.header("Wanneer zien we vooruitgang?")
