@@ -16,13 +16,19 @@ SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 FRAME = "iframe[title*='diavoorstelling']"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, output_dir, browser):
-    db = f"sqlite:///{tmp_path_factory.mktemp('proposals-db') / 'app.sqlite'}"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory, output_dir, browser):
+    if request.param == "sqlite":
+        db = f"sqlite:///{tmp_path_factory.mktemp('proposals-db') / 'app.sqlite'}"
+    else:
+        from conftest import fresh_pg_database  # tests/conftest.py (skips when no PostgreSQL is configured)
+
+        request.applymarker(pytest.mark.postgres)
+        db = fresh_pg_database("proposals")
     build(db, national=False)
     editors = tmp_path_factory.mktemp("editors") / "editors.toml"
     editors.write_text(f'[editors.accounts]\npm = "{auth.hash_password("correct horse battery")}"\n', encoding="utf-8")
-    s = StreamlitServer(APP, db, log_path=output_dir / "logs" / "streamlit-proposals.log",
+    s = StreamlitServer(APP, db, log_path=output_dir / "logs" / f"streamlit-proposals-{request.param}.log",
                         extra_env={"WIJKMONITOR_EDITORS_FILE": str(editors)})
     s.database_url_for_test = db  # type: ignore[attr-defined]
     s.start()
@@ -45,7 +51,7 @@ def main_text(page) -> str:
 
 
 def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_dir):
-    shots = output_dir / "screenshots"
+    shots = output_dir / "screenshots" / f"proposals-{server.database_url_for_test.split(':')[0].split('+')[0]}"
     shots.mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nl-NL")
     page = ctx.new_page()
@@ -125,6 +131,19 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         groups = programme.list_comparison_groups(db)
         assert len(groups[int(t["id"].iloc[0])]["codes"]) == 10
 
+        # --- rejecting: the next open proposal (Nazareth, sociaal minimum, gat halveren) disappears, the other stays
+        page.get_by_role("button", name="Voorstel afwijzen").first.click()
+        page.wait_for_selector("text=Voorstel afgewezen: Huishoudens onder of rond het sociaal minimum — Nazareth",
+                               timeout=90_000)
+        settle(page)
+        text = main_text(page)
+        naz = text[text.index("Voorstellen voor Nazareth"):text.index("Voorstellen voor Pottenberg")]
+        card = naz[naz.index("Huishoudens onder of rond het sociaal minimum — Nazareth"):]
+        card = card[:card.index("Bron:")]
+        assert "Voorstel: gat dichten" in card and "Voorstel: gat halveren" not in card
+        dec = programme.list_proposal_decisions(db)
+        assert list(dec["decision"]) == ["overgenomen", "afgewezen"]
+
         # --- the change log shows it
         page.get_by_role("link", name="Wijzigingslog").click()
         settle(page)
@@ -138,6 +157,6 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
             page.get_by_role("button", name="Download as CSV").first.click()
         log = open(dl.value.path(), encoding="utf-8-sig").read()
         assert "proposal_decisions" in log and "adopt" in log and "targets" in log and "create" in log, log[:500]
-        assert "gat_halveren:moeite_met_rondkomen:BU09350403:2020" in log
+        assert "gat_halveren:moeite_met_rondkomen:BU09350403:2020" in log and "reject" in log
     finally:
         ctx.close()
