@@ -335,6 +335,12 @@ def headline_metrics(engine: Engine) -> list[Metric]:
     return out
 
 
+def pillars_without_proposals(engine: Engine) -> list[str]:
+    """Pillars whose Overzicht metrics are all neutral (no direction): the rules make no proposal there."""
+    return [p for p in briefing.PILLAR_ORDER[:3]
+            if not any(m.direction != "neutral" for m in briefing.headline_metrics(engine, p))]
+
+
 def baseline_pair(engine: Engine, m: Metric, area: str, ref: str = briefing.MAASTRICHT,
                   prog: Programme | None = None) -> tuple[Result, Result] | None:
     """(buurt, reference) in the most recent year at or before the programme start in which both have a value."""

@@ -238,3 +238,14 @@ def test_docs_describe_the_rules_and_the_measurability_test():
     for r in pr.RULES:
         assert pr.rule_text(r).split(": ", 1)[1] in text
     assert pr.NOT_MEASURABLE in text and pr.SPREAD_LABEL in text
+
+
+def test_pillars_with_only_neutral_headline_metrics_get_no_proposals():
+    from metrics import briefing
+
+    eng = Engine(hand_inputs(), CAT)
+    # the catalog's only Overzicht metric for gelijke kansen (huishoudens met kinderen) has no direction
+    assert pr.pillars_without_proposals(eng) == ["gelijke_kansen"]
+    assert all(m.direction == "neutral" for m in briefing.headline_metrics(eng, "gelijke_kansen"))
+    assert not [p for p in pr.proposals(eng, TODAY, areas=("BU00010002",), ref="GM0001")
+                if p.metric.pillar == "gelijke_kansen"]

@@ -118,6 +118,9 @@ st.markdown(
     "Tussendoelen vallen op de jaren waarin nieuwe cijfers verwacht worden. **Meetbaar** betekent: de verandering "
     "die het voorstel vraagt is groter dan de marge van de indicator (zie Data en methode).")
 open_props = state.open_proposals(eng, today, rows)
+if none := proposals.pillars_without_proposals(eng):
+    st.caption("Geen voorstellen voor " + ", ".join(cat.pillars[p]["label"] for p in none) + ": de kernindicatoren "
+               "van het Overzicht hebben daar geen richting (hoger of lager is niet vanzelf beter).")
 if not open_props:
     st.write("Er staan geen open voorstellen meer: elk voorstel is overgenomen of afgewezen, of er is al een doel "
              "voor die indicator en buurt.")
