@@ -19,6 +19,8 @@ class Programme:
     start_year: int
     end_year: int
     halfway_year: int
+    milestone_min_interval_years: int
+    comparison_group_size: int
     gemeente: str
     nederland: str
     focus: tuple[str, ...]
@@ -33,13 +35,17 @@ def programme() -> Programme:
     with open(CONFIG_FILE, "rb") as fh:
         c = tomllib.load(fh)
     p, a = c["programme"], c["areas"]
-    return Programme(
+    prog = Programme(
         name=p["name"], start_year=int(p["start_year"]), end_year=int(p["end_year"]),
-        halfway_year=int(p["halfway_year"]), gemeente=a["gemeente"], nederland=a["nederland"],
+        halfway_year=int(p["halfway_year"]), milestone_min_interval_years=int(p["milestone_min_interval_years"]),
+        comparison_group_size=int(p["comparison_group_size"]), gemeente=a["gemeente"], nederland=a["nederland"],
         focus=tuple(a["focus"]), detail_gemeenten=tuple(a["detail_gemeenten"]),
         comparison_gemeente=a["comparison_gemeente"], pillar_order=tuple(c["pillars"]["order"]),
         suppress_below=int(c["privacy"]["suppress_below"]),
     )
+    if not prog.start_year < prog.halfway_year < prog.end_year:
+        raise ValueError(f"{CONFIG_FILE}: verwacht start_year < halfway_year < end_year")
+    return prog
 
 
 PROGRAMME = programme()

@@ -100,7 +100,42 @@ decks = sa.Table(
     sa.UniqueConstraint("name", name="uq_decks_name"),
 )
 
-USER_TABLES = [schema_migrations, targets, participation, uploads, change_log, decks]
+# added in migration 4: decisions on target proposals (metrics/proposals.py) and the frozen comparison group of a
+# target adopted from a proposal
+proposal_decisions = sa.Table(
+    "proposal_decisions",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("proposal_key", sa.String(200), nullable=False),  # rule:metric_id:area_code:baseline_year
+    sa.Column("rule", sa.String(40), nullable=False),
+    sa.Column("metric_id", sa.String(80), nullable=False),
+    sa.Column("area_code", sa.String(40), nullable=False),
+    sa.Column("baseline_year", sa.Integer, nullable=False),
+    sa.Column("baseline_value", sa.Float, nullable=False),
+    sa.Column("target_year", sa.Integer, nullable=False),
+    sa.Column("target_value", sa.Float, nullable=False),
+    sa.Column("decision", sa.String(20), nullable=False),  # overgenomen | afgewezen
+    sa.Column("target_id", sa.Integer, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("decided_by", sa.Text, nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("proposal_key", name="uq_proposal_decisions_key"),
+    sa.CheckConstraint("decision IN ('overgenomen', 'afgewezen')", name="ck_proposal_decisions_decision"),
+)
+
+target_comparison_groups = sa.Table(
+    "target_comparison_groups",
+    user_metadata,
+    sa.Column("target_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("profile_year", sa.Integer, nullable=False),
+    sa.Column("codes", sa.Text, nullable=False),  # JSON list of buurt codes, nearest first
+    sa.Column("details", sa.Text, nullable=True),  # JSON: names, variables, method, number of candidates
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+USER_TABLES = [schema_migrations, targets, participation, uploads, change_log, decks, proposal_decisions,
+               target_comparison_groups]
 
 
 def _m1_initial(conn: sa.Connection) -> None:
@@ -127,11 +162,20 @@ def _m3_decks(conn: sa.Connection) -> None:
     md.create_all(conn, checkfirst=True)
 
 
+def _m4_proposals(conn: sa.Connection) -> None:
+    """Decisions on target proposals and the frozen comparison group of adopted targets (new tables only)."""
+    md = sa.MetaData()
+    proposal_decisions.to_metadata(md)
+    target_comparison_groups.to_metadata(md)
+    md.create_all(conn, checkfirst=True)
+
+
 # (version, description, function) — append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "doelen, participatie, uploads en wijzigingslog", _m1_initial),
     (2, "tussendoelen (milestones) bij doelen", _m2_target_milestones),
     (3, "opgeslagen presentaties (decks)", _m3_decks),
+    (4, "besluiten over doelvoorstellen en bevroren vergelijkingsgroepen", _m4_proposals),
 ]
 
 

@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from .auth import Editor, require_editor
 from .db import connect, select, transaction
 from .errors import LoadError
-from .migrations import change_log, participation, targets, uploads
+from .migrations import (change_log, participation, proposal_decisions, target_comparison_groups, targets,
+                         uploads)
 
 AGE_GROUPS = ("totaal", "0-17", "18-64", "65+")
 COUNT_COLUMNS = ("dialoogsessies", "bewoners_bereikt", "meemakers", "activiteiten")
@@ -87,17 +88,115 @@ def validate_target(values: dict[str, Any], known_metrics: set[str], known_areas
     return v
 
 
+def _insert_target(conn, editor: Editor, v: dict[str, Any], log_extra: dict | None = None) -> int:
+    now = _now()
+    rid = conn.execute(targets.insert().values(**v, created_by=editor.name, created_at=now,
+                                               updated_by=editor.name, updated_at=now, version=1)
+                       .returning(targets.c.id)).scalar_one()
+    _log(conn, editor, "targets", rid, "create", None, {**v, **(log_extra or {})})
+    return rid
+
+
 def create_target(url: str | None, editor: Editor, values: dict[str, Any], known_metrics: set[str],
                   known_areas: set[str]) -> int:
     editor = require_editor(editor)
     v = validate_target(values, known_metrics, known_areas)
-    now = _now()
     with transaction(url) as conn:
-        rid = conn.execute(targets.insert().values(**v, created_by=editor.name, created_at=now,
-                                                   updated_by=editor.name, updated_at=now, version=1)
-                           .returning(targets.c.id)).scalar_one()
-        _log(conn, editor, "targets", rid, "create", None, v)
+        rid = _insert_target(conn, editor, v)
     return rid
+
+
+# ------------------------------------------------------------------------------- target proposals
+
+DECISION_FIELDS = ("proposal_key", "rule", "metric_id", "area_code", "baseline_year", "baseline_value",
+                   "target_year", "target_value")
+
+
+def _decision(proposal: dict[str, Any], known_metrics: set[str], known_areas: set[str]) -> dict[str, Any]:
+    d = {k: proposal.get(k) for k in DECISION_FIELDS}
+    if not isinstance(d["proposal_key"], str) or not d["proposal_key"] or len(d["proposal_key"]) > 200:
+        raise ValueError("Ongeldig voorstel.")
+    if d["metric_id"] not in known_metrics or d["area_code"] not in known_areas:
+        raise ValueError("Onbekende indicator of onbekend gebied in het voorstel.")
+    d["baseline_year"], d["target_year"] = int(d["baseline_year"]), int(d["target_year"])
+    d["baseline_value"], d["target_value"] = float(d["baseline_value"]), float(d["target_value"])
+    return d
+
+
+def _check_open(conn, key: str) -> None:
+    done = conn.execute(sa.select(proposal_decisions.c.decision, proposal_decisions.c.decided_by)
+                        .where(proposal_decisions.c.proposal_key == key)).first()
+    if done is not None:
+        raise ConflictError(f"Over dit voorstel is al besloten ({done[0]} door {done[1]}); niets opgeslagen.")
+
+
+def adopt_proposal(url: str | None, editor: Editor, proposal: dict[str, Any], values: dict[str, Any],
+                   comparison_group: dict[str, Any] | None, known_metrics: set[str], known_areas: set[str]) -> int:
+    """Adopt a proposal: one transaction creates the target (logged like any new target), stores the frozen
+    comparison group with it and records the decision, so the proposal no longer shows. Returns the target id."""
+    editor = require_editor(editor)
+    d = _decision(proposal, known_metrics, known_areas)
+    v = validate_target(values, known_metrics, known_areas)
+    if (v["metric_id"], v["area_code"]) != (d["metric_id"], d["area_code"]):
+        raise ValueError("Het doel hoort niet bij dit voorstel.")
+    now = _now()
+    try:
+        return _adopt(url, editor, d, v, comparison_group, now)
+    except sa.exc.IntegrityError:  # another editor decided on the same proposal at the same moment
+        raise ConflictError("Over dit voorstel is intussen al besloten; niets opgeslagen.") from None
+
+
+def _adopt(url, editor: Editor, d: dict, v: dict, comparison_group: dict | None, now: dt.datetime) -> int:
+    with transaction(url) as conn:
+        _check_open(conn, d["proposal_key"])
+        rid = _insert_target(conn, editor, v, {"voorstel": d["proposal_key"]})
+        if comparison_group and comparison_group.get("codes"):
+            codes = [str(c)[:40] for c in comparison_group["codes"]][:100]
+            details = {k: comparison_group[k] for k in comparison_group if k not in ("codes", "profile_year")}
+            conn.execute(target_comparison_groups.insert().values(
+                target_id=rid, profile_year=int(comparison_group["profile_year"]), codes=json.dumps(codes),
+                details=json.dumps(details, default=str, ensure_ascii=False), created_by=editor.name, created_at=now))
+        rec = {**d, "decision": "overgenomen", "target_id": rid, "reason": None}
+        pid = conn.execute(proposal_decisions.insert().values(**rec, decided_by=editor.name, decided_at=now)
+                           .returning(proposal_decisions.c.id)).scalar_one()
+        _log(conn, editor, "proposal_decisions", pid, "adopt", None,
+             {**rec, "vergelijkingsgroep": (comparison_group or {}).get("codes")})
+    return rid
+
+
+def reject_proposal(url: str | None, editor: Editor, proposal: dict[str, Any], reason: str | None,
+                    known_metrics: set[str], known_areas: set[str]) -> int:
+    """Record that a proposal was rejected (logged); it no longer shows."""
+    editor = require_editor(editor)
+    d = _decision(proposal, known_metrics, known_areas)
+    rec = {**d, "decision": "afgewezen", "target_id": None, "reason": (str(reason or "").strip()[:2000] or None)}
+    try:
+        with transaction(url) as conn:
+            _check_open(conn, d["proposal_key"])
+            pid = conn.execute(proposal_decisions.insert().values(**rec, decided_by=editor.name, decided_at=_now())
+                               .returning(proposal_decisions.c.id)).scalar_one()
+            _log(conn, editor, "proposal_decisions", pid, "reject", None, rec)
+    except sa.exc.IntegrityError:
+        raise ConflictError("Over dit voorstel is intussen al besloten; niets opgeslagen.") from None
+    return pid
+
+
+def list_proposal_decisions(url: str | None = None) -> pd.DataFrame:
+    if (empty := _missing(url, proposal_decisions)) is not None:
+        return empty
+    return select(sa.select(proposal_decisions).order_by(proposal_decisions.c.id), url=url)
+
+
+def list_comparison_groups(url: str | None = None) -> dict[int, dict[str, Any]]:
+    """{target_id: {"profile_year": int, "codes": [...], **details}} — the frozen groups, as stored."""
+    if _missing(url, target_comparison_groups) is not None:
+        return {}
+    df = select(sa.select(target_comparison_groups), url=url)
+    out = {}
+    for r in df.to_dict("records"):
+        details = json.loads(r["details"]) if r.get("details") else {}
+        out[int(r["target_id"])] = {**details, "profile_year": int(r["profile_year"]), "codes": json.loads(r["codes"])}
+    return out
 
 
 def update_target(url: str | None, editor: Editor, target_id: int, expected_version: int,

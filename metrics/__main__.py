@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         engine = stored_engine(args.url)
         df = export.table(engine, load())
-        export.write(df, args.out)
+        export.write(df, args.out, proposals=export.proposals_table(engine))
         print(f"{len(df):,} rijen geschreven naar {args.out} in {time.perf_counter() - t0:.1f} s")
     elif args.cmd == "docs":
         from metrics.docs import render

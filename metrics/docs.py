@@ -49,6 +49,46 @@ def metric_section(m: Metric, cat: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
+def proposals_section() -> list[str]:
+    """The target-proposal rules and the measurability test (metrics/proposals.py, config/programme.toml)."""
+    from . import proposals as pr
+
+    prog = pr.programme()
+    return [
+        "## Doelvoorstellen en meetbaarheid", "",
+        f"Doelen stelt het programma vast, niet het dashboard. Het dashboard rekent wel **voorstellen** uit; elk "
+        f"voorstel staat op het scherm, in de export en in de presentatie als *{pr.LABEL}*, altijd met de regel "
+        "waarmee het is berekend. Een redacteur kan een voorstel overnemen (eventueel met een andere streefwaarde of "
+        "een ander doeljaar) of afwijzen; daarna staat het er niet meer als voorstel. Overnemen maakt een gewoon doel, "
+        "met wijzigingslog en versie.", "",
+        "- **Welke indicatoren:** de kernindicatoren die het Overzicht per pijler toont en die een richting hebben "
+        "(hoger of lager is gunstiger), voor Nazareth en Pottenberg.",
+        f"- **Basis:** het meest recente meetjaar tot en met {prog.start_year} (start van het programma) waarin de buurt "
+        "én Maastricht een cijfer hebben; de waarde van Maastricht komt uit hetzelfde jaar en dezelfde bron.",
+        *[f"- **{pr.RULE_LABEL[r].capitalize()}:** {pr.rule_text(r).split(': ', 1)[1]}" for r in pr.RULES],
+        "- **Welke regel:** doet de buurt het even goed als Maastricht (verschil binnen de marge) of beter, dan "
+        "'sterkte vasthouden'; anders de twee voorstellen 'gat halveren' en 'gat dichten'.",
+        "- **Tussendoelen:** op de jaren waarin volgens de releasekalender een nieuwe editie verwacht wordt "
+        "(schatting: laatste periode + meetfrequentie + vertraging); bij jaarlijkse bronnen liggen tussendoelen "
+        f"minstens {prog.milestone_min_interval_years} jaar uit elkaar. De waarde is de rechte lijn van de basis naar "
+        "het doel in dat jaar.",
+        "- **Meetbaarheidstoets:** voor elke verwachte editie tot en met de eerste editie op of na het doeljaar wordt "
+        "de verandering die het voorstel sinds de basis vraagt vergeleken met de marge van de indicator (zie "
+        "'Betekenisvol verschil' per indicator: de modelmarge voor RIVM-schattingen, Poisson of een vaste marge voor "
+        "registertellingen en -percentages, met de bevolking van de buurt). De eerste editie waarin de gevraagde "
+        "verandering groter is dan de marge is 'meetbaar vanaf de editie van <jaar>'. Is dat bij geen enkele editie "
+        f"zo, dan staat er '{pr.NOT_MEASURABLE}': succes of falen is met deze cijfers niet te zien.",
+        "- **Programma of trend?** Bij het overnemen worden de vergelijkbare buurten elders in Nederland gezocht met "
+        "de uitlegbare profielvergelijking van de pagina Vergelijken (profieljaar: het laatste profieljaar tot en met "
+        f"het basisjaar; {prog.comparison_group_size} buurten) en bij het doel bewaard. Er wordt daarna nooit opnieuw "
+        "gezocht. Bij het doel staat de verandering van de buurt naast de mediaan van de veranderingen van die groep "
+        f"over dezelfde jaren, met als band de spreiding van de groep ({pr.SPREAD_LABEL}). Valt de verandering van de "
+        "buurt binnen die band, dan is ze niet groter dan de gewone trend van vergelijkbare buurten. Alleen "
+        "indicatoren die voor alle buurten van Nederland in de data staan (RIVM-gezondheidsmonitor) hebben cijfers "
+        "voor de hele groep.",
+    ]
+
+
 def render(cat: Catalog | None = None) -> str:
     cat = cat or load()
     out = ["# Indicatoren van de Wijkmonitor Veerkrachtige Wijken", "",
@@ -66,6 +106,7 @@ def render(cat: Catalog | None = None) -> str:
            "getoond onder 80% dekking.",
            "- Een verandering of verschil binnen de marge heet 'binnen de marge' of 'vergelijkbaar' en telt nooit "
            "als vooruitgang.", "",
+           *proposals_section(), "",
            "## Positieve Gezondheid: zes dimensies", "",
            "| Dimensie | Indicatoren | Kwaliteit van de benadering | Toelichting |", "|---|---|---|---|"]
     for d, info in cat.dimensions.items():

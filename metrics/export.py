@@ -93,19 +93,41 @@ def to_csv_bytes(df: pd.DataFrame, dialect: str = "nl") -> bytes:
                                  decimal=dec).encode("utf-8-sig")
 
 
-def to_excel_bytes(df: pd.DataFrame, sheet: str = "wijkmonitor", licence: str = "Bron: CBS, RIVM (CC BY 4.0)") -> bytes:
+PROPOSALS_SHEET = "voorstellen (niet vastgesteld)"
+
+
+def proposals_table(engine: Engine, today=None) -> pd.DataFrame:
+    """The open target proposals, every row labelled 'voorstel — niet vastgesteld' with its rule
+    (metrics/proposals.py). Decisions on proposals live in the programme database; this lists all proposals the
+    rules give for the shipped data."""
+    import datetime as dt
+
+    from . import proposals
+
+    today = today or dt.date.today()
+    return proposals.table(proposals.proposals(engine, today), today)
+
+
+def to_excel_bytes(df: pd.DataFrame, sheet: str = "wijkmonitor", licence: str = "Bron: CBS, RIVM (CC BY 4.0)",
+                   extra_sheets: dict[str, pd.DataFrame] | None = None) -> bytes:
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
         neutralise(df).to_excel(xw, sheet_name=sheet[:31], index=False)
+        for name, extra in (extra_sheets or {}).items():
+            neutralise(extra).to_excel(xw, sheet_name=name[:31], index=False)
         pd.DataFrame({"bron": [licence]}).to_excel(xw, sheet_name="bron", index=False)
     return buf.getvalue()
 
 
-def write(df: pd.DataFrame, out: Path) -> None:
+def write(df: pd.DataFrame, out: Path, proposals: pd.DataFrame | None = None) -> None:
+    """Write the export; with `proposals`, an .xlsx gets a sheet of them and a .csv a second file next to it
+    (<name>-voorstellen.csv)."""
     out = Path(out)
     if out.suffix.lower() == ".xlsx":
-        out.write_bytes(to_excel_bytes(df))
+        out.write_bytes(to_excel_bytes(df, extra_sheets={PROPOSALS_SHEET: proposals} if proposals is not None else None))
     elif out.suffix.lower() == ".csv":
         out.write_bytes(to_csv_bytes(df, "technisch"))
+        if proposals is not None:
+            out.with_name(out.stem + "-voorstellen.csv").write_bytes(to_csv_bytes(proposals, "technisch"))
     else:
         raise ValueError("gebruik .csv of .xlsx")

@@ -43,6 +43,7 @@ class Context:
     participation: pd.DataFrame | None = None
     build_info: dict = field(default_factory=dict)
     sources: pd.DataFrame | None = None
+    proposal_decisions: frozenset = frozenset()  # keys of adopted/rejected target proposals (metrics/proposals.py)
 
 
 def context(engine: Engine, today: dt.date, targets: pd.DataFrame | None = None,

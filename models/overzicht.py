@@ -12,6 +12,7 @@ from metrics import fmt, releases
 from metrics.briefing import Card, briefing
 from metrics.catalog import Catalog
 from metrics.compute import Engine
+from metrics import proposals as pr
 from metrics.targets import Target, status
 
 from .participation import reach_line
@@ -41,12 +42,18 @@ class OverzichtModel:
     targets_text: str
     participation_text: str
     sources: frozenset[str]
+    proposals_table: pd.DataFrame | None = None  # open target proposals when no target is set (voorstel)
+    proposals_caption: str = ""
 
 
-def _targets_text(eng: Engine, targets: pd.DataFrame, today: dt.date) -> str:
-    if targets.empty:
+def _targets_text(eng: Engine, targets: pd.DataFrame, today: dt.date, props: list) -> str:
+    if targets.empty and not props:
         return ("Er zijn nog **geen doelen** vastgesteld. Zie [Doelen](doelen) voor hoe een doel wordt vastgelegd en "
                 "wanneer nieuwe cijfers te verwachten zijn.")
+    if targets.empty:
+        return (f"Er zijn nog **geen doelen** vastgesteld. Het dashboard rekent **{len(props)} voorstellen** uit "
+                f"volgens vaste regels ({', '.join(pr.RULE_LABEL[r] for r in pr.RULES)}); elk voorstel is "
+                f"*{pr.LABEL}*. Overnemen of afwijzen op [Doelen](doelen).")
     counts: dict[str, int] = {}
     for rec in targets.to_dict("records"):
         s = status(eng, Target.from_row(rec), today).status
@@ -63,7 +70,7 @@ def _participation_text(eng: Engine, register: pd.DataFrame) -> str:
 
 
 def overzicht_model(eng: Engine, cat: Catalog, build_info: dict, targets: pd.DataFrame, register: pd.DataFrame,
-                    today: dt.date) -> OverzichtModel:
+                    today: dt.date, decided: frozenset = frozenset()) -> OverzichtModel:
     heads = []
     for a in FOCUS_AREAS:
         r = eng.latest("inwoners", a)
@@ -85,5 +92,10 @@ def overzicht_model(eng: Engine, cat: Catalog, build_info: dict, targets: pd.Dat
             tuple("Actualiteit — " + f.sentence for f in fresh.get(pillar, []))))
     sources = frozenset(s for area in data.values() for cards in area.values() for c in cards
                         for s in (c.latest.sources if c.latest else ()))
-    return OverzichtModel(tuple(heads), tuple(blocks), _targets_text(eng, targets, today),
-                          _participation_text(eng, register), sources)
+    props = pr.proposals(eng, today, decided=decided, targets=targets) if targets.empty else []
+    caption = (f"Per buurt en indicator 'sterkte vasthouden' of anders het voorstel voor {pr.programme().halving_year}; "
+               f"alle voorstellen (ook 'gat dichten' in {pr.programme().end_year}) staan op Doelen. Regels: "
+               + " ".join(pr.rule_text(r) for r in pr.RULES)) if props else ""
+    return OverzichtModel(tuple(heads), tuple(blocks), _targets_text(eng, targets, today, props),
+                          _participation_text(eng, register), sources,
+                          pr.overview_table(props) if props else None, caption)

@@ -286,3 +286,83 @@ def test_decks_view_on_a_database_without_user_tables(empty_db):
 
     assert decks.list_decks(empty_db).empty
     assert decks.get_deck(empty_db, 1) is None
+
+
+# ------------------------------------------------------------------------------- target proposals (issue 14)
+
+def proposal_decision(**kw):
+    d = {"proposal_key": "gat_halveren:moeite_met_rondkomen:BU09350203:2020", "rule": "gat_halveren",
+         "metric_id": "moeite_met_rondkomen", "area_code": "BU09350203", "baseline_year": 2020,
+         "baseline_value": 26.0, "target_year": 2035, "target_value": 20.95}
+    d.update(kw)
+    return d
+
+
+GROUP = {"profile_year": 2020, "codes": ["BU09170001", "BU03630101"], "names": ["A", "B"], "variables": ["X"],
+         "n_candidates": 12000, "method": "test"}
+
+
+def test_adopting_a_proposal_creates_a_logged_target_with_its_frozen_group(db, editor):
+    values = target_values(target_value=20.95, target_year=2035, rationale="Voorstel 'gat halveren' overgenomen.",
+                           milestones=[{"year": 2024, "value": 24.65}, {"year": 2028, "value": 23.31}])
+    tid = programme.adopt_proposal(db, editor, proposal_decision(), values, GROUP, METRICS, AREAS)
+    t = programme.list_targets(db)
+    assert len(t) == 1 and int(t["id"].iloc[0]) == tid and t["version"].iloc[0] == 1
+    assert Target.from_row(t.iloc[0].to_dict()).milestones == [{"year": 2024, "value": 24.65},
+                                                               {"year": 2028, "value": 23.31}]
+    groups = programme.list_comparison_groups(db)
+    assert groups[tid]["codes"] == GROUP["codes"] and groups[tid]["profile_year"] == 2020
+    dec = programme.list_proposal_decisions(db)
+    assert list(dec["decision"]) == ["overgenomen"] and int(dec["target_id"].iloc[0]) == tid
+    log = programme.list_changes(db)
+    assert set(zip(log["table_name"], log["action"])) == {("targets", "create"), ("proposal_decisions", "adopt")}
+    created = json.loads(log[log["action"] == "create"]["new_value"].iloc[0])
+    assert created["voorstel"] == proposal_decision()["proposal_key"] and created["target_value"] == 20.95
+    adopted = json.loads(log[log["action"] == "adopt"]["new_value"].iloc[0])
+    assert adopted["vergelijkingsgroep"] == GROUP["codes"] and set(log["user_name"]) == {"pm"}
+    # the same proposal cannot be decided twice; nothing is written the second time
+    with pytest.raises(programme.ConflictError, match="al besloten"):
+        programme.adopt_proposal(db, editor, proposal_decision(), values, GROUP, METRICS, AREAS)
+    with pytest.raises(programme.ConflictError):
+        programme.reject_proposal(db, editor, proposal_decision(), "nee", METRICS, AREAS)
+    assert len(programme.list_targets(db)) == 1 and len(programme.list_changes(db)) == 2
+    # an adopted target is an ordinary target: versioned updates as before, the frozen group stays
+    programme.update_target(db, editor, tid, 1, {**values, "owner": "Team armoede 2"}, METRICS, AREAS)
+    assert programme.list_comparison_groups(db)[tid]["codes"] == GROUP["codes"]
+
+
+def test_rejecting_a_proposal_is_logged_and_needs_an_editor(db, editor):
+    key = "vasthouden:vrijwilligerswerk:BU09350403:2020"
+    d = proposal_decision(proposal_key=key, rule="vasthouden", metric_id="vrijwilligerswerk", area_code="BU09350403",
+                          baseline_value=17.4, target_year=2045, target_value=17.4)
+    with pytest.raises(auth.PermissionDenied):
+        programme.reject_proposal(db, None, d, "", METRICS, AREAS)
+    with pytest.raises(auth.PermissionDenied):
+        programme.adopt_proposal(db, None, d, target_values(), None, METRICS, AREAS)
+    programme.reject_proposal(db, editor, d, "Geen prioriteit", METRICS, AREAS)
+    dec = programme.list_proposal_decisions(db)
+    assert list(dec["proposal_key"]) == [key] and list(dec["decision"]) == ["afgewezen"]
+    assert dec["reason"].iloc[0] == "Geen prioriteit" and programme.list_targets(db).empty
+    log = programme.list_changes(db)
+    assert list(log["action"]) == ["reject"] and json.loads(log["new_value"].iloc[0])["proposal_key"] == key
+
+
+def test_adopting_validates_like_any_target_and_writes_nothing_on_error(db, editor):
+    with pytest.raises(ValueError, match="Eigenaar|owner"):
+        programme.adopt_proposal(db, editor, proposal_decision(), target_values(owner=""), GROUP, METRICS, AREAS)
+    with pytest.raises(ValueError, match="hoort niet bij dit voorstel"):
+        programme.adopt_proposal(db, editor, proposal_decision(), target_values(area_code="BU09350403"), GROUP,
+                                 METRICS, AREAS)
+    assert programme.list_targets(db).empty and programme.list_proposal_decisions(db).empty
+    assert programme.list_changes(db).empty and programme.list_comparison_groups(db) == {}
+
+
+def test_migration_4_adds_proposal_tables_and_keeps_targets(empty_db, editor):
+    with get_engine(empty_db).begin() as conn:
+        migrate_user_tables(conn, up_to=3)
+        assert not sa.inspect(conn).has_table("proposal_decisions")
+    programme.create_target(empty_db, editor, target_values(), METRICS, AREAS)
+    with get_engine(empty_db).begin() as conn:
+        assert migrate_user_tables(conn) == [4]
+        assert sa.inspect(conn).has_table("target_comparison_groups")
+    assert len(programme.list_targets(empty_db)) == 1 and programme.list_proposal_decisions(empty_db).empty

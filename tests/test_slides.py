@@ -3,6 +3,8 @@ the slideshow HTML (ui/present.py) and
 saved decks (loaders/decks.py, migration 3) on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import json
 import re
@@ -133,8 +135,28 @@ def test_pillar_slide_numbers_and_sentence(engine, meta):
 
 # ------------------------------------------------------------------------------------------ honesty when empty
 
-def test_no_targets_says_so_without_numbers(engine, meta):
+def test_no_targets_shows_the_proposals_marked_as_proposals(engine, meta):
+    """Issue 14: without targets, slide 1 shows the open proposals, each with 'voorstel' and its rule, baseline,
+    target and first measurable edition; no big numbers (nothing on it is a measurement)."""
     s = slides.build(ctx_for(engine, meta), ["doelen"]).slides
+    assert [x.title for x in s] == ["Voorstellen voor doelen"]
+    x = s[0]
+    assert x.numbers == () and "nog geen doelen" in x.text.lower() and "voorstel — niet vastgesteld" in x.text
+    assert len(x.bullets) >= 4 and all("voorstel " in b and "basis " in b for b in x.bullets)
+    assert all(any(w in b for w in ("gat halveren", "gat dichten", "sterkte vasthouden")) for b in x.bullets)
+    assert all(any(w in b for w in ("meetbaar vanaf editie", "te volgen vanaf", "niet meetbaar")) for b in x.bullets)
+    assert "voorstel — niet vastgesteld" in x.source_line
+    assert any(b.startswith("Moeite met rondkomen — voorstel gat halveren in 2035 (basis 2020): Nazareth 25,3% → "
+                            "20,6%, Pottenberg 26,0% → 20,9%") for b in x.bullets)
+    assert "Gat dichten" in x.notes and "Gat halveren" in x.notes  # every proposal and rule in the notes
+
+
+def test_no_targets_and_no_open_proposals_says_so_without_numbers(engine, meta):
+    from metrics import proposals
+
+    keys = frozenset(p.key for p in proposals.proposals(engine, TODAY))
+    ctx = dataclasses.replace(ctx_for(engine, meta), proposal_decisions=keys)
+    s = slides.build(ctx, ["doelen"]).slides
     assert len(s) == 1 and s[0].numbers == ()
     assert "nog geen doelen" in s[0].text.lower()
 
@@ -336,7 +358,8 @@ def test_migration_3_adds_decks_and_keeps_targets(empty_db, editor):
         "target_value": 20.0, "target_year": 2030, "owner": "x", "rationale": "y", "action_link": None,
         "milestones": None}, {"moeite_met_rondkomen"}, {POT})
     with get_engine(empty_db).begin() as conn:
-        assert migrate_user_tables(conn) == [3]
+        assert migrate_user_tables(conn, up_to=3) == [3]
+        assert migrate_user_tables(conn) == [v for v, _, _ in MIGRATIONS if v > 3]
         assert migrate_user_tables(conn) == []
         assert "decks" in sa.inspect(conn).get_table_names()
     assert len(programme.list_targets(empty_db)) == 1

@@ -233,6 +233,36 @@ def targets_frame():
     return guarded(lambda: programme.list_targets(programme_url()))
 
 
+def proposal_decisions_frame():
+    """Adopted and rejected target proposals (so they no longer show as proposals)."""
+    from loaders import programme
+
+    ensure_user_tables()
+    return guarded(lambda: programme.list_proposal_decisions(programme_url()))
+
+
+def decided_proposal_keys() -> frozenset:
+    """Keys of adopted and rejected proposals (they no longer show as proposals, also not on slide 1)."""
+    decided = proposal_decisions_frame()
+    return frozenset(decided["proposal_key"]) if not decided.empty else frozenset()
+
+
+def comparison_groups() -> dict:
+    """{target_id: frozen comparison group} as stored at adoption."""
+    from loaders import programme
+
+    ensure_user_tables()
+    return guarded(lambda: programme.list_comparison_groups(programme_url()))
+
+
+def open_proposals(eng: StoredEngine, today, targets=None):
+    """The target proposals that are not decided yet and whose metric/buurt has no target (metrics/proposals.py)."""
+    from metrics import proposals
+
+    return proposals.proposals(eng, today, decided=decided_proposal_keys(),
+                               targets=targets_frame() if targets is None else targets)
+
+
 def participation_frame():
     from loaders import programme
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from metrics import docs, export, fmt
+from metrics import docs, export, fmt, proposals
 from loaders import programme
 from ui import auth, components, state
 from wording.export import dutch_csv
@@ -66,6 +66,11 @@ with tab_dl:
                            help="Voor software: komma als scheidingsteken, decimale punt, Engelse kolomnamen, "
                                 "volledige precisie.")
         st.dataframe(df.head(50), hide_index=True, width="stretch")
+    st.markdown(f"**Doelvoorstellen** — elke rij is een *{proposals.LABEL}*, met de regel waarmee het is berekend "
+                "(zie Indicatoren, 'Doelvoorstellen en meetbaarheid'). Overgenomen en afgewezen voorstellen staan er "
+                "niet meer in.")
+    components.downloads(proposals.table(state.open_proposals(eng, dt.date.today()), dt.date.today()),
+                         f"wijkmonitor-voorstellen-{dt.date.today().isoformat()}", key="proposals_export")
 
 with tab_upd:
     st.markdown("Nieuwe cijfers komen rechtstreeks van CBS (open data) of uit een zelf gedownloade StatLine-export "

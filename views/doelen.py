@@ -8,7 +8,8 @@ import streamlit as st
 
 from loaders import programme
 from loaders.auth import PermissionDenied
-from metrics import fmt
+from metrics import fmt, proposals, similar
+from metrics.briefing import FOCUS_AREAS
 from metrics.targets import Target, status
 from metrics.series import trend_frame
 from ui import auth, charts, components, state
@@ -36,8 +37,10 @@ STATUS_ICON = {"gehaald": ":material/flag:", "op koers": ":material/trending_up:
                "geen nieuwe gegevens": ":material/help:"}
 
 if rows.empty:
-    st.info("Er zijn nog geen doelen vastgesteld. Een redacteur kan hieronder een doel toevoegen; de basiswaarde "
-            "komt uit de data.")
+    st.info("Er zijn nog geen doelen vastgesteld. Hieronder staan **voorstellen** die volgens vaste regels uit de "
+            "data zijn berekend; een redacteur kan een voorstel overnemen of afwijzen, of zelf een doel toevoegen. "
+            "De basiswaarde komt altijd uit de data.")
+groups = state.comparison_groups() if not rows.empty else {}
 for rec in rows.to_dict("records"):
     t = Target.from_row(rec)
     m = cat.get(t.metric_id)
@@ -68,6 +71,21 @@ for rec in rows.to_dict("records"):
         components.table_alternative(pd.DataFrame({
             "Jaar": path["year"], "Doelpad": [fmt.value(v, m.unit) for v in path["value"]]}), "Tabel: doelpad")
         components.source_line(m.sources, "doelpad: rechte lijn van basiswaarde naar streefwaarde via tussendoelen")
+        grp = groups.get(int(t.id)) if t.id is not None else None
+        if grp:
+            st.markdown(f"**Programma of trend?** Vergelijking met de {len(grp['codes'])} vergelijkbare buurten die bij "
+                        f"het vaststellen zijn gekozen (profieljaar {grp['profile_year']}, bevroren: er wordt niet "
+                        "opnieuw gezocht).")
+            national = (state.guarded(lambda: state.buurt_series(m.variable, m.age_group, tuple(grp["codes"])))
+                        if similar.nationally_available(m) else None)
+            for head, gc in proposals.target_comparisons(eng, m, t.area_code, t.baseline_year, grp, national):
+                st.write(f"{head}: {gc.sentence}")
+            st.caption("Mediaan: de middelste verandering van de groep. Spreiding: van de kleinste tot de grootste "
+                       "verandering in de groep. Een verandering binnen de spreiding is niet meer dan de gewone trend "
+                       "van vergelijkbare buurten. De groep is gekozen op het profiel van het profieljaar; voor de "
+                       "periode vóór het basisjaar is dat profiel deels het eindpunt, dus die vergelijking is alleen "
+                       "ter oriëntatie. Buurten: " + ", ".join(
+                           similar.display_name(c, n) for c, n in zip(grp["codes"], grp.get("names") or grp["codes"])))
         if editor:
             with st.expander("Doel bewerken"):
                 with st.form(f"edit_{t.id}"):
@@ -85,6 +103,111 @@ for rec in rows.to_dict("records"):
                         st.rerun()
                     except (programme.ConflictError, ValueError, PermissionDenied) as exc:
                         st.error(str(exc))
+
+# ------------------------------------------------------------------------------------------ proposals
+st.divider()
+st.header("Voorstellen voor doelen")
+PROG = proposals.programme()
+st.markdown(
+    f"Het dashboard stelt geen doelen vast; dat doet het programma. Wel rekent het **voorstellen** uit volgens vaste "
+    f"regels, voor de kernindicatoren van het Overzicht in beide focusbuurten. Elk voorstel is "
+    f"**{proposals.LABEL}** tot een redacteur het overneemt.\n\n"
+    + "\n".join(f"- {proposals.rule_text(r)}" for r in proposals.RULES) +
+    f"\n\nBasis: het meest recente jaar tot en met {PROG.start_year} waarin de buurt én Maastricht een cijfer hebben. "
+    "Tussendoelen vallen op de jaren waarin nieuwe cijfers verwacht worden. **Meetbaar** betekent: de verandering "
+    "die het voorstel vraagt is groter dan de marge van de indicator (zie Data en methode).")
+open_props = state.open_proposals(eng, today, rows)
+if none := proposals.pillars_without_proposals(eng):
+    st.caption("Geen voorstellen voor " + ", ".join(cat.pillars[p]["label"] for p in none) + ": de kernindicatoren "
+               "van het Overzicht hebben daar geen richting (hoger of lager is niet vanzelf beter).")
+if not open_props:
+    st.write("Er staan geen open voorstellen meer: elk voorstel is overgenomen of afgewezen, of er is al een doel "
+             "voor die indicator en buurt.")
+OWNER = "Programmateam Veerkrachtige Wijken"
+
+
+def decide(action: str, p: proposals.Proposal, owner: str = OWNER, target_value: float | None = None,
+           target_year: int | None = None, reason: str = "") -> None:
+    """Adopt (with the frozen comparison group) or reject a proposal; loaders.programme logs it."""
+    kv = {m_.id for m_ in metrics}
+    name = f"{p.metric.label} — {p.area_name}"
+    try:
+        if action == "reject":
+            programme.reject_proposal(state.programme_url(), editor, p.decision_values(), reason, kv, set(areas))
+            st.session_state["doelen_msg"] = f"Voorstel afgewezen: {name}."
+            st.rerun()
+        values = p.target_values(owner, target_value, target_year)
+        pvars = similar.profile_variables(cat)
+        pyear = proposals.profile_year(p.baseline_year, eng.years(cat.get(similar.PROFILE_METRICS[0])))
+        group, why = None, ""
+        if pyear is not None:
+            try:
+                prof = state.guarded(lambda: state.buurt_profile(tuple(v.code for v in pvars),
+                                                                 similar.profile_age_group(cat), pyear))
+                group = proposals.frozen_group(prof, p.area, [v.code for v in pvars], pyear)
+            except similar.ProfileUnavailable as exc:
+                why = f" Geen vergelijkingsgroep: {exc}."
+        programme.adopt_proposal(state.programme_url(), editor, p.decision_values(), values, group, kv, set(areas))
+        st.session_state["doelen_msg"] = f"Voorstel overgenomen als doel: {name}.{why}"
+        st.rerun()
+    except (programme.ConflictError, ValueError, PermissionDenied) as exc:
+        st.error(str(exc))
+
+for area in FOCUS_AREAS:
+    mine = [p for p in open_props if p.area == area]
+    if not mine:
+        continue
+    st.subheader(f"Voorstellen voor {eng.name(area)}")
+    for mid in dict.fromkeys(p.metric.id for p in mine):
+        ps = [p for p in mine if p.metric.id == mid]
+        m = ps[0].metric
+        with st.container(border=True):
+            st.markdown(f"**{m.label} — {eng.name(area)}** &nbsp; :orange-badge[{proposals.LABEL}]")
+            st.caption(f"Basis {ps[0].baseline_year}: {fmt.value(ps[0].baseline_value, m.unit)} · "
+                       f"{ps[0].ref_name} {ps[0].baseline_year}: {fmt.value(ps[0].ref_value, m.unit)} · "
+                       f"marge bij deze buurt: {proposals.amount(ps[0].baseline_threshold, m.unit)} · "
+                       f"bron {', '.join(ps[0].sources)}")
+            for col, p in zip(st.columns(len(ps)), ps):
+                with col:
+                    st.markdown(f"**Voorstel: {p.rule_label}**")
+                    st.caption(p.rule_text)
+                    st.markdown(f"Voorstel: **{p.target_sentence()}**")
+                    if p.milestones:
+                        st.markdown("Tussendoelen (verwachte edities): " + " · ".join(
+                            f"{c.year}: {fmt.value(c.value, m.unit)}" for c in p.milestones))
+                    icon = ":material/visibility:" if p.measurable else ":material/visibility_off:"
+                    st.markdown(f"{icon} {p.measurable_text(today)[0].upper()}{p.measurable_text(today)[1:]}.")
+                    if editor:
+                        b1, b2 = st.columns(2)
+                        if b1.button("Voorstel overnemen", key=f"adopt_{p.key}", type="primary",
+                                     icon=":material/check:"):
+                            decide("adopt", p)
+                        if b2.button("Voorstel afwijzen", key=f"reject_{p.key}", icon=":material/close:"):
+                            decide("reject", p)
+        components.source_line(ps[0].sources, f"{proposals.LABEL}; rekenregel hierboven")
+
+if editor and open_props:
+    st.subheader("Voorstel aanpassen, dan overnemen of afwijzen")
+    by_key = {p.key: p for p in open_props}
+    pk = st.selectbox("Voorstel", list(by_key), key="adjust_key",
+                      format_func=lambda k: f"{by_key[k].metric.label} — {by_key[k].area_name}: voorstel "
+                                            f"{by_key[k].rule_label}")
+    sel = by_key[pk]
+    with st.form("adjust_proposal"):
+        c1, c2, c3 = st.columns(3)
+        tv = c1.number_input(f"Streefwaarde voorstel ({sel.metric.unit})", value=float(round(sel.target_value, 1)),
+                             key=f"ptv_{pk}")
+        ty = c2.number_input("Doeljaar voorstel", min_value=sel.baseline_year + 1, max_value=2100,
+                             value=sel.target_year, step=1, key=f"pty_{pk}")
+        ow = c3.text_input("Eigenaar van het doel", value=OWNER, key=f"pow_{pk}")
+        reason = st.text_input("Reden van afwijzen (optioneel)", key=f"prs_{pk}")
+        a1, a2 = st.columns(2)
+        adj = a1.form_submit_button("Aangepast overnemen", type="primary")
+        rej = a2.form_submit_button("Afwijzen met deze reden")
+    if adj:
+        decide("adopt", sel, ow, tv, int(ty))
+    if rej:
+        decide("reject", sel, reason=reason)
 
 st.divider()
 st.header("Wanneer zien we vooruitgang?")

@@ -9,7 +9,7 @@ from models.overzicht import overzicht_model
 from ui import cards, components, state
 
 model = overzicht_model(state.engine(), state.catalog(), state.build_info(), state.targets_frame(),
-                        state.participation_frame(), dt.date.today())
+                        state.participation_frame(), dt.date.today(), state.decided_proposal_keys())
 
 st.title("Veerkrachtige Wijken: Nazareth en Pottenberg")
 st.markdown(
@@ -40,5 +40,8 @@ st.subheader("Doelen en deelname")
 c1, c2 = st.columns(2)
 c1.markdown(model.targets_text)
 c2.markdown(model.participation_text)
+if model.proposals_table is not None:
+    st.table(model.proposals_table.set_index("Buurt"))
+    st.caption(model.proposals_caption)
 
 components.source_line(model.sources, "modelschattingen RIVM (50090NED) hebben een marge; zie Data en methode")

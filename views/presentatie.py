@@ -2,6 +2,7 @@
 briefings (one page, and the full briefing with appendices)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 
@@ -30,6 +31,7 @@ msg_slot, show_slot, choice_slot = st.container(), st.container(), st.container(
 state.ensure_user_tables()
 ctx = numbers.context(eng, today, state.targets_frame(), state.participation_frame(), state.build_info(),
                       state.sources())
+ctx = dataclasses.replace(ctx, proposal_decisions=state.decided_proposal_keys())
 saved = state.guarded(lambda: deck_store.list_decks(state.programme_url()))
 names = {DEFAULT: DEFAULT_NAME, **{str(r.id): r.name for r in saved.itertuples()}}
 rows = {str(r.id): r for r in saved.itertuples()}

@@ -283,13 +283,56 @@ def target_slide(ctx: Context, t: Target, key: str) -> Slide:
 
 
 def _targets_slides(ctx: Context) -> list[Slide]:
-    if not ctx.targets:
+    """The adopted targets; when there are none, one slide with the open target proposals (metrics/proposals.py):
+    per headline metric the proposal for 2035 (gat halveren) or 'sterkte vasthouden' for both buurten, each with
+    'voorstel', its rule, baseline, target and first measurable edition; every proposal in the notes."""
+    if ctx.targets:
+        return [target_slide(ctx, t, f"doel:{t.id}") for t in ctx.targets]
+    from metrics import proposals as pr
+
+    props = pr.proposals(ctx.engine, ctx.today, decided=ctx.proposal_decisions)
+    if not props:
         return [Slide("doelen", QUESTIONS["doelen"], "Nog geen doelen vastgesteld", (),
                       "Er zijn nog geen doelen vastgesteld. Zodra het programmateam een doel vastlegt, staat het hier "
                       "met basiswaarde, laatste meting, streefwaarde en status.",
                       "Doelen worden vastgelegd op de pagina Doelen (redacteuren). De basiswaarde komt uit de data; "
                       "de status wordt berekend, nooit met de hand ingevuld.")]
-    return [target_slide(ctx, t, f"doel:{t.id}") for t in ctx.targets]
+    bullets = []
+    top = pr.primary(props)  # per metric and buurt 'sterkte vasthouden' or the 2035 proposal; the rest in the notes
+    for mid in dict.fromkeys(p.metric.id for p in top):
+        first = [p for a in FOCUS_AREAS for p in top if p.metric.id == mid and p.area == a]
+        m = first[0].metric
+
+        def when(p) -> str:
+            c = p.measurable_from
+            return "niet meetbaar" if c is None else f"{'te volgen' if p.rule == 'vasthouden' else 'meetbaar'} vanaf editie {c.year}"
+
+        def goal(p) -> str:
+            v = fmt.value(p.baseline_value, m.unit)
+            return v if p.rule == "vasthouden" else f"{v} → {fmt.value(p.target_value, m.unit)}"
+        if len({(p.rule, p.baseline_year) for p in first}) == 1:
+            p0 = first[0]
+            head = (f"{m.label} — voorstel {p0.rule_label}"
+                    + ("" if p0.rule == "vasthouden" else f" in {p0.target_year}") + f" (basis {p0.baseline_year}): ")
+            same = len({when(p) for p in first}) == 1
+            body = ", ".join(f"{p.area_name} {goal(p)}" + ("" if same else f" ({when(p)})") for p in first)
+            bullets.append(head + body + (f"; {when(p0)}" if same else ""))
+        else:
+            bullets.append(f"{m.label} — " + "; ".join(
+                f"{p.area_name}: voorstel {p.rule_label} {goal(p)}"
+                + ("" if p.rule == "vasthouden" else f" in {p.target_year}") + f" (basis {p.baseline_year}; {when(p)})"
+                for p in first))
+    text = f"Nog geen doelen vastgesteld. Alles hierboven is een {pr.LABEL}."
+    used = sorted(dict.fromkeys(p.rule for p in props), key=pr.RULES.index)
+    notes = ["Voorstellen uit de data volgens vaste regels; het programma besluit."]
+    notes += [pr.rule_text(r) for r in used] + [p.summary(ctx.today) for p in props]
+    notes.append("Op de dia per indicator en buurt 'sterkte vasthouden' of anders het voorstel voor "
+                 f"{pr.programme().halving_year} (gat halveren); alle voorstellen staan hierboven en op de pagina "
+                 "Doelen, waar een redacteur ze overneemt of afwijst. Meetbaar: de gevraagde verandering is groter "
+                 "dan de marge van de indicator.")
+    srcs = {s for p in props for s in p.sources}
+    return [Slide("doelen", QUESTIONS["doelen"], "Voorstellen voor doelen", (), text, "\n".join(notes),
+                  (source_label(ctx, srcs) + f", {LICENCE}", pr.LABEL), bullets=tuple(bullets))]
 
 
 def _movement_order(engine: Engine, mv: Movement) -> tuple:

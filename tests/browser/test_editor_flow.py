@@ -39,9 +39,19 @@ def settle(page):
 
 
 def choose(page, label: str, option: str):
+    """Open a selectbox and pick an option. On a long page the frontend may still be drawing when the script has
+    finished; a dropdown opened during that redraw closes again, so open it until the option shows (3 tries)."""
     box = page.get_by_label(label, exact=True)
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    opt = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):
+        box.click()
+        try:
+            opt.wait_for(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError; retry
+            page.keyboard.press("Escape")
+            settle(page)
+    opt.click()
     settle(page)
 
 

@@ -1,0 +1,162 @@
+"""Issue 14 in Chromium: an anonymous visitor sees target proposals labelled as proposals on Doelen, Overzicht and the
+first slide; a signed-in editor adopts one with one click, it becomes a target with a status and its frozen
+comparison group, and the change log shows it. Own server and fixture database (the adoption changes the data)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from benchmarks._browser import APP, StreamlitServer, goto_settled
+from loaders import auth, programme
+from loaders.build import build
+
+pytestmark = pytest.mark.browser
+SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
+FRAME = "iframe[title*='diavoorstelling']"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory, output_dir, browser):
+    if request.param == "sqlite":
+        db = f"sqlite:///{tmp_path_factory.mktemp('proposals-db') / 'app.sqlite'}"
+    else:
+        from conftest import fresh_pg_database  # tests/conftest.py (skips when no PostgreSQL is configured)
+
+        request.applymarker(pytest.mark.postgres)
+        db = fresh_pg_database("proposals")
+    build(db, national=False)
+    editors = tmp_path_factory.mktemp("editors") / "editors.toml"
+    editors.write_text(f'[editors.accounts]\npm = "{auth.hash_password("correct horse battery")}"\n', encoding="utf-8")
+    s = StreamlitServer(APP, db, log_path=output_dir / "logs" / f"streamlit-proposals-{request.param}.log",
+                        extra_env={"WIJKMONITOR_EDITORS_FILE": str(editors)})
+    s.database_url_for_test = db  # type: ignore[attr-defined]
+    s.start()
+    try:
+        ctx = browser.new_context()
+        goto_settled(ctx.new_page(), s.base_url + "/")
+        ctx.close()
+        yield s
+    finally:
+        s.stop()
+
+
+def settle(page):
+    page.wait_for_timeout(300)
+    page.wait_for_selector(SETTLED, state="attached", timeout=60_000)
+
+
+def main_text(page) -> str:
+    return page.inner_text("[data-testid='stMain']")
+
+
+def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_dir):
+    shots = output_dir / "screenshots" / f"proposals-{server.database_url_for_test.split(':')[0].split('+')[0]}"
+    shots.mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nl-NL")
+    page = ctx.new_page()
+    try:
+        # --- anonymous: Doelen
+        goto_settled(page, server.base_url + "/doelen")
+        page.wait_for_selector("text=Wanneer zien we vooruitgang?", timeout=90_000)  # the page ran to its end
+        settle(page)
+        text = main_text(page)
+        assert "Er zijn nog geen doelen vastgesteld" in text
+        assert "Voorstellen voor doelen" in text and text.count("voorstel — niet vastgesteld") >= 6
+        assert "Voorstel: gat halveren" in text and "Voorstel: gat dichten" in text
+        assert "Voorstel: sterkte vasthouden" in text
+        assert "Gat halveren: in 2035 is de helft van het verschil met Maastricht" in text  # the rule, shown
+        assert "Meetbaar vanaf de editie van 2032" in text and "Niet meetbaar op buurtniveau met deze gegevens" in text
+        assert "Basis 2020: 25,3%" in text and "20,6% in 2035" in text  # Nazareth, moeite met rondkomen
+        assert page.get_by_role("button", name="Voorstel overnemen").count() == 0  # editors only
+        assert page.get_by_role("button", name="Voorstel afwijzen").count() == 0
+        page.screenshot(path=str(shots / "proposals-doelen-anoniem.png"), full_page=True)
+
+        # --- anonymous: Overzicht, the "Doelen en deelname" block
+        goto_settled(page, server.base_url + "/")
+        page.wait_for_selector("text=Doelen en deelname", timeout=90_000)
+        settle(page)
+        text = main_text(page)
+        block = text[text.index("Doelen en deelname"):]
+        assert "geen doelen" in block and "voorstellen" in block and "voorstel — niet vastgesteld" in block
+        table = page.locator("[data-testid='stTable']").last.inner_text()
+        assert "voorstel gat halveren: 20,6% in 2035" in table and "voorstel sterkte vasthouden" in table
+        assert "meetbaar vanaf de editie van 2032" in table and "niet meetbaar op buurtniveau" in table
+        page.screenshot(path=str(shots / "proposals-overzicht-anoniem.png"), full_page=True)
+
+        # --- anonymous: the first slide of the presentation
+        goto_settled(page, server.base_url + "/presentatie")
+        page.wait_for_selector(FRAME, timeout=90_000)
+        frame = page.frame_locator(FRAME)
+        first = frame.locator(".slide").first
+        slide_text = first.inner_text()
+        assert "Wat willen we bereiken?" in slide_text and "Voorstellen voor doelen" in slide_text
+        assert "voorstel — niet vastgesteld" in slide_text and "voorstel gat halveren in 2035" in slide_text
+        assert re.search(r"meetbaar vanaf editie \d{4}", slide_text)
+        page.screenshot(path=str(shots / "proposals-dia1-anoniem.png"))
+
+        # --- editor: sign in on Doelen and adopt Nazareth's 'gat halveren' for moeite met rondkomen
+        goto_settled(page, server.base_url + "/doelen")
+        page.get_by_text("Inloggen voor redacteuren").click()
+        page.get_by_label("Gebruikersnaam").fill("pm")
+        page.get_by_label("Wachtwoord").fill("correct horse battery")
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_selector("text=Ingelogd als redacteur: pm", timeout=30_000)
+        settle(page)
+        buttons = page.get_by_role("button", name="Voorstel overnemen")
+        buttons.first.wait_for(timeout=60_000)
+        settle(page)
+        assert buttons.count() >= 10
+        buttons.first.click()  # the first proposal: Nazareth, moeite met rondkomen, gat halveren
+        page.wait_for_selector("text=Voorstel overgenomen als doel: Moeite met rondkomen — Nazareth", timeout=90_000)
+        settle(page)
+        assert page.get_by_role("heading", name="Moeite met rondkomen — Nazareth").count() == 1
+        text = main_text(page)
+        assert "Basis 2020" in text and "Doel 2035" in text and "20,6%" in text
+        assert any(s in text for s in ("te vroeg om te zeggen", "geen nieuwe gegevens"))  # a status, computed
+        assert "Programma of trend?" in text and "bevroren" in text
+        assert "Nog geen meting na 2020" in text  # the group comparison waits for the next edition
+        assert "Ter vergelijking: de periode vóór het basisjaar" in text and "spreiding" in text
+        # adopted: its metric/buurt has no proposals any more; the other buurt's still do
+        assert "Voorstellen voor Nazareth" in text and "Voorstellen voor Pottenberg" in text
+        naz = text[text.index("Voorstellen voor Nazareth"):text.index("Voorstellen voor Pottenberg")]
+        assert "Moeite met rondkomen — Nazareth" not in naz
+        page.screenshot(path=str(shots / "proposals-doelen-overgenomen.png"), full_page=True)
+
+        # stored as a real target with its frozen group and decision
+        db = server.database_url_for_test
+        t = programme.list_targets(db)
+        assert list(zip(t["metric_id"], t["area_code"], t["target_year"])) == [
+            ("moeite_met_rondkomen", "BU09350403", 2035)]
+        groups = programme.list_comparison_groups(db)
+        assert len(groups[int(t["id"].iloc[0])]["codes"]) == 10
+
+        # --- rejecting: the next open proposal (Nazareth, sociaal minimum, gat halveren) disappears, the other stays
+        page.get_by_role("button", name="Voorstel afwijzen").first.click()
+        page.wait_for_selector("text=Voorstel afgewezen: Huishoudens onder of rond het sociaal minimum — Nazareth",
+                               timeout=90_000)
+        settle(page)
+        text = main_text(page)
+        naz = text[text.index("Voorstellen voor Nazareth"):text.index("Voorstellen voor Pottenberg")]
+        card = naz[naz.index("Huishoudens onder of rond het sociaal minimum — Nazareth"):]
+        card = card[:card.index("Bron:")]
+        assert "Voorstel: gat dichten" in card and "Voorstel: gat halveren" not in card
+        dec = programme.list_proposal_decisions(db)
+        assert list(dec["decision"]) == ["overgenomen", "afgewezen"]
+
+        # --- the change log shows it
+        page.get_by_role("link", name="Wijzigingslog").click()
+        settle(page)
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.wait_for(timeout=30_000)
+        # the grid draws on a canvas: read it the way a user can, through its "Download as CSV" toolbar button
+        grid.hover()
+        # headless Chromium's native save dialog cannot be answered: let Streamlit fall back to a plain download
+        page.evaluate("() => { delete window.showSaveFilePicker; window.showSaveFilePicker = undefined; }")
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="Download as CSV").first.click()
+        log = open(dl.value.path(), encoding="utf-8-sig").read()
+        assert "proposal_decisions" in log and "adopt" in log and "targets" in log and "create" in log, log[:500]
+        assert "gat_halveren:moeite_met_rondkomen:BU09350403:2020" in log and "reject" in log
+    finally:
+        ctx.close()

@@ -1,0 +1,251 @@
+"""Target proposals (metrics/proposals.py) on hand-made numbers and a hand-made engine: each rule, milestones on the
+release calendar's years, measurability against the margin, and the frozen comparison group."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from loaders import programme as loader_programme
+from metrics import proposals as pr
+from metrics import similar
+from metrics.catalog import load
+from metrics.compute import Engine
+from tests.test_metrics import hand_inputs
+
+TODAY = dt.date(2026, 12, 1)
+CAT = load()
+MOEITE = CAT.get("moeite_met_rondkomen")          # lower_better, model_share, 50090NED every 4 years
+ERVAREN = CAT.get("ervaren_gezondheid")           # higher_better
+PROG = pr.Programme("test", start_year=2025, end_year=2045, halving_year=2035, milestone_min_interval_years=4,
+                    comparison_group_size=3)
+EDITIONS_4Y = [(2024, dt.date(2026, 6, 1)), (2028, dt.date(2030, 6, 1)), (2032, dt.date(2034, 6, 1)),
+               (2036, dt.date(2038, 6, 1)), (2040, dt.date(2042, 6, 1)), (2044, dt.date(2046, 6, 1)),
+               (2048, dt.date(2050, 6, 1))]
+
+
+def const(thr: float):
+    return lambda new, old: thr
+
+
+def make(rule, base=30.0, ref=20.0, thr=2.0, m=MOEITE, editions=EDITIONS_4Y):
+    return pr.make(rule, m, "BU1", "Buurt 1", 2020, base, ref, editions, const(thr), PROG)
+
+
+# ------------------------------------------------------------------------------------------ the rules
+
+def test_programme_years_come_from_one_config_file():
+    p = pr.programme()
+    assert (p.start_year, p.halving_year, p.end_year) == (2025, 2035, 2045)
+    assert "2035" in pr.rule_text("gat_halveren") and "2045" in pr.rule_text("gat_dichten")
+
+
+def test_gat_halveren_half_the_gap_by_2035_on_a_straight_path():
+    p = make("gat_halveren")
+    assert (p.target_year, p.target_value) == (2035, pytest.approx(25.0))
+    # straight line 2020 (30) -> 2035 (25): 1/3 point per year
+    assert [(c.year, round(c.value, 4)) for c in p.milestones] == [(2024, round(30 - 4 / 3, 4)),
+                                                                    (2028, round(30 - 8 / 3, 4)), (2032, 26.0)]
+    # checks run to the first edition at or after the target year, which asks for the target itself
+    assert [c.year for c in p.checks] == [2024, 2028, 2032, 2036]
+    assert p.checks[-1].value == pytest.approx(25.0)
+    assert p.label == "voorstel — niet vastgesteld" and "voorstel" in p.summary(TODAY).lower()
+    assert "gat halveren" in p.summary(TODAY)
+
+
+def test_gat_dichten_reaches_the_reference_by_2045():
+    p = make("gat_dichten")
+    assert (p.target_year, p.target_value) == (2045, pytest.approx(20.0))
+    assert [c.year for c in p.milestones] == [2024, 2028, 2032, 2036, 2040, 2044]
+    assert p.milestones[0].value == pytest.approx(30 - 10 * 4 / 25)
+    assert p.checks[-1].year == 2048 and p.checks[-1].value == pytest.approx(20.0)
+
+
+def test_higher_is_better_gap_goes_up():
+    p = make("gat_halveren", base=60.0, ref=70.0, m=ERVAREN)
+    assert p.target_value == pytest.approx(65.0) and p.checks[0].required_change > 0
+
+
+def test_measurable_from_the_first_edition_beyond_the_margin():
+    p = make("gat_halveren", thr=2.0)  # asks 1,33 / 2,67 / 4,0 / 5,0 points
+    assert p.measurable_from.year == 2028
+    assert p.measurable_text(TODAY).startswith("meetbaar vanaf de editie van 2028")
+    assert "verwacht rond juni 2030" in p.measurable_text(TODAY)
+    # an edition expected before 'today' is said to be due, not 'expected'
+    assert "moeten verschijnen" in make("gat_halveren", thr=1.0).measurable_text(TODAY)
+
+
+def test_change_inside_the_margin_is_niet_meetbaar():
+    p = make("gat_halveren", base=30.0, ref=26.0, thr=3.0)  # asks at most 2 points, margin 3
+    assert p.measurable_from is None and not p.measurable
+    txt = p.measurable_text(TODAY)
+    assert txt.startswith("niet meetbaar op buurtniveau met deze gegevens")
+    assert "2,0 procentpunt" in txt and "3,0 procentpunt" in txt
+    # a change exactly at the margin is inside it (as everywhere in the dashboard)
+    assert make("gat_dichten", base=30.0, ref=27.0, thr=3.0).measurable_from is None
+
+
+def test_a_strength_gets_vasthouden_from_the_engine():
+    eng = Engine(hand_inputs(), CAT)
+    # buurt A: 20,0% vs the gemeente 33,3% (lower is better): a strength
+    props_a = pr.for_metric(eng, MOEITE, "BU00010001", TODAY, ref="GM0001")
+    assert [p.rule for p in props_a] == ["vasthouden"]
+    a = props_a[0]
+    assert (a.baseline_year, a.baseline_value, a.ref_value) == (2020, 20.0, 33.3)
+    assert a.target_value == 20.0 and a.target_year == 2045 and a.milestones == ()
+    # the allowed worsening is the model margin with buurt A's 1.000 adults: max(2, 5 x sqrt(1000/1000)) = 5
+    assert a.baseline_threshold == pytest.approx(5.0)
+    assert a.measurable_text(TODAY).startswith("te volgen vanaf de editie van 2024")
+    assert "sterkte vasthouden" in a.summary(TODAY)
+    # buurt B: 40,0% vs 33,3%, beyond its margin (3.000 adults: 2,89 points): the two gap rules
+    props_b = pr.for_metric(eng, MOEITE, "BU00010002", TODAY, ref="GM0001")
+    assert [p.rule for p in props_b] == ["gat_halveren", "gat_dichten"]
+    half = props_b[0]
+    assert half.target_value == pytest.approx(40 + (33.3 - 40) / 2)
+    assert half.checks[0].threshold == pytest.approx(5 * math.sqrt(1000 / 3000))
+
+
+def test_milestones_fall_on_the_release_calendar():
+    # 50090NED: every 4 years, published 18 months after December of the measurement year
+    eds = pr.edition_years("50090NED", 2020, 2035, TODAY)
+    assert eds == [(2024, dt.date(2026, 6, 1)), (2028, dt.date(2030, 6, 1)), (2032, dt.date(2034, 6, 1)),
+                   (2036, dt.date(2038, 6, 1))]
+    # annual KWB: every edition is checked, milestones at least four years apart
+    kwb = pr.edition_years("83765NED", 2017, 2035, TODAY)
+    assert [y for y, _ in kwb] == list(range(2018, 2036))
+    p = pr.make("gat_halveren", CAT.get("huishoudens_sociaal_minimum"), "BU1", "Buurt 1", 2017, 17.0, 10.0, kwb,
+                const(1.0), PROG)
+    assert [c.year for c in p.milestones] == [2018, 2022, 2026, 2030, 2034]
+    assert len(p.checks) == 18  # measurability looks at every edition
+    assert p.measurable_from.year == 2023  # 3,5 points over 18 years: > 1 point from year 6 on
+
+
+def test_open_proposals_leave_out_decided_ones_and_metrics_with_a_target():
+    eng = Engine(hand_inputs(), CAT)
+    allp = pr.proposals(eng, TODAY, areas=("BU00010002",), ref="GM0001")
+    keys = {p.key for p in allp}
+    assert "gat_halveren:moeite_met_rondkomen:BU00010002:2020" in keys
+    left = pr.proposals(eng, TODAY, areas=("BU00010002",), ref="GM0001",
+                        decided={"gat_halveren:moeite_met_rondkomen:BU00010002:2020"})
+    assert {p.rule for p in left if p.metric.id == "moeite_met_rondkomen"} == {"gat_dichten"}
+    taken = pd.DataFrame({"metric_id": ["moeite_met_rondkomen"], "area_code": ["BU00010002"]})
+    assert not [p for p in pr.proposals(eng, TODAY, areas=("BU00010002",), ref="GM0001", targets=taken)
+                if p.metric.id == "moeite_met_rondkomen"]
+    # only metrics with a direction
+    assert all(p.metric.direction != "neutral" for p in allp)
+    t = pr.table(allp, TODAY)
+    assert set(t["status"]) == {"voorstel — niet vastgesteld"} and t["regel_uitleg"].str.len().min() > 20
+
+
+def test_adopted_values_are_a_valid_target_and_follow_an_edited_target():
+    p = make("gat_halveren")
+    v = p.target_values("Team armoede")
+    assert v["target_value"] == pytest.approx(25.0) and v["target_year"] == 2035
+    assert [m["year"] for m in v["milestones"]] == [2024, 2028, 2032]
+    assert "gat halveren" in v["rationale"] and "Gat halveren" in v["rationale"]
+    ok = loader_programme.validate_target(v, {MOEITE.id}, {"BU1"})
+    assert ok["baseline_value"] == 30.0
+    edited = p.target_values("Team armoede", target_value=24.0, target_year=2030)
+    assert [m["year"] for m in edited["milestones"]] == [2024, 2028]  # only milestones before the new target year
+    assert edited["milestones"][0]["value"] == pytest.approx(30 - 6 * 4 / 10)
+    assert "aangepast" in edited["rationale"]
+
+
+# ------------------------------------------------------------------------------------------ comparison group
+
+def test_difference_of_changes_inside_the_spread():
+    focus = {2016: 35.0, 2020: 24.4}  # -10,6
+    group = {"B1": {2016: 30.0, 2020: 18.0}, "B2": {2016: 28.0, 2020: 20.0}, "B3": {2016: 25.0, 2020: 21.0},
+             "B4": {2016: 33.0, 2020: 25.0}, "B5": {2016: 31.0, 2020: None}}
+    gc = pr.group_comparison(MOEITE, "Nazareth", focus, group, 2016, 2020)
+    assert gc.focus_change == pytest.approx(-10.6)
+    assert gc.group_median == pytest.approx(statistics_median([-12.0, -8.0, -4.0, -8.0]))
+    assert (gc.low, gc.high) == (pytest.approx(-12.0), pytest.approx(-4.0))
+    assert gc.n == 4 and gc.n_missing == 1 and gc.inside is True
+    assert gc.difference == pytest.approx(-10.6 - gc.group_median)
+    s = gc.sentence
+    assert "Nazareth: −10,6 procentpunt; vergelijkbare buurten: −8,0" in s
+    assert "spreiding −12,0 tot −4,0" in s and "binnen de spreiding" in s
+    assert "kleinste tot grootste" in s and "1 van de 5" in s
+
+
+def statistics_median(xs):
+    return float(np.median(xs))
+
+
+def test_difference_of_changes_outside_the_spread_says_which_side():
+    group = {"B1": {2020: 30.0, 2024: 29.0}, "B2": {2020: 30.0, 2024: 31.0}}
+    better = pr.group_comparison(MOEITE, "Nazareth", {2020: 30.0, 2024: 24.0}, group, 2020, 2024)
+    assert better.inside is False and "buiten de spreiding" in better.sentence and "gunstiger" in better.sentence
+    worse = pr.group_comparison(ERVAREN, "Nazareth", {2020: 60.0, 2024: 55.0}, group, 2020, 2024)
+    assert worse.inside is False and "minder gunstig" in worse.sentence
+
+
+def test_no_measurement_after_the_baseline_or_no_group_values_says_so():
+    gc = pr.group_comparison(MOEITE, "Nazareth", {2020: 25.3}, {"B1": {2020: 20.0}}, 2020, 2020)
+    assert gc.focus_change is None and "Nog geen meting na 2020" in gc.sentence
+    gc = pr.group_comparison(MOEITE, "Nazareth", {2016: 30.0, 2020: 25.0}, {"B1": {}}, 2016, 2020)
+    assert gc.group_median is None and "geen vergelijking mogelijk" in gc.sentence
+
+
+def test_frozen_group_is_the_profile_match_in_the_baseline_year():
+    rng = np.random.default_rng(1)
+    variables = ["V1", "V2"]
+    prof = pd.DataFrame({
+        "area_code": [f"BU{9000 + i:08d}" for i in range(30)] + ["BU00010002"],
+        "name": [f"B{i}" for i in range(30)] + ["Buurt B"],
+        "gemeente_code": ["GM9999"] * 30 + ["GM0001"],
+        "V1": list(rng.normal(0, 1, 30)) + [0.0], "V2": list(rng.normal(0, 1, 30)) + [0.0],
+    })
+    assert pr.profile_year(2020, [2012, 2016, 2020]) == 2020 and pr.profile_year(2017, [2012, 2016, 2020]) == 2016
+    g = pr.frozen_group(prof, "BU00010002", variables, 2016, n=3)
+    res = similar.match(prof, "BU00010002", variables, n=3, year=2016)
+    assert g["codes"] == [m.area_code for m in res.matches] and len(g["codes"]) == 3
+    assert g["profile_year"] == 2016 and g["variables"] == variables
+    # the values of the group come from the national series for buurten the engine does not know
+    eng = Engine(hand_inputs(), CAT)
+    nat = pd.DataFrame({"area_code": [g["codes"][0]] * 2, "year": [2016, 2020], "value": [30.0, 27.0]})
+    vals = pr.group_values(eng, MOEITE, g["codes"] + ["BU00010001"], nat)
+    assert vals[g["codes"][0]] == {2016: 30.0, 2020: 27.0} and vals[g["codes"][1]] == {}
+    assert vals["BU00010001"][2020] == 20.0  # a buurt the engine knows: from the engine
+
+
+# ------------------------------------------------------------------------------------------ export and docs
+
+def test_export_carries_the_proposals_labelled_as_such(tmp_path):
+    from metrics import export
+
+    eng = Engine(hand_inputs(), CAT)
+    props = pr.table(pr.proposals(eng, TODAY, areas=("BU00010002",), ref="GM0001"), TODAY)
+    df = export.rows(eng, ["BU00010002"], [MOEITE])
+    export.write(df, tmp_path / "x.csv", proposals=props)
+    side = (tmp_path / "x-voorstellen.csv").read_text(encoding="utf-8-sig")
+    assert side.count("voorstel — niet vastgesteld") == len(props) and "Gat halveren: in 2035" in side
+    export.write(df, tmp_path / "x.xlsx", proposals=props)
+    sheets = pd.read_excel(tmp_path / "x.xlsx", sheet_name=None)
+    assert export.PROPOSALS_SHEET[:31] in sheets
+    assert set(sheets[export.PROPOSALS_SHEET[:31]]["status"]) == {"voorstel — niet vastgesteld"}
+
+
+def test_docs_describe_the_rules_and_the_measurability_test():
+    from metrics import docs
+
+    text = docs.render()
+    assert "## Doelvoorstellen en meetbaarheid" in text and "Meetbaarheidstoets" in text
+    for r in pr.RULES:
+        assert pr.rule_text(r).split(": ", 1)[1] in text
+    assert pr.NOT_MEASURABLE in text and pr.SPREAD_LABEL in text
+
+
+def test_pillars_with_only_neutral_headline_metrics_get_no_proposals():
+    from metrics import briefing
+
+    eng = Engine(hand_inputs(), CAT)
+    # the catalog's only Overzicht metric for gelijke kansen (huishoudens met kinderen) has no direction
+    assert pr.pillars_without_proposals(eng) == ["gelijke_kansen"]
+    assert all(m.direction == "neutral" for m in briefing.headline_metrics(eng, "gelijke_kansen"))
+    assert not [p for p in pr.proposals(eng, TODAY, areas=("BU00010002",), ref="GM0001")
+                if p.metric.pillar == "gelijke_kansen"]
