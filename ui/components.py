@@ -1,15 +1,18 @@
 """Small Streamlit components shared by pages: source line, cards, text alternatives, downloads."""
 from __future__ import annotations
 
-from typing import Iterable
+import importlib
+from typing import Callable, Iterable
 
 import pandas as pd
 import streamlit as st
 
+from loaders import settings
 from metrics import export
 from metrics.catalog import Metric
 
 LICENCE_LINE = "Bron: CBS, RIVM — licentie CC BY 4.0"
+TTL = int(settings.get("WIJKMONITOR_CACHE_TTL_S"))
 TONE_LABEL = {"kracht": "Wat goed gaat", "aandacht": "Aandachtspunt", "neutraal": "Ter informatie"}
 TONE_ICON = {"kracht": ":material/thumb_up:", "aandacht": ":material/visibility:", "neutraal": ":material/info:"}
 
@@ -59,18 +62,34 @@ def downloads(df: pd.DataFrame, name: str, key: str) -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
-def chart(ch, container=None, **kwargs) -> None:
-    """Show an Altair chart with Dutch number formats, filling its column."""
-    from ui.charts import dutch
+@st.cache_data(ttl=TTL, max_entries=2000, show_spinner=False)
+def _spec(builder: str, args: tuple, kwargs: dict, localise: bool) -> dict:
+    """The Vega-Lite spec of a pure chart builder's chart, built once per distinct input (per process).
 
-    (container or st).altair_chart(dutch(ch), width="stretch", **kwargs)
+    Building an Altair chart and serialising it costs 0.1–1 s per chart on this machine; the inputs (tidy frames
+    from the page models) are small, so hashing them is cheap and a warm page load only sends the cached spec."""
+    module, name = builder.rsplit(".", 1)
+    chart_ = getattr(importlib.import_module(module), name)(*args, **kwargs)
+    if localise:
+        from ui.charts import dutch
+
+        chart_ = dutch(chart_)
+    return chart_.to_dict(validate=False)
 
 
-def chart_grid(charts: list, columns: int = 3, legend_text: str = "") -> None:
-    """Small multiples as a responsive grid: every chart fills its column; one shared legend sentence."""
+def chart(builder: Callable, *args, container=None, alt: str | None = None, localise: bool = True, **kwargs) -> None:
+    """Show the chart ``builder(*args, **kwargs)`` (a pure builder from ui.charts / ui.compare_charts) filling its
+    column; with ``localise`` the Dutch number format is applied (ui.charts.dutch)."""
+    spec = _spec(f"{builder.__module__}.{builder.__qualname__}", tuple(args), dict(kwargs), localise)
+    (container or st).vega_lite_chart(spec=spec, width="stretch", alt=alt)
+
+
+def chart_grid(builder: Callable, calls: list[tuple[tuple, dict]], columns: int = 3, legend_text: str = "") -> None:
+    """Small multiples as a responsive grid: ``builder(*args, **kwargs)`` per call, every chart filling its column;
+    one shared legend sentence."""
     if legend_text:
         st.caption(legend_text)
-    for i in range(0, len(charts), columns):
+    for i in range(0, len(calls), columns):
         cols = st.columns(columns)
-        for col, ch in zip(cols, charts[i:i + columns]):
-            chart(ch, container=col)
+        for col, (args, kwargs) in zip(cols, calls[i:i + columns]):
+            chart(builder, *args, container=col, **kwargs)

@@ -30,8 +30,8 @@ for sec in model.sections:
                           on_change="rerun")
         if exp.open:
             with exp:
-                components.chart_grid([charts.trend_chart(f, t, u, height=260, legend=False)
-                                       for t, u, f in sec.charts], legend_text=sec.charts_legend)
+                components.chart_grid(charts.trend_chart, [((f, t, u), {"height": 260, "legend": False})
+                                                           for t, u, f in sec.charts], legend_text=sec.charts_legend)
                 st.caption("De tabel hierboven bevat dezelfde cijfers.")
     if sec.missing_text:
         st.caption(sec.missing_text)

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from loaders import programme
 from loaders.auth import PermissionDenied
 from metrics import fmt, proposals, similar
-from metrics.briefing import FOCUS_AREAS
-from metrics.targets import Target, status
-from metrics.series import trend_frame
+from models.doelen import calendar_model, proposal_blocks, target_areas, target_card
 from ui import auth, charts, components, state
-from wording import releases as release_words
 
 eng = state.engine()
 cat = state.catalog()
@@ -29,12 +25,8 @@ editor = auth.login_box("doelen")
 if msg := st.session_state.pop("doelen_msg", None):
     st.success(msg)
 rows = state.targets_frame()
-areas = ["BU09350403", "BU09350203", "FOCUS", *[c for c in state.maastricht_buurten(eng)
-                                                 if c not in ("BU09350403", "BU09350203")], "GM0935"]
+areas = target_areas(eng, state.maastricht_buurten(eng))
 metrics = cat.available()
-STATUS_ICON = {"gehaald": ":material/flag:", "op koers": ":material/trending_up:",
-               "achter op schema": ":material/schedule:", "te vroeg om te zeggen": ":material/hourglass_empty:",
-               "geen nieuwe gegevens": ":material/help:"}
 
 if rows.empty:
     st.info("Er zijn nog geen doelen vastgesteld. Hieronder staan **voorstellen** die volgens vaste regels uit de "
@@ -42,50 +34,27 @@ if rows.empty:
             "De basiswaarde komt altijd uit de data.")
 groups = state.comparison_groups() if not rows.empty else {}
 for rec in rows.to_dict("records"):
-    t = Target.from_row(rec)
-    m = cat.get(t.metric_id)
-    s = status(eng, t, today)
+    card = target_card(eng, cat, rec, groups.get(int(rec["id"])) if rec.get("id") is not None else None, today,
+                       lambda codes, mm=cat.get(rec["metric_id"]): state.guarded(
+                           lambda: state.buurt_series(mm.variable, mm.age_group, codes)))
+    t, m = card.target, card.metric
     with st.container(border=True):
-        st.subheader(f"{m.label} — {eng.name(t.area_code)}")
-        c1, c2, c3, c4 = st.columns(4)
-        c1.metric(f"Basis {t.baseline_year}", fmt.value(t.baseline_value, m.unit))
-        c2.metric(f"Laatste meting {s.latest.year if s.latest else ''}".strip(),
-                  fmt.value(s.latest.value if s.latest else None, m.unit))
-        c3.metric(f"Doel {t.target_year}", fmt.value(t.target_value, m.unit))
-        c4.markdown(f"**Status**  \n{STATUS_ICON[s.status]} **{s.status}**")
-        st.write(s.explanation)
-        st.caption(f"Eigenaar: {t.owner} · Waarom dit doel: {t.rationale}"
-                   + (f" · Uitvoeringsplan: {t.action_link}" if t.action_link else "")
-                   + (f" · Eerstvolgende meting: {release_words.expected(s.earliest_change, today)} "
-                      f"({release_words.ESTIMATE})" if s.earliest_change else ""))
-        df = trend_frame(eng, m, [t.area_code, "GM0935"])
-        path = pd.DataFrame([{"year": y, "value": v} for y, v in t.path_points()])
-        years = sorted(set(df["year"]).union(path["year"]))
-        df = df.set_index(["area_code", "year"]).reindex(
-            pd.MultiIndex.from_product([df["area_code"].unique(), years], names=["area_code", "year"])).reset_index()
-        df["area_name"] = df["area_code"].map(eng.name)
-        df["label"] = df["label"].fillna("geen meting")
-        df[["source", "note"]] = df[["source", "note"]].fillna("")
-        components.chart(charts.trend_chart(df, f"{m.label}: metingen en doelpad", m.unit,
-                                            baseline_year=t.baseline_year, trajectory=path))
-        components.table_alternative(pd.DataFrame({
-            "Jaar": path["year"], "Doelpad": [fmt.value(v, m.unit) for v in path["value"]]}), "Tabel: doelpad")
+        st.subheader(card.title)
+        cols = st.columns(4)
+        for col, (label, value) in zip(cols, card.figures):
+            col.metric(label, value)
+        cols[3].markdown(f"**Status**  \n{card.icon} **{card.status}**")
+        st.write(card.explanation)
+        st.caption(card.caption)
+        components.chart(charts.trend_chart, card.chart, f"{m.label}: metingen en doelpad", m.unit,
+                         baseline_year=t.baseline_year, trajectory=card.path)
+        components.table_alternative(card.path_table, "Tabel: doelpad")
         components.source_line(m.sources, "doelpad: rechte lijn van basiswaarde naar streefwaarde via tussendoelen")
-        grp = groups.get(int(t.id)) if t.id is not None else None
-        if grp:
-            st.markdown(f"**Programma of trend?** Vergelijking met de {len(grp['codes'])} vergelijkbare buurten die bij "
-                        f"het vaststellen zijn gekozen (profieljaar {grp['profile_year']}, bevroren: er wordt niet "
-                        "opnieuw gezocht).")
-            national = (state.guarded(lambda: state.buurt_series(m.variable, m.age_group, tuple(grp["codes"])))
-                        if similar.nationally_available(m) else None)
-            for head, gc in proposals.target_comparisons(eng, m, t.area_code, t.baseline_year, grp, national):
-                st.write(f"{head}: {gc.sentence}")
-            st.caption("Mediaan: de middelste verandering van de groep. Spreiding: van de kleinste tot de grootste "
-                       "verandering in de groep. Een verandering binnen de spreiding is niet meer dan de gewone trend "
-                       "van vergelijkbare buurten. De groep is gekozen op het profiel van het profieljaar; voor de "
-                       "periode vóór het basisjaar is dat profiel deels het eindpunt, dus die vergelijking is alleen "
-                       "ter oriëntatie. Buurten: " + ", ".join(
-                           similar.display_name(c, n) for c, n in zip(grp["codes"], grp.get("names") or grp["codes"])))
+        if card.group_intro:
+            st.markdown(card.group_intro)
+            for line in card.group_lines:
+                st.write(line)
+            st.caption(card.group_note)
         if editor:
             with st.expander("Doel bewerken"):
                 with st.form(f"edit_{t.id}"):
@@ -153,38 +122,32 @@ def decide(action: str, p: proposals.Proposal, owner: str = OWNER, target_value:
     except (programme.ConflictError, ValueError, PermissionDenied) as exc:
         st.error(str(exc))
 
-for area in FOCUS_AREAS:
-    mine = [p for p in open_props if p.area == area]
-    if not mine:
-        continue
-    st.subheader(f"Voorstellen voor {eng.name(area)}")
-    for mid in dict.fromkeys(p.metric.id for p in mine):
-        ps = [p for p in mine if p.metric.id == mid]
-        m = ps[0].metric
-        with st.container(border=True):
-            st.markdown(f"**{m.label} — {eng.name(area)}** &nbsp; :orange-badge[{proposals.LABEL}]")
-            st.caption(f"Basis {ps[0].baseline_year}: {fmt.value(ps[0].baseline_value, m.unit)} · "
-                       f"{ps[0].ref_name} {ps[0].baseline_year}: {fmt.value(ps[0].ref_value, m.unit)} · "
-                       f"marge bij deze buurt: {proposals.amount(ps[0].baseline_threshold, m.unit)} · "
-                       f"bron {', '.join(ps[0].sources)}")
-            for col, p in zip(st.columns(len(ps)), ps):
-                with col:
-                    st.markdown(f"**Voorstel: {p.rule_label}**")
-                    st.caption(p.rule_text)
-                    st.markdown(f"Voorstel: **{p.target_sentence()}**")
-                    if p.milestones:
-                        st.markdown("Tussendoelen (verwachte edities): " + " · ".join(
-                            f"{c.year}: {fmt.value(c.value, m.unit)}" for c in p.milestones))
-                    icon = ":material/visibility:" if p.measurable else ":material/visibility_off:"
-                    st.markdown(f"{icon} {p.measurable_text(today)[0].upper()}{p.measurable_text(today)[1:]}.")
-                    if editor:
-                        b1, b2 = st.columns(2)
-                        if b1.button("Voorstel overnemen", key=f"adopt_{p.key}", type="primary",
-                                     icon=":material/check:"):
-                            decide("adopt", p)
-                        if b2.button("Voorstel afwijzen", key=f"reject_{p.key}", icon=":material/close:"):
-                            decide("reject", p)
-        components.source_line(ps[0].sources, f"{proposals.LABEL}; rekenregel hierboven")
+by_key = {p.key: p for p in open_props}
+shown_area = None
+for block in proposal_blocks(eng, open_props, today):
+    if block.area_name != shown_area:
+        st.subheader(f"Voorstellen voor {block.area_name}")
+        shown_area = block.area_name
+    with st.container(border=True):
+        st.markdown(f"**{block.metric.label} — {block.area_name}** &nbsp; :orange-badge[{proposals.LABEL}]")
+        st.caption(block.caption)
+        for col, item in zip(st.columns(len(block.items)), block.items):
+            with col:
+                st.markdown(f"**Voorstel: {item.rule_label}**")
+                st.caption(item.rule_text)
+                st.markdown(f"Voorstel: **{item.target}**")
+                if item.milestones:
+                    st.markdown(item.milestones)
+                icon = ":material/visibility:" if item.measurable else ":material/visibility_off:"
+                st.markdown(f"{icon} {item.measurable_text}")
+                if editor:
+                    b1, b2 = st.columns(2)
+                    if b1.button("Voorstel overnemen", key=f"adopt_{item.key}", type="primary",
+                                 icon=":material/check:"):
+                        decide("adopt", by_key[item.key])
+                    if b2.button("Voorstel afwijzen", key=f"reject_{item.key}", icon=":material/close:"):
+                        decide("reject", by_key[item.key])
+    components.source_line(block.sources, f"{proposals.LABEL}; rekenregel hierboven")
 
 if editor and open_props:
     st.subheader("Voorstel aanpassen, dan overnemen of afwijzen")
@@ -214,23 +177,14 @@ st.header("Wanneer zien we vooruitgang?")
 st.markdown("Per bron hoe vaak er gemeten wordt en wanneer de volgende cijfers te verwachten zijn. De datums zijn "
             "een **schatting van de datum** op basis van de laatste periode, de meetfrequentie en de gebruikelijke "
             "vertraging.")
-from metrics import releases  # noqa: E402
-
-cal = releases.calendar(metrics, state.latest_period_by_source(), today)
-st.dataframe(pd.DataFrame([{
-    "Bron": r.label, "Hoe vaak": release_words.frequency(r),
-    "Laatste periode in de data": str(r.latest_period or ""),
-    "Volgende cijfers (schatting van de datum)": release_words.release_phrase(r, today) if r.next_release else "",
-} for r in cal]), hide_index=True, width="stretch")
-from metrics.briefing import FOCUS_AREAS  # noqa: E402
-
+cal = calendar_model(eng, cat, state.latest_period_by_source(), today)
+st.dataframe(cal.table, hide_index=True, width="stretch")
 st.markdown("**Hoe actueel zijn de cijfers per pijler?** (nieuwste cijfer voor Nazareth of Pottenberg)")
-for pillar, items in releases.freshness(eng, cat.metrics, FOCUS_AREAS, today, state.latest_period_by_source()).items():
-    if pillar in cat.pillars:
-        st.markdown(f"*{cat.pillars[pillar]['label']}*\n" + "\n".join(f"- {f.sentence}" for f in items))
+for label, sentences in cal.freshness:
+    st.markdown(f"*{label}*\n" + "\n".join(f"- {x}" for x in sentences))
 with st.expander("Toelichting per bron"):
-    for r in cal:
-        st.markdown(f"**{r.label}** — gemeten: {r.measured_in}. {r.note}")
+    for note in cal.notes:
+        st.markdown(note)
 
 if editor:
     st.divider()

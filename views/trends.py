@@ -25,8 +25,8 @@ model = trends_model(eng, cat, pillar, metric, compare,
 st.subheader(metric.label)
 st.caption(components.metric_caption(metric))
 if model.summary:
-    components.chart(charts.trend_chart(model.frame, metric.label, metric.unit, baseline_year=model.baseline,
-                                        height=380))
+    components.chart(charts.trend_chart, model.frame, metric.label, metric.unit, baseline_year=model.baseline,
+                     height=380, alt=model.summary)
     st.write(model.summary)
 else:
     st.info(model.empty_text)
@@ -37,7 +37,8 @@ st.divider()
 st.subheader(f"Alle indicatoren van {cat.pillars[pillar]['label'].lower()}")
 st.caption("Kleine grafieken per indicator: Nazareth, Pottenberg en Maastricht.")
 if model.small:
-    components.chart_grid([charts.trend_chart(c.frame, c.label, c.unit, height=260, legend=False) for c in model.small],
+    components.chart_grid(charts.trend_chart, [((c.frame, c.label, c.unit), {"height": 260, "legend": False})
+                                               for c in model.small],
                           legend_text="Kleuren en vormen: Nazareth (blauw, doorgetrokken), Pottenberg (oranje) en "
                                       "Maastricht (zwart, gestreept).")
     with st.expander("Tabel bij de kleine grafieken"):

@@ -40,8 +40,8 @@ ya, _ = st.columns([1, 3])
 year = state.select_year(similar.years_with_value(eng, m, focus), param="jaar", label="Jaar", container=ya)
 dist = distribution_section(eng, m, focus, year)
 if dist.has_values:
-    st.altair_chart(compare_charts.distribution_chart(dist.frame, m.label, m.unit, focus, rules=list(dist.rules)),
-                    width="stretch", alt=f"Stippengrafiek: {m.label.lower()} in {year} voor elke buurt van "
+    components.chart(compare_charts.distribution_chart, dist.frame, m.label, m.unit, focus, rules=list(dist.rules),
+                     localise=False, alt=f"Stippengrafiek: {m.label.lower()} in {year} voor elke buurt van "
                                          f"Maastricht, met {fname} gemarkeerd en lijnen voor Maastricht en Nederland. "
                                          "De tabel eronder geeft dezelfde cijfers.")
 st.write(dist.sentence)
@@ -55,8 +55,8 @@ st.markdown(f"{fname} door de jaren heen naast Heerlen, Heerlen-Noord, Maastrich
             "inwoners), zie de toelichting in de tabel.")
 ref = reference_section(eng, m, focus)
 if ref.has_values:
-    st.altair_chart(compare_charts.reference_chart(ref.frame, m.label, m.unit, focus), width="stretch",
-                    alt=f"Lijngrafiek: {m.label.lower()} per jaar voor {fname}, Maastricht, Nederland, Heerlen en "
+    components.chart(compare_charts.reference_chart, ref.frame, m.label, m.unit, focus, localise=False,
+                     alt=f"Lijngrafiek: {m.label.lower()} per jaar voor {fname}, Maastricht, Nederland, Heerlen en "
                         "Heerlen-Noord. De tabel eronder geeft dezelfde cijfers en de vergelijking.")
 st.table(ref.table)
 for note in ref.notes:
@@ -118,9 +118,8 @@ else:
     st.subheader("Waarom vergelijkbaar: de kenmerken naast elkaar")
     st.markdown(f"Per kenmerk: {fname} (ruit), de vergelijkbare buurten (grijze stippen) en ter vergelijking het "
                 "landelijke buurtgemiddelde met één standaardafwijking eromheen (lichte balk).")
-    st.altair_chart(compare_charts.profile_chart(sim.explanation, res.focus_values, res.mean, res.sd,
-                                                 [(p.code, p.label, p.unit) for p in pvs], focus, fname),
-                    width="stretch", alt=f"Per profielkenmerk de waarde van {fname} en van de vergelijkbare "
+    components.chart(compare_charts.profile_chart, sim.explanation, res.focus_values, res.mean, res.sd,
+                     [(p.code, p.label, p.unit) for p in pvs], focus, fname, localise=False, alt=f"Per profielkenmerk de waarde van {fname} en van de vergelijkbare "
                                          "buurten, met het landelijke gemiddelde. Zie de tabel eronder.")
     components.table_alternative(sim.explanation_table,
                                  "Tabel: kenmerken en bijdrage aan de afstand per vergelijkbare buurt")
@@ -130,8 +129,8 @@ else:
     st.subheader(f"Hoe ontwikkelden {fname} en de vergelijkbare buurten zich? ({mc.label.lower()})")
     if sim.no_span_text:
         st.info(sim.no_span_text)
-    st.altair_chart(compare_charts.movement_chart(sim.movement, mc.label, mc.unit, focus, refs=sim.nl_frame),
-                    width="stretch", alt=f"Lijngrafiek: {mc.label.lower()} per jaar voor {fname}, de vergelijkbare "
+    components.chart(compare_charts.movement_chart, sim.movement, mc.label, mc.unit, focus, refs=sim.nl_frame,
+                     localise=False, alt=f"Lijngrafiek: {mc.label.lower()} per jaar voor {fname}, de vergelijkbare "
                                          "buurten en Nederland. De tabel eronder geeft dezelfde cijfers.")
     if sim.movement_sentence:
         st.write(sim.movement_sentence)
