@@ -32,6 +32,8 @@ SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
 # Streamlit's "Page not found" modal (unknown url path: it runs the main page underneath).
 NOT_FOUND = "[role='dialog']:has-text('Page not found')"
+# The sidebar navigation: st.page_link per page (app.py; Streamlit's own sectioned nav has invalid list markup).
+NAV_LINK = "[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']"
 
 
 # ---------------------------------------------------------------------------------------------- navigation

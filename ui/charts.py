@@ -97,7 +97,7 @@ def strip_chart(df: pd.DataFrame, highlight: list[str], ref_value: float | None,
     d = df.copy()
     d["groep"] = np.where(d["area_code"].isin(highlight), d["area_name"], "Andere buurten")
     dom = [*[n for n in d.loc[d["area_code"].isin(highlight), "area_name"].unique()], "Andere buurten"]
-    rng = [colour_for(c, i) for i, c in enumerate(highlight)][: len(dom) - 1] + ["#9a9a9a"]
+    rng = [colour_for(c, i) for i, c in enumerate(highlight)][: len(dom) - 1] + ["#7A7A7A"]
     base = alt.Chart(d[d["value"].notna()]).encode(
         x=alt.X("value:Q", title=x_title, scale=alt.Scale(zero=False), axis=alt.Axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)),
         tooltip=[alt.Tooltip("area_name:N", title="Buurt"), alt.Tooltip("label:N", title="Waarde")])

@@ -25,12 +25,81 @@ CSS = """
             font-size: 0.8rem; margin-right: 4px; }
   .wm-source { color: #4a4a4a; font-size: 0.85rem; margin-top: 0.2rem; margin-bottom: 0.5rem; }
   a:focus, button:focus, [tabindex]:focus { outline: 3px solid #01689B !important; outline-offset: 2px; }
+  /* Captions: Streamlit fades them (#717273, 4.44:1 on the sidebar #F3F6F9; opacity 0.6 inside tabs, 3.0:1).
+     This grey at full opacity is 7.8:1 on the sidebar and 8.5:1 on white. */
+  [data-testid="stCaptionContainer"] { opacity: 1 !important; }
+  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #4a4d50; }
+  /* Metric values wrap instead of being cut off with an ellipsis ("1 december 2…") and stay >= 32 px. */
+  [data-testid="stMetricValue"] { font-size: 2.1rem; line-height: 1.2; }
+  [data-testid="stMetricValue"] > div { white-space: normal !important; overflow: visible !important;
+                                        text-overflow: clip !important; overflow-wrap: break-word; }
+  /* Reflow at 320 px (WCAG 1.4.10): the tab bar wraps instead of scrolling sideways; a wide text table scrolls
+     inside its own box (keyboard access: PAGE_SCRIPT) instead of making the whole page scroll sideways. */
+  [data-testid="stMain"] [role="tablist"] { flex-wrap: wrap; row-gap: 0.2rem; }
+  [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+  /* Own sidebar navigation (see sidebar_navigation). */
+  .wm-nav-h { font-size: 0.8rem; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em;
+              color: #3d4146; margin: 0.9rem 0 0.1rem 0; padding: 0; }
 </style>
+"""
+
+# The document language (WCAG 3.1.1): Streamlit serves <html lang="en">. This script runs in the page itself
+# (st.html with JavaScript), sets lang="nl" and keeps it there if anything resets it. It also gives scrollable
+# regions without keyboard access (a wide st.table or text table scrolls sideways inside its own box) a tab stop
+# and a name, so keyboard users can scroll them (axe rule scrollable-region-focusable).
+PAGE_SCRIPT = """
+<script>
+(function () {
+  const doc = window.document;
+  const html = doc.documentElement;
+  if (html.lang !== 'nl') html.lang = 'nl';
+  if (window.__wmA11y) return;
+  function scrollables() {
+    doc.querySelectorAll("[data-testid='stTable'] > div, [data-testid='stMarkdownContainer'] table").forEach(function (el) {
+      const scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      const isTable = el.tagName === 'TABLE';  // keeps its table role: only a tab stop
+      if (scrolls && !el.hasAttribute('tabindex')) {
+        el.setAttribute('tabindex', '0');
+        if (!isTable) {
+          el.setAttribute('role', 'region');
+          el.setAttribute('aria-label', 'Tabel, scrollbaar met de pijltjestoetsen');
+        }
+      } else if (!scrolls && el.getAttribute('tabindex') === '0') {
+        el.removeAttribute('tabindex');
+        if (!isTable) { el.removeAttribute('role'); el.removeAttribute('aria-label'); }
+      }
+    });
+  }
+  let queued = false;
+  window.__wmA11y = new MutationObserver(function () {
+    if (html.lang !== 'nl') html.lang = 'nl';
+    if (!queued) { queued = true; requestAnimationFrame(function () { queued = false; scrollables(); }); }
+  });
+  window.__wmA11y.observe(html, {attributes: true, attributeFilter: ['lang'], childList: true, subtree: true});
+  window.addEventListener('resize', scrollables);
+  scrollables();
+})();
+</script>
 """
 
 
 def inject_css() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
+
+
+def page_language() -> None:
+    """lang="nl" on the document and keyboard access to scrollable tables (see PAGE_SCRIPT)."""
+    st.html(PAGE_SCRIPT, unsafe_allow_javascript=True)
+
+
+def sidebar_navigation(sections: dict) -> None:
+    """The sidebar navigation: one heading per section and a st.page_link per page (valid markup, unlike the
+    sectioned st.navigation sidebar). The current page is marked by Streamlit's page-link styling."""
+    with st.sidebar:
+        for section, pages in sections.items():
+            st.html(f"<h2 class='wm-nav-h'>{section}</h2>")
+            for p in pages:
+                st.page_link(p, label=p.title, icon=p.icon, width="stretch")
 
 
 def source_line(tables: Iterable[str], extra: str = "") -> None:

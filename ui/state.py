@@ -108,6 +108,12 @@ def select(param: str, label: str, options: Sequence[str], format_func: Callable
     container = container or st
     current = _from_url(param, options, default if default in options else options[0])
     key = f"{key_prefix}sel_{param}"
+    raw = st.query_params.get(param)
+    if raw and raw not in options and key not in st.session_state:
+        # A link with an unknown value (e.g. ?buurt=BU00000000): say so instead of switching silently. The value
+        # itself is not echoed (it comes from the URL).
+        st.warning(f"{label}: de keuze in de link bestaat niet. De pagina toont {format_func(current)}.",
+                   icon=":material/link_off:")
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]
     value = container.selectbox(label, options, index=list(options).index(current), format_func=format_func, key=key)

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from benchmarks._browser import APP, EXCEPTION, NOT_FOUND, PageSpec, StreamlitServer, goto_settled, navigation
+from benchmarks._browser import APP, EXCEPTION, NAV_LINK, NOT_FOUND, PageSpec, StreamlitServer, goto_settled, navigation
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def exceptions(page) -> list[str]:
 
 def nav_titles(page) -> list[str]:
     # The material icon is a ligature whose name is part of innerText ("dashboard\n\nOverzicht").
-    return [t.strip().split("\n")[-1].strip() for t in page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()]
+    return [t.strip().split("\n")[-1].strip() for t in page.locator(NAV_LINK).all_inner_texts()]
 
 
 def main_text(page) -> str:
@@ -71,7 +71,7 @@ def test_page_renders_without_error(page, app_server, spec: PageSpec, output_dir
 def test_sidebar_lists_exactly_the_parsed_pages(page, app_server):
     """The ast reading of app.py agrees with Streamlit's own navigation (so no page escapes the tests)."""
     open_page(page, app_server, OVERZICHT.route)
-    links = page.locator("[data-testid='stSidebarNavLink']")
+    links = page.locator(NAV_LINK)
     hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
     paths = [re.sub(r"^https?://[^/]+/?", "", h).split("?")[0].strip("/") for h in hrefs]
     expected = [p.route for p in PAGES]
