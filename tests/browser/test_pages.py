@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks._browser import APP, EXCEPTION, NAV_LINK, NOT_FOUND, PageSpec, StreamlitServer, goto_settled, navigation
 
@@ -27,6 +28,12 @@ CHARTS_DRAWN = """() => !document.querySelector("[data-testid='stSkeleton']") &&
 
 def open_page(page, server, path: str) -> None:
     goto_settled(page, f"{server.base_url}/{path}")
+    # The sidebar's page links (st.page_link) may still be drawing when the script run has ended: give them a
+    # moment (best effort: a missing link is then reported by the assertions, not as a timeout here).
+    try:
+        page.wait_for_function(f"document.querySelectorAll({NAV_LINK!r}).length >= {len(PAGES)}", timeout=10_000)
+    except PlaywrightTimeout:
+        pass
 
 
 def exceptions(page) -> list[str]:
