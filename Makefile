@@ -10,6 +10,8 @@ DATA_INPUTS := $(shell find data -type f \( -name '*.csv' -o -name '*.parquet' -
 LOADER_CODE := $(wildcard loaders/*.py)
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
+AXE := node_modules/axe-core/axe.min.js
+
 .PHONY: run test deps system-deps db bench clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -20,7 +22,13 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 deps: $(BIN)/.installed
 
-# Debian packages the tests need: Chromium for the browser tests, PostgreSQL for the database tests,
+# axe-core for the accessibility browser test (tests/browser/test_accessibility.py), from the npm registry at
+# the version in package-lock.json. Test-only: the app itself needs no JavaScript packages.
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian packages the tests need: Chromium for the browser tests, PostgreSQL for the database tests, npm for axe-core,
 # poppler-utils to look at exported PDFs, nginx for the replicas-behind-a-proxy test (tests/test_deploy.py runs
 # its own nginx on loopback; the system service is not used). Installed only when absent.
 system-deps:
@@ -30,6 +38,7 @@ system-deps:
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
@@ -46,6 +55,7 @@ run: $(DB)
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/$(DB)} $(BIN)/streamlit run app.py --server.port 8501
 
 test: deps system-deps
+	@$(MAKE) --no-print-directory $(AXE)
 	@set -euo pipefail; \
 	PG_URL=$$(scripts/pg.sh start); \
 	trap 'scripts/pg.sh stop' EXIT; \
@@ -55,4 +65,4 @@ bench: $(DB)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm test-output
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm test-output node_modules

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+# "auto": the sidebar starts collapsed on narrow screens (<= 768 px, e.g. 320 px reflow or a phone) and open on
+# wider ones; the Presentatie page collapses it (below) so a 1280x720 projector shows the slides at full width.
 st.set_page_config(page_title="Wijkmonitor Veerkrachtige Wijken", page_icon="assets/favicon.png",
-                   layout="wide", initial_sidebar_state="expanded")
+                   layout="wide", initial_sidebar_state="auto")
 
-from ui.components import LICENCE_LINE, inject_css  # noqa: E402  (after set_page_config)
+from ui.components import LICENCE_LINE, inject_css, page_language, sidebar_navigation  # noqa: E402
 
 PAGES = {
     "Wijkmonitor": [
@@ -32,7 +34,14 @@ PAGES = {
 }
 
 inject_css()
-nav = st.navigation(PAGES)
+page_language()
+# Streamlit's own sectioned sidebar navigation renders invalid list markup (<ul> with <div> children, <li>
+# outside a list: axe rules `list`/`listitem`). The router stays st.navigation (same URL paths, same deep-link
+# behaviour), hidden; the visible navigation is built from st.page_link under one heading per section.
+nav = st.navigation(PAGES, position="hidden")
+if nav.url_path == "presentatie":
+    st.set_page_config(initial_sidebar_state="collapsed")
+sidebar_navigation(PAGES)
 st.sidebar.caption("Wijkmonitor Veerkrachtige Wijken · gemeente Maastricht")
 nav.run()
 st.divider()

@@ -32,6 +32,8 @@ SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
 # Streamlit's "Page not found" modal (unknown url path: it runs the main page underneath).
 NOT_FOUND = "[role='dialog']:has-text('Page not found')"
+# The sidebar navigation: st.page_link per page (app.py; Streamlit's own sectioned nav has invalid list markup).
+NAV_LINK = "[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']"
 
 
 # ---------------------------------------------------------------------------------------------- navigation
@@ -102,6 +104,34 @@ def free_port(ports=PORTS) -> int:
     raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
+class PortTaken(RuntimeError):
+    pass
+
+
+def _listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` owns the listening TCP socket on ``port`` (Linux /proc; True where unknown)."""
+    try:
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            if not os.path.exists(table):
+                continue
+            with open(table, encoding="ascii") as fh:
+                for line in fh.readlines()[1:]:
+                    f = line.split()
+                    if f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(f[9])
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return True
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") in {f"socket:[{i}]" for i in inodes}:
+                return True
+        except OSError:
+            continue
+    return False
+
+
 class StreamlitServer:
     """``streamlit run script`` on 127.0.0.1 with ``DATABASE_URL`` set; use as a context manager."""
 
@@ -122,6 +152,19 @@ class StreamlitServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 90) -> "StreamlitServer":
+        """Start; when the chosen port was taken in the meantime (several test runs share the port block), the
+        process exits with "Port … is not available" and the start is retried on another free port."""
+        fixed = self.port is not None
+        for attempt in range(4):
+            try:
+                return self._start_once(timeout)
+            except PortTaken:
+                if fixed or attempt == 3:
+                    raise
+                self.port = None
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout: float) -> "StreamlitServer":
         self.port = self.port or free_port()
         env = {**os.environ, **self.extra_env}
         env.pop("WIJKMONITOR_READONLY_DATABASE_URL", None)
@@ -150,7 +193,13 @@ class StreamlitServer:
         last = ""
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with code {self.proc.returncode}:\n{self.log_tail()}")
+                tail = self.log_tail()
+                if f"Port {self.port} is not available" in tail:
+                    raise PortTaken(self.port)
+                raise RuntimeError(f"streamlit exited with code {self.proc.returncode}:\n{tail}")
+            if not _listens(self.proc.pid, self.port):
+                time.sleep(0.2)  # a health answer now could come from another process on this port
+                continue
             try:
                 with urllib.request.urlopen(f"{self.base_url}/_stcore/health", timeout=2) as r:
                     body = r.read().decode()

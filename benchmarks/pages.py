@@ -34,7 +34,7 @@ df = pd.DataFrame({"jaar": [2012, 2016, 2020, 2022, 2024], "waarde": [35.9, 31.2
 st.altair_chart(alt.Chart(df).mark_line(point=True).encode(x="jaar:O", y="waarde:Q"))
 '''
 VIEWPORT = {"width": 1440, "height": 900}
-NAV_TITLES = "() => [...document.querySelectorAll(\"[data-testid='stSidebarNavLink']\")].map(a => a.innerText.trim().split('\\n').pop().trim())"
+NAV_TITLES = "() => [...document.querySelectorAll(\"[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']\")].map(a => a.innerText.trim().split('\\n').pop().trim())"
 
 
 def measure(browser, server: StreamlitServer, path: str, warm: int) -> dict:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from benchmarks._browser import APP, EXCEPTION, ROOT, StreamlitServer, free_port, goto_settled, navigation
+from benchmarks._browser import APP, EXCEPTION, NAV_LINK, ROOT, StreamlitServer, free_port, goto_settled, navigation
 
 pytestmark = pytest.mark.browser
 
@@ -208,7 +208,7 @@ def test_database_back_without_restarting_the_app(browser, app, database_down, b
     # the session that was open through the outage navigates on normally
     target = next(p for p in PAGES if not p.default and not before[p.slug]["exceptions"])
     page = database_down["page"]
-    page.locator("[data-testid='stSidebarNavLink']", has_text=target.title).click()
+    page.locator(NAV_LINK, has_text=target.title).click()
     page.wait_for_url(f"**/{target.url_path}**", timeout=30_000)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached",
                            timeout=60_000)

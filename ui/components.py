@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 from typing import Callable, Iterable
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -13,6 +14,21 @@ from metrics.catalog import Metric
 
 LICENCE_LINE = "Bron: CBS, RIVM — licentie CC BY 4.0"
 TTL = int(settings.get("WIJKMONITOR_CACHE_TTL_S"))
+
+# Chart text (WCAG 1.4.3; axe does not check text inside the charts' SVG): Streamlit's chart theme draws axis
+# labels in #808495, 3.7:1 on white. This Altair theme, enabled for every chart of the app, sets them to
+# #4a4d50 (8.5:1) and titles/legends to the text colour. Axis lines and ticks #6b6f73 (5.1:1, WCAG 1.4.11).
+CHART_TEXT = "#4a4d50"
+
+
+@alt.theme.register("wijkmonitor", enable=True)
+def _chart_theme() -> alt.theme.ThemeConfig:
+    return alt.theme.ThemeConfig({"config": {
+        "axis": {"labelColor": CHART_TEXT, "titleColor": "#1A1A1A", "domainColor": "#6b6f73", "tickColor": "#6b6f73"},
+        "legend": {"labelColor": "#1A1A1A", "titleColor": "#1A1A1A"},
+        "title": {"color": "#1A1A1A", "subtitleColor": CHART_TEXT},
+        "header": {"labelColor": "#1A1A1A", "titleColor": "#1A1A1A"},
+    }})
 TONE_LABEL = {"kracht": "Wat goed gaat", "aandacht": "Aandachtspunt", "neutraal": "Ter informatie"}
 TONE_ICON = {"kracht": ":material/thumb_up:", "aandacht": ":material/visibility:", "neutraal": ":material/info:"}
 
@@ -27,12 +43,88 @@ CSS = """
             font-size: 0.8rem; margin-right: 4px; }
   .wm-source { color: #4a4a4a; font-size: 0.85rem; margin-top: 0.2rem; margin-bottom: 0.5rem; }
   a:focus, button:focus, [tabindex]:focus { outline: 3px solid #01689B !important; outline-offset: 2px; }
+  /* Captions: Streamlit fades them (#717273, 4.44:1 on the sidebar #F3F6F9; opacity 0.6 inside tabs, 3.0:1).
+     This grey at full opacity is 7.8:1 on the sidebar and 8.5:1 on white. */
+  [data-testid="stCaptionContainer"] { opacity: 1 !important; }
+  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #4a4d50; }
+  /* Metric values wrap instead of being cut off with an ellipsis ("1 december 2…") and stay >= 32 px. */
+  [data-testid="stMetricValue"] { font-size: 2.1rem; line-height: 1.2; }
+  [data-testid="stMetricValue"] > div { white-space: normal !important; overflow: visible !important;
+                                        text-overflow: clip !important; overflow-wrap: break-word; }
+  /* Reflow at 320 px (WCAG 1.4.10): the tab bar wraps instead of scrolling sideways; a wide text table scrolls
+     inside its own box (keyboard access: PAGE_SCRIPT) instead of making the whole page scroll sideways. */
+  [data-testid="stMain"] [role="tablist"] { flex-wrap: wrap; row-gap: 0.2rem; }
+  [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+  /* Less empty space above the title (a 720-pixel projector shows more content); on narrow screens (320 px
+     reflow, 200% zoom) a smaller title so long Dutch words are not broken mid-word. */
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+  @media (max-width: 640px) {
+    [data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-left: 1rem; padding-right: 1rem; }
+    [data-testid="stMain"] h1 { font-size: 1.9rem; }
+  }
+  /* Own sidebar navigation (see sidebar_navigation). */
+  .wm-nav-h { font-size: 0.8rem; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em;
+              color: #3d4146; margin: 0.9rem 0 0.1rem 0; padding: 0; }
 </style>
+"""
+
+# The document language (WCAG 3.1.1): Streamlit serves <html lang="en">. This script runs in the page itself
+# (st.html with JavaScript), sets lang="nl" and keeps it there if anything resets it. It also gives scrollable
+# regions without keyboard access (a wide st.table or text table scrolls sideways inside its own box) a tab stop
+# and a name, so keyboard users can scroll them (axe rule scrollable-region-focusable).
+PAGE_SCRIPT = """
+<script>
+(function () {
+  const doc = window.document;
+  const html = doc.documentElement;
+  if (html.lang !== 'nl') html.lang = 'nl';
+  if (window.__wmA11y) return;
+  function scrollables() {
+    doc.querySelectorAll("[data-testid='stTable'] > div, [data-testid='stMarkdownContainer'] table").forEach(function (el) {
+      const scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      const isTable = el.tagName === 'TABLE';  // keeps its table role: only a tab stop
+      if (scrolls && !el.hasAttribute('tabindex')) {
+        el.setAttribute('tabindex', '0');
+        if (!isTable) {
+          el.setAttribute('role', 'region');
+          el.setAttribute('aria-label', 'Tabel, scrollbaar met de pijltjestoetsen');
+        }
+      } else if (!scrolls && el.getAttribute('tabindex') === '0') {
+        el.removeAttribute('tabindex');
+        if (!isTable) { el.removeAttribute('role'); el.removeAttribute('aria-label'); }
+      }
+    });
+  }
+  let queued = false;
+  window.__wmA11y = new MutationObserver(function () {
+    if (html.lang !== 'nl') html.lang = 'nl';
+    if (!queued) { queued = true; requestAnimationFrame(function () { queued = false; scrollables(); }); }
+  });
+  window.__wmA11y.observe(html, {attributes: true, attributeFilter: ['lang'], childList: true, subtree: true});
+  window.addEventListener('resize', scrollables);
+  scrollables();
+})();
+</script>
 """
 
 
 def inject_css() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
+
+
+def page_language() -> None:
+    """lang="nl" on the document and keyboard access to scrollable tables (see PAGE_SCRIPT)."""
+    st.html(PAGE_SCRIPT, unsafe_allow_javascript=True)
+
+
+def sidebar_navigation(sections: dict) -> None:
+    """The sidebar navigation: one heading per section and a st.page_link per page (valid markup, unlike the
+    sectioned st.navigation sidebar). The current page is marked by Streamlit's page-link styling."""
+    with st.sidebar:
+        for section, pages in sections.items():
+            st.html(f"<h2 class='wm-nav-h'>{section}</h2>")
+            for p in pages:
+                st.page_link(p, label=p.title, icon=p.icon, width="stretch")
 
 
 def source_line(tables: Iterable[str], extra: str = "") -> None:

@@ -11,10 +11,10 @@ AREA_COLOURS = {
     "GM0935": "#000000",      # Maastricht: black
     "MAASTRICHT_REST": "#555555",
     "NL01": "#009E73",        # Nederland: bluish green
-    "GM0917": "#E69F00",      # Heerlen: orange
-    "HEERLEN_NOORD": "#56B4E9",  # sky blue
+    "GM0917": "#B07400",      # Heerlen: dark orange (Okabe-Ito #E69F00 darkened: 3.9:1 on white, WCAG 1.4.11)
+    "HEERLEN_NOORD": "#2A8ACB",  # sky blue, darkened from #56B4E9 (2.3:1) to 3.8:1 on white
 }
-EXTRA = ["#332288", "#117733", "#882255", "#44AA99"]  # Tol muted: dark enough on white
+EXTRA = ["#332288", "#117733", "#882255", "#338877"]  # Tol muted (last one darkened): >= 3:1 on white
 DASHES = {"GM0935": [6, 3], "NL01": [2, 2], "MAASTRICHT_REST": [6, 3], "HEERLEN_NOORD": [4, 2], "GM0917": [4, 2]}
 
 # Sequential, colour-blind-safe (viridis, 5 classes), light to dark; missing is a neutral grey.

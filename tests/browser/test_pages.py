@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from benchmarks._browser import APP, EXCEPTION, NOT_FOUND, PageSpec, StreamlitServer, goto_settled, navigation
+from benchmarks._browser import APP, EXCEPTION, NAV_LINK, NOT_FOUND, PageSpec, StreamlitServer, goto_settled, navigation
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +28,12 @@ CHARTS_DRAWN = """() => !document.querySelector("[data-testid='stSkeleton']") &&
 
 def open_page(page, server, path: str) -> None:
     goto_settled(page, f"{server.base_url}/{path}")
+    # The sidebar's page links (st.page_link) may still be drawing when the script run has ended: give them a
+    # moment (best effort: a missing link is then reported by the assertions, not as a timeout here).
+    try:
+        page.wait_for_function(f"document.querySelectorAll({NAV_LINK!r}).length >= {len(PAGES)}", timeout=10_000)
+    except PlaywrightTimeout:
+        pass
 
 
 def exceptions(page) -> list[str]:
@@ -35,7 +42,7 @@ def exceptions(page) -> list[str]:
 
 def nav_titles(page) -> list[str]:
     # The material icon is a ligature whose name is part of innerText ("dashboard\n\nOverzicht").
-    return [t.strip().split("\n")[-1].strip() for t in page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()]
+    return [t.strip().split("\n")[-1].strip() for t in page.locator(NAV_LINK).all_inner_texts()]
 
 
 def main_text(page) -> str:
@@ -71,7 +78,7 @@ def test_page_renders_without_error(page, app_server, spec: PageSpec, output_dir
 def test_sidebar_lists_exactly_the_parsed_pages(page, app_server):
     """The ast reading of app.py agrees with Streamlit's own navigation (so no page escapes the tests)."""
     open_page(page, app_server, OVERZICHT.route)
-    links = page.locator("[data-testid='stSidebarNavLink']")
+    links = page.locator(NAV_LINK)
     hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
     paths = [re.sub(r"^https?://[^/]+/?", "", h).split("?")[0].strip("/") for h in hrefs]
     expected = [p.route for p in PAGES]
