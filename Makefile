@@ -7,7 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB := data/wijkmonitor.sqlite
 DATA_INPUTS := $(shell find data -type f \( -name '*.csv' -o -name '*.parquet' -o -name '*.json' -o -name '*.geojson' -o -name '*.topojson' \))
-LOADER_CODE := $(wildcard loaders/*.py)
+# The metric store is computed at build time: the metrics code, the catalog and the programme configuration are
+# inputs of the database too.
+LOADER_CODE := $(wildcard loaders/*.py metrics/*.py metrics/*.yaml) config/programme.toml
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 AXE := node_modules/axe-core/axe.min.js

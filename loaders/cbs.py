@@ -23,7 +23,7 @@ from .codes import (CODE_RE, NATIONAL_MIN_GEMEENTEN, SOORT_TO_LEVEL, TOTAL_AGE, 
 from .errors import LoadError
 from .readers import MISSING, to_numeric_statline
 from .settings import ROOT
-from .sources import CBS, HEALTH_NATIONAL, KWB, RIVM, statline_key
+from .sources import CBS, HEALTH_NATIONAL, KWB, LICENCE, RIVM, statline_key
 
 # ---------------------------------------------------------------------------------------------- tables
 
@@ -465,3 +465,17 @@ def coverage_of(requested: list[str], codes: set[str]) -> list[str]:
     return out
 
 
+
+
+def refresh_source(spec: TableSpec, title: str, period: str, file_name: str, data: bytes, fetched_at: dt.datetime,
+                   via: str, modified: str | None, size: str, prefixes: Sequence[str]) -> dict:
+    """The ``sources`` row of a table fetched from CBS (either OData client): what, from where, when, which version."""
+    buurten = ", ".join(p[2:] for p in prefixes if p.startswith("BU"))
+    return {
+        "source_key": f"{spec.table_id}-odata", "publisher": PUBLISHER[spec.catalog], "table_id": spec.table_id,
+        "title": title.strip(), "period": period.strip(), "licence": LICENCE, "file_name": file_name,
+        "file_sha256": hashlib.sha256(data).hexdigest(), "loaded_at": fetched_at,
+        "notes": (f"Opgehaald via {via} op {fetched_at:%Y-%m-%d %H:%M} UTC; tabelversie (Modified) "
+                  f"{modified or 'onbekend'}; {size}; gebieden: Nederland, alle gemeenten en de wijken en buurten "
+                  f"van {buurten}."),
+    }

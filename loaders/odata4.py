@@ -23,7 +23,6 @@ prefixes, resumable caching and the exact error handling of the v3 path. The pro
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -38,10 +37,10 @@ import numpy as np
 import pandas as pd
 import requests
 
-from .cbs import PUBLISHER, Fetched, RefreshError, coverage_of, frame_to_batch, map_columns, norm_code, period_year, request_key, safe_name
+from .cbs import (Fetched, RefreshError, coverage_of, frame_to_batch, map_columns, norm_code, period_year,
+                  refresh_source, request_key, safe_name)
 from .codes import TOTAL_AGE
 from .errors import LoadError
-from .sources import LICENCE
 from .readers import MISSING, OK, SUPPRESSED
 
 ENDPOINT = "https://odata4.cbs.nl"
@@ -243,17 +242,10 @@ def parse_fetched(f, reg: dict[str, dict], wanted: set[str]):
     covered = coverage_of(f.meta.get("prefixes", []), set(df["code"]))
     data_bytes = (d / "Observations.json").read_bytes()
     host = urlsplit(f.meta.get("base", ENDPOINT)).netloc
-    source = {
-        "source_key": f"{spec.table_id}-odata", "publisher": PUBLISHER[spec.catalog], "table_id": spec.table_id,
-        "title": (props.get("Title") or spec.title or spec.table_id).strip(),
-        "period": str(props.get("TemporalCoverage") or (spec.year or "")).strip(), "licence": LICENCE,
-        "file_name": f"{ENDPOINT}/CBS/{spec.table_id}/Observations",
-        "file_sha256": hashlib.sha256(data_bytes).hexdigest(), "loaded_at": fetched_at,
-        "notes": (f"Opgehaald via OData 4 van CBS ({host}) op {fetched_at:%Y-%m-%d %H:%M} UTC; tabelversie "
-                  f"(Modified) {modified or 'onbekend'}; {len(obs)} waarnemingen; gebieden: Nederland, alle "
-                  f"gemeenten en de wijken en buurten van "
-                  f"{', '.join(p[2:] for p in f.meta.get('prefixes', []) if p.startswith('BU'))}."),
-    }
+    source = refresh_source(
+        spec, props.get("Title") or spec.title or spec.table_id, str(props.get("TemporalCoverage") or (spec.year or "")),
+        f"{ENDPOINT}/CBS/{spec.table_id}/Observations", data_bytes, fetched_at, f"OData 4 van CBS ({host})",
+        modified, f"{len(obs)} waarnemingen", f.meta.get("prefixes", []))
     batch = frame_to_batch(df, present, file=file, spec=spec, mapping=mapping, units=units, reg=reg, names=names,
                            source=source, kind="refresh", modified=modified, fetched_at=fetched_at,
                            coverage=covered, warnings=warnings, code_column=geo)

@@ -34,7 +34,6 @@ lists staged batches that are not in the database, so a dropped refresh is never
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import inspect
 import json
 import os
@@ -62,7 +61,7 @@ from .cbs import (AGE_TITLES, DEFAULT_GEMEENTEN, DEFAULT_TIMEOUT, ENDPOINTS, HEA
                   PUBLISHER, Batch, Fetched, OfflineError, RefreshError, TableSpec, _dimensions, _read_feed,
                   _region_keys, build_request, coverage_of, default_cache_dir, default_tables, frame_to_batch, kwb_spec,
                   map_columns, margin_role, needed_variables, norm_code, norm_title, period_year, request_key,
-                  resolve_tables, safe_name, scope_prefixes)
+                  refresh_source, resolve_tables, safe_name, scope_prefixes)
 from .staging import (apply, apply_batch, apply_in, ensure_tables, pending, reapply, reapply_staged,  # noqa: F401
                       require_built, staged, status)
 
@@ -260,17 +259,10 @@ def parse_fetched(f: Fetched, reg: dict[str, dict] | None = None, wanted: set[st
     covered = coverage_of(f.meta.get("prefixes", []), set(df["code"]))
     data_bytes = (d / f"{dataset}.json").read_bytes()
     host = urlsplit(f.meta.get("base", ENDPOINTS[spec.catalog])).netloc
-    source = {
-        "source_key": f"{spec.table_id}-odata", "publisher": PUBLISHER[spec.catalog], "table_id": spec.table_id,
-        "title": (info.get("Title") or spec.title or spec.table_id).strip(),
-        "period": str(info.get("Period") or (spec.year or "")).strip(), "licence": LICENCE,
-        "file_name": f"https://{ENDPOINTS[spec.catalog].split('://')[1]}/ODataFeed/odata/{spec.table_id}",
-        "file_sha256": hashlib.sha256(data_bytes).hexdigest(), "loaded_at": fetched_at,
-        "notes": (f"Opgehaald via de OData-feed van CBS ({host}) op {fetched_at:%Y-%m-%d %H:%M} UTC; "
-                  f"tabelversie (Modified) {modified or 'onbekend'}; {n} rijen ({dataset}); gebieden: "
-                  f"Nederland, alle gemeenten en de wijken en buurten van "
-                  f"{', '.join(p[2:] for p in f.meta.get('prefixes', []) if p.startswith('BU'))}."),
-    }
+    source = refresh_source(
+        spec, info.get("Title") or spec.title or spec.table_id, str(info.get("Period") or (spec.year or "")),
+        f"https://{ENDPOINTS[spec.catalog].split('://')[1]}/ODataFeed/odata/{spec.table_id}", data_bytes, fetched_at,
+        f"de OData-feed van CBS ({host})", modified, f"{n} rijen ({dataset})", f.meta.get("prefixes", []))
     batch = frame_to_batch(df, present, file=file, spec=spec, mapping=mapping, units=units, reg=reg, names=names,
                            source=source, kind="refresh", modified=modified, fetched_at=fetched_at,
                            coverage=covered, warnings=warnings,

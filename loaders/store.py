@@ -152,14 +152,20 @@ def insert_observations(conn: sa.Connection, obs: pd.DataFrame) -> int:
     value = enc["value"].astype(object).where(enc["value"].notna(), None)
     rows = list(zip(*(enc[c].astype(int).tolist() for c in _INT_COLS[:5]), value.tolist(),
                     enc["status"].astype(int).tolist()))
+    return _bulk_insert(conn, "observations", _INT_COLS, rows)
+
+
+def _bulk_insert(conn: sa.Connection, table: str, cols: list[str], rows: list[tuple]) -> int:
+    """Rows into a table in one statement stream: COPY on PostgreSQL, executemany on SQLite. ``table`` and
+    ``cols`` are this module's own identifiers (schema names and catalog variable codes), never user input."""
+    names = ", ".join(f'"{c}"' for c in cols)
     if conn.dialect.name == "postgresql":
         cur = conn.connection.driver_connection.cursor()
-        with cur.copy(f"COPY observations ({', '.join(_INT_COLS)}) FROM STDIN") as cp:
+        with cur.copy(f"COPY {table} ({names}) FROM STDIN") as cp:
             for r in rows:
                 cp.write_row(r)
     else:
-        sql = f"INSERT INTO observations ({', '.join(_INT_COLS)}) VALUES ({', '.join('?' * len(_INT_COLS))})"
-        conn.exec_driver_sql(sql, rows)
+        conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})", rows)
     return len(rows)
 
 
@@ -180,18 +186,8 @@ def write_national(conn: sa.Connection, wide: pd.DataFrame, source_key: str) -> 
     for v in variables:
         out[v] = wide[v].astype(float).to_numpy()
     out["geheim"] = wide["geheim"].to_numpy()
-    cols = list(out.columns)
     rows = list(out.astype(object).where(out.notna(), None).itertuples(index=False, name=None))
-    names = ", ".join(f'"{c}"' for c in cols)
-    if conn.dialect.name == "postgresql":
-        cur = conn.connection.driver_connection.cursor()
-        with cur.copy(f"COPY {schema.NATIONAL_TABLE} ({names}) FROM STDIN") as cp:
-            for r in rows:
-                cp.write_row(r)
-    else:
-        conn.exec_driver_sql(f"INSERT INTO {schema.NATIONAL_TABLE} ({names}) VALUES ({', '.join('?' * len(cols))})",
-                             rows)
-    return len(rows)
+    return _bulk_insert(conn, schema.NATIONAL_TABLE, list(out.columns), rows)
 
 
 def delete_cells(conn: sa.Connection, source_key: str, cells: pd.DataFrame) -> int:

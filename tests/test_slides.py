@@ -142,9 +142,12 @@ def test_no_targets_shows_the_proposals_marked_as_proposals(engine, meta):
     assert [x.title for x in s] == ["Voorstellen voor doelen"]
     x = s[0]
     assert x.numbers == () and "nog geen doelen" in x.text.lower() and "voorstel — niet vastgesteld" in x.text
-    assert len(x.bullets) >= 4 and all("voorstel " in b and "basis " in b for b in x.bullets)
-    assert all(any(w in b for w in ("gat halveren", "gat dichten", "sterkte vasthouden")) for b in x.bullets)
-    assert all(any(w in b for w in ("meetbaar vanaf editie", "te volgen vanaf", "niet meetbaar")) for b in x.bullets)
+    listed = [b for b in x.bullets if not b.startswith("En voorstellen voor")]  # at most 4 lines on a slide
+    assert 3 <= len(listed) <= 4 and all("voorstel " in b and "basis " in b for b in listed)
+    assert len(x.bullets) <= 4
+    assert all(any(w in b for w in ("gat halveren", "gat dichten", "sterkte vasthouden")) for b in listed)
+    assert all(any(w in b for w in ("meetbaar vanaf editie", "te volgen vanaf", "niet meetbaar")) for b in listed)
+    assert all(p_ in x.notes for p_ in ("gat halveren", "gat dichten"))  # every proposal is in the notes
     assert "voorstel — niet vastgesteld" in x.source_line
     assert any(b.startswith("Moeite met rondkomen — voorstel gat halveren in 2035 (basis 2020): Nazareth 25,3% → "
                             "20,6%, Pottenberg 26,0% → 20,9%") for b in x.bullets)

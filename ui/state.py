@@ -55,6 +55,10 @@ def guarded(fn: Callable[[], T]) -> T:
 _last_stamp: dict[str, str] = {}
 
 
+def _raise(exc: Exception):
+    raise exc
+
+
 def engine() -> StoredEngine:
     """The metrics engine on the current database (rebuilt when the database is rebuilt).
 
@@ -69,7 +73,8 @@ def engine() -> StoredEngine:
         if url in _last_stamp:
             st.warning(f"{exc} U ziet de laatst geladen cijfers.", icon=":material/cloud_off:")
             return _engine(url, _last_stamp[url])
-        return guarded(lambda: (_ for _ in ()).throw(exc))
+        err = exc
+        return guarded(lambda: _raise(err))
     return guarded(lambda: _engine(url, stamp))
 
 

@@ -282,6 +282,9 @@ def target_slide(ctx: Context, t: Target, key: str) -> Slide:
                  "\n".join(notes), (source_label(ctx, m.sources) + f", {LICENCE}", f"doel: {t.owner}"), chart)
 
 
+MAX_PROPOSAL_BULLETS = 4
+
+
 def _targets_slides(ctx: Context) -> list[Slide]:
     """The adopted targets; when there are none, one slide with the open target proposals (metrics/proposals.py):
     per headline metric the proposal for 2035 (gat halveren) or 'sterkte vasthouden' for both buurten, each with
@@ -322,6 +325,10 @@ def _targets_slides(ctx: Context) -> list[Slide]:
                 f"{p.area_name}: voorstel {p.rule_label} {goal(p)}"
                 + ("" if p.rule == "vasthouden" else f" in {p.target_year}") + f" (basis {p.baseline_year}; {when(p)})"
                 for p in first))
+    if len(bullets) > MAX_PROPOSAL_BULLETS:  # a projector slide stays readable; all proposals are in the notes
+        rest = len(bullets) - (MAX_PROPOSAL_BULLETS - 1)
+        bullets = bullets[:MAX_PROPOSAL_BULLETS - 1] + [
+            f"En voorstellen voor {rest} andere indicatoren: zie de notities en de pagina Doelen"]
     text = f"Nog geen doelen vastgesteld. Alles hierboven is een {pr.LABEL}."
     used = sorted(dict.fromkeys(p.rule for p in props), key=pr.RULES.index)
     notes = ["Voorstellen uit de data volgens vaste regels; het programma besluit."]

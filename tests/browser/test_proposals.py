@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks._browser import APP, StreamlitServer, goto_settled
 from loaders import auth, programme
-from loaders.build import build
+from metrics.store import build
 
 pytestmark = pytest.mark.browser
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -62,7 +62,7 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         settle(page)
         text = main_text(page)
         assert "Er zijn nog geen doelen vastgesteld" in text
-        assert "Voorstellen voor doelen" in text and text.count("voorstel — niet vastgesteld") >= 6
+        assert "Voorstellen voor doelen" in text and text.count("voorstel — niet vastgesteld") >= 6, text[:3000]
         assert "Voorstel: gat halveren" in text and "Voorstel: gat dichten" in text
         assert "Voorstel: sterkte vasthouden" in text
         assert "Gat halveren: in 2035 is de helft van het verschil met Maastricht" in text  # the rule, shown
