@@ -146,11 +146,14 @@ def table_alternative(df: pd.DataFrame, label: str = "Tabel bij de grafiek", exp
         st.dataframe(df, hide_index=True, width="stretch")
 
 
-def downloads(df: pd.DataFrame, name: str, key: str) -> None:
+def downloads(df: pd.DataFrame, name: str, key: str, what: str = "") -> None:
+    """CSV (Dutch notation) and Excel downloads of a table; ``what`` names it in the button when a page has more
+    than one table to download (e.g. "voorstellen")."""
+    suffix = f" ({what})" if what else ""
     c1, c2 = st.columns(2)
-    c1.download_button("Download CSV", export.to_csv_bytes(df), file_name=f"{name}.csv", mime="text/csv",
+    c1.download_button(f"Download CSV{suffix}", export.to_csv_bytes(df), file_name=f"{name}.csv", mime="text/csv",
                        key=f"{key}_csv")
-    c2.download_button("Download Excel", export.to_excel_bytes(df), file_name=f"{name}.xlsx",
+    c2.download_button(f"Download Excel{suffix}", export.to_excel_bytes(df), file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 

@@ -70,7 +70,8 @@ with tab_dl:
                 "(zie Indicatoren, 'Doelvoorstellen en meetbaarheid'). Overgenomen en afgewezen voorstellen staan er "
                 "niet meer in.")
     components.downloads(proposals.table(state.open_proposals(eng, dt.date.today()), dt.date.today()),
-                         f"wijkmonitor-voorstellen-{dt.date.today().isoformat()}", key="proposals_export")
+                         f"wijkmonitor-voorstellen-{dt.date.today().isoformat()}", key="proposals_export",
+                         what="voorstellen")
 
 with tab_upd:
     st.markdown("Nieuwe cijfers komen rechtstreeks van CBS (open data) of uit een zelf gedownloade StatLine-export "

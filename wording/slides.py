@@ -163,13 +163,20 @@ def source_label(ctx: Context, tables) -> str:
     return "; ".join(f"{p} {', '.join(ts)}" for p, ts in groups.items())
 
 
+LONG_UNIT = 20  # characters: a longer unit is not repeated next to the big number (the label says it)
+
+
 def _metric_number(ctx: Context, m: Metric, area: str, res, label: str | None = None, note: str = "",
                    show_area: bool = True) -> BigNumber:
     """A measured value as a big number (or 'geen gegevens' when it is missing)."""
     eng = ctx.engine
     present = res is not None and res.present
+    value = fmt.value(res.value if present else None, m.unit)
+    label = label or m.label
+    if present and len(m.unit) > LONG_UNIT:  # "115,9 per 1.000 inwoners van 15+" does not fit a tile; the unit is
+        value = fmt.number(res.value, fmt.decimals_for(m.unit))  # in the metric's label (the title or the label)
     return BigNumber(
-        value=fmt.value(res.value if present else None, m.unit), label=label or m.label,
+        value=value, label=label,
         year=str(res.year) if present else "", source=source_label(ctx, res.sources if present else m.sources),
         area=eng.name(area) if show_area else "", note=note, kind="meting",
         raw=float(res.value) if present else None, metric_id=m.id, area_code=area)

@@ -483,7 +483,7 @@ def test_dutch_csv_matches_the_excel_export(app_server, browser, output_dir):
         files = {}
         for name, label in (("nl.csv", "Download CSV (Nederlandse notatie)"), ("export.xlsx", "Download Excel")):
             with page.expect_download() as dl:
-                page.get_by_role("button", name=label).click()
+                page.get_by_role("button", name=label, exact=True).click()
             files[name] = out / f"{app_server.backend}-{name}"
             dl.value.save_as(str(files[name]))
     finally:
