@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import pandas as pd  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from loaders import store  # noqa: E402
@@ -92,6 +93,12 @@ def floor(conn, rows: list[tuple], placeholder: str) -> float:
 
 def bench(backend: str, build_url: str, floor_conn, placeholder: str, bundle, t_collect: float) -> dict:
     obs = bundle.observation_frame()[OBS_COLS]
+    if bundle.national is not None:  # the wide national cells, as the long rows they are in the source file
+        nat = bundle.national.drop(columns=["geheim"]).melt(id_vars=["regio_code", "jaar", "leeftijd"],
+                                                             var_name="variable_code", value_name="value")
+        nat = nat.rename(columns={"regio_code": "area_code", "jaar": "year", "leeftijd": "age_group"})
+        obs = pd.concat([obs, nat.assign(status="ok", source_key=bundle.national_source)[OBS_COLS]],
+                        ignore_index=True)
     obs = obs[obs["value"].notna()]
     rows = list(zip(obs["area_code"], obs["year"].astype(int).tolist(), obs["variable_code"], obs["age_group"],
                     obs["value"].astype(float).tolist(), obs["status"], obs["source_key"]))
