@@ -153,8 +153,17 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         grid.hover()
         # headless Chromium's native save dialog cannot be answered: let Streamlit fall back to a plain download
         page.evaluate("() => { delete window.showSaveFilePicker; window.showSaveFilePicker = undefined; }")
-        with page.expect_download() as dl:
-            page.get_by_role("button", name="Download as CSV").first.click()
+        button = page.get_by_role("button", name="Download as CSV").first
+        for attempt in range(3):  # the toolbar fades in on hover; on a busy machine it may still be moving
+            try:
+                grid.hover()
+                button.wait_for(state="visible", timeout=10_000)
+                with page.expect_download(timeout=20_000) as dl:
+                    button.click(force=True, timeout=10_000)
+                break
+            except Exception:  # noqa: BLE001 - retried, and the last failure is raised
+                if attempt == 2:
+                    raise
         log = open(dl.value.path(), encoding="utf-8-sig").read()
         assert "proposal_decisions" in log and "adopt" in log and "targets" in log and "create" in log, log[:500]
         assert "gat_halveren:moeite_met_rondkomen:BU09350403:2020" in log and "reject" in log
