@@ -162,54 +162,57 @@ def hand_map():
         AreaValue("BU3", "Drie", 2020, None, "geheim", "geen gegevens", "geen vergelijking mogelijk", ("50090NED",)),
     ]
     cl = mapdata.classing([r.value for r in rows])
-    deck = maps.buurt_map(geo, rows, cl.classes, cl.n_classes, "Roken", 2020, [NAZARETH, POTTENBERG])
-    return deck, cl
+    chart = maps.buurt_chart(geo, rows, cl.classes, cl.n_classes, "Roken", 2020, [NAZARETH, POTTENBERG])
+    return chart.to_dict(), cl
 
 
-def test_buurt_map_layers_colours_focus_and_labels(hand_map):
-    deck, cl = hand_map
-    spec = json.loads(deck.to_json())
-    ids = [layer["id"] for layer in spec["layers"]]
-    assert ids == [maps.LAYER_AREAS, maps.LAYER_FOCUS_HALO, maps.LAYER_FOCUS, maps.LAYER_LABELS]
-    areas = spec["layers"][0]
-    assert areas["@@type"] == "PolygonLayer" and areas["pickable"] is True
-    recs = {r["code"]: r for r in areas["data"]}
+def _features(layer: dict) -> dict:
+    return {f["properties"]["code"]: f for f in layer["data"]["values"]}
+
+
+def test_buurt_chart_layers_colours_focus_and_labels(hand_map):
+    spec, cl = hand_map
+    layers = spec["layer"]
+    areas, halo, focus, label_halo, label = layers
+    recs = _features(areas)
     assert set(recs) == {"BU1", NAZARETH, "BU3"}
-    colours = maps.class_colours(cl.n_classes)
+    colours = [maps.rgb_hex(c) for c in maps.class_colours(cl.n_classes)]
     assert cl.n_classes == 2
-    assert recs["BU1"]["f"][:3] == colours[0] and recs[NAZARETH]["f"][:3] == colours[1]
-    assert recs["BU3"]["f"][:3] == MISSING_RGB  # missing is grey, never a class colour
-    assert recs["BU3"]["v"] == "geen gegevens"
-    focus = next(layer for layer in spec["layers"] if layer["id"] == maps.LAYER_FOCUS)
-    assert focus["getLineColor"] == FOCUS_OUTLINE_RGB and focus["getLineWidth"] >= 3
-    assert focus["lineWidthUnits"] == "pixels" and focus["filled"] is False
-    assert len(focus["data"]) == 1  # Nazareth only: Pottenberg is not in this hand-made map
-    halo = next(layer for layer in spec["layers"] if layer["id"] == maps.LAYER_FOCUS_HALO)
-    assert halo["getLineWidth"] > focus["getLineWidth"]
-    labels = spec["layers"][-1]
-    assert labels["@@type"] == "TextLayer"
-    assert labels["data"] == [{"pos": [5.7175, 50.8175], "t": "Nazareth"}]
-    assert labels["sizeUnits"] == "pixels" and not labels["fontFamily"].startswith("@@=")
+    assert recs["BU1"]["properties"]["f"] == colours[0] and recs[NAZARETH]["properties"]["f"] == colours[1]
+    assert recs["BU3"]["properties"]["f"] == maps.rgb_hex(MISSING_RGB)  # missing is grey, never a class colour
+    assert recs["BU3"]["properties"]["v"] == "geen gegevens"
+    assert areas["encoding"]["color"]["scale"] is None  # the fill is the class colour itself
+    assert focus["mark"]["stroke"] == maps.rgb_hex(FOCUS_OUTLINE_RGB) and focus["mark"]["strokeWidth"] >= 3
+    assert focus["mark"]["filled"] is False and halo["mark"]["strokeWidth"] > focus["mark"]["strokeWidth"]
+    assert set(_features(focus)) == {NAZARETH}  # Pottenberg is not in this hand-made map
+    labels = spec["datasets"][label["data"]["name"]]
+    assert labels == [{"lon": 5.7175, "lat": 50.8175, "naam": "Nazareth"}]
+    assert label_halo["data"] == label["data"] and label["mark"]["fontSize"] >= 15
+    assert spec["projection"]["type"] == "mercator"
 
 
-def test_buurt_map_tooltip_offline_and_compact(hand_map):
-    deck, _ = hand_map
-    tip = deck._tooltip
-    for field in ("{n}", "{v}", "{c}"):
-        assert field in tip["html"]
-    assert "Roken (2020)" in tip["html"]
-    js = deck.to_json()
-    spec = json.loads(js)
-    assert spec["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in spec  # no basemap tiles
-    assert "http" not in js
-    for r in spec["layers"][0]["data"]:
-        assert set(r) == {"p", "code", "n", "v", "c", "f"}  # only what the tooltip and the colour need
-        for x, y in r["p"][0]:
-            assert round(x, 5) == x and round(y, 5) == y
-    naz = next(r for r in spec["layers"][0]["data"] if r["code"] == NAZARETH)
-    assert naz["p"][0][0] == [5.71235, 50.81235]
-    assert "\n" not in js and ": " not in js  # no indentation
-    assert maps.payload_bytes(deck) == len(js.encode("utf-8"))
+def test_buurt_chart_tooltip_selection_and_offline(hand_map):
+    spec, _ = hand_map
+    areas = spec["layer"][0]
+    assert [t["field"] for t in areas["encoding"]["tooltip"]] == ["Buurt", "Roken (2020)", "Vergelijking"]
+    param = next(p for p in spec["params"] if p["name"] == maps.SELECT_PARAM)
+    assert param["select"]["type"] == "point" and param["select"]["fields"] == ["code"]
+    text = json.dumps(spec)
+    assert "http" not in text.replace(spec.get("$schema", ""), "")  # no tiles, no remote data
+    naz = _features(areas)[NAZARETH]
+    ring = naz["geometry"]["coordinates"][0][0]
+    assert [5.71235, 50.81235] in ring  # rounded to 5 decimals (about 1 m)
+
+
+def test_outer_rings_are_clockwise_for_vega():
+    """d3-geo reads a counter-clockwise outer ring as the whole globe minus the buurt: rings are rewound."""
+    ccw = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
+    assert maps._clockwise(ccw) == ccw[::-1]
+    assert maps._clockwise(ccw[::-1]) == ccw[::-1]
+    feat = maps.AreaFeature("BU1", [[ccw, [[0.2, 0.2], [0.2, 0.4], [0.4, 0.4], [0.2, 0.2]]]], {}, [1, 2, 3, 255])
+    outer, hole = maps.geo_features([feat])[0]["geometry"]["coordinates"][0]
+    signed = lambda r: sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(r, r[1:]))  # noqa: E731
+    assert signed(outer) < 0 < signed(hole)
 
 
 def test_legend_html_has_every_entry_and_escapes():
@@ -223,14 +226,12 @@ def test_legend_html_has_every_entry_and_escapes():
     assert "Roken &lt;2020&gt;" in h and "<2020>" not in h
 
 
-def test_selected_code():
-    feature = {"selection": {"indices": {"buurten": [3]},
-                             "objects": {"buurten": [{"code": NAZARETH, "n": "Nazareth"}]}}}
-    assert maps.selected_code(feature) == NAZARETH
-    attr = SimpleNamespace(selection=SimpleNamespace(objects={"buurten": [{"properties": {"code": POTTENBERG}}]}))
-    assert maps.selected_code(attr) == POTTENBERG
-    assert maps.selected_code({"selection": {"indices": {}, "objects": {}}}) is None
-    assert maps.selected_code(None) is None
+def test_selected_buurt():
+    assert maps.selected_buurt({"selection": {maps.SELECT_PARAM: [{"code": NAZARETH}]}}) == NAZARETH
+    attr = SimpleNamespace(selection={maps.SELECT_PARAM: [{"code": POTTENBERG, "Buurt": "Pottenberg"}]})
+    assert maps.selected_buurt(attr) == POTTENBERG
+    assert maps.selected_buurt({"selection": {maps.SELECT_PARAM: []}}) is None
+    assert maps.selected_buurt(None) is None
 
 
 # ---------------------------------------------------------------------- national view

@@ -44,37 +44,49 @@ def _areas(spec: dict) -> list[dict]:
     return next(layer for layer in spec["layers"] if layer["id"] == maps.LAYER_AREAS)["data"]
 
 
+def _map(at: AppTest) -> dict:
+    """The Maastricht map: the page's Vega-Lite chart."""
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def _buurten(spec: dict) -> list[dict]:
+    """Properties of every buurt on the Maastricht map (its first layer)."""
+    return [f["properties"] for f in spec["layer"][0]["data"]["values"]]
+
+
 def test_default_map_has_all_44_buurten_and_the_focus(app):
     at = app()
-    charts = at.get("deck_gl_json_chart")
-    assert len(charts) == 1  # the Nederland tab is not built while it is closed
-    spec = _deck(at)
-    recs = _areas(spec)
+    assert not at.get("deck_gl_json_chart")  # the Nederland tab is not built while it is closed
+    spec = _map(at)
+    recs = _buurten(spec)
     codes = {r["code"] for r in recs}
     assert len(codes) == 44 and all(c.startswith("BU0935") for c in codes)
-    assert "Nazareth" in charts[0].proto.json and "Pottenberg" in charts[0].proto.json
-    ids = [layer["id"] for layer in spec["layers"]]
-    assert maps.LAYER_FOCUS in ids and maps.LAYER_LABELS in ids
-    focus = next(layer for layer in spec["layers"] if layer["id"] == maps.LAYER_FOCUS)
-    assert len(focus["data"]) == 2
-    assert json.loads(charts[0].proto.tooltip)["html"].count("{") == 3
+    focus = spec["layer"][2]
+    assert {f["properties"]["code"] for f in focus["data"]["values"]} == {NAZARETH, POTTENBERG}
+    assert spec["layer"][-1]["mark"]["type"] == "text"  # the focus buurten's names (tested in test_maps)
+    assert [t["field"] for t in spec["layer"][0]["encoding"]["tooltip"]][0] == "Buurt"
     # Every buurt has a value for the default metric (moeite met rondkomen 2020): no grey.
-    assert all(r["f"][:3] != MISSING_RGB for r in recs)
+    assert all(r["f"] != maps.rgb_hex(MISSING_RGB) for r in recs)
     # Legend with Dutch numbers beside the map, sentence, source line with table and map source.
     legend = next(m.value for m in at.markdown if "wm-legend" in m.value)
     assert "geen gegevens" in legend and "Donkerder = hoger percentage" in legend and "%" in legend
     assert any("voor 44 van de 44 buurten" in m.value for m in at.markdown)
     captions = " ".join(c.value for c in at.caption)
     assert "50090NED" in captions and "Wijk- en buurtkaart 2020" in captions and "peiljaar 2020" in captions
-    # Text alternative: one row per buurt.
+    # Text alternative: one row per buurt, drawn when its expander is opened (closed, it costs nothing).
+    assert not at.dataframe
+    at.session_state["x_tabel_bij_de_kaart_alle_buurten"] = True
+    at.run()
     tables = [d.value for d in at.dataframe]
     assert any(len(t) == 44 and "Vergelijking met Maastricht" in t.columns for t in tables)
 
 
 def test_metric_with_missing_buurten_shows_grey(app):
     at = app(indicator="woz_waarde", jaar="2025")
-    recs = _areas(_deck(at))
-    grey = [r for r in recs if r["f"][:3] == MISSING_RGB]
+    recs = _buurten(_map(at))
+    grey = [r for r in recs if r["f"] == maps.rgb_hex(MISSING_RGB)]
     assert len(grey) == 6 and all(r["v"] == "geen gegevens" for r in grey)
     legend = next(m.value for m in at.markdown if "wm-legend" in m.value)
     assert "geen gegevens <span style='color:#4a4a4a'>(6 buurten)" in legend
@@ -90,7 +102,7 @@ def test_changing_metric_and_year_in_the_page(app):
     assert years == ["2012", "2016", "2020"]
     at.selectbox(key="sel_jaar").set_value("2012").run()
     assert at.query_params["indicator"] == "eenzaam" and at.query_params["jaar"] == "2012"
-    tip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["html"]
+    tip = [t["field"] for t in _map(at)["layer"][0]["encoding"]["tooltip"]]
     assert "Eenzaamheid (2012)" in tip
 
 

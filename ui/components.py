@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Callable, Iterable
 
 import altair as alt
@@ -140,10 +141,30 @@ def metric_caption(m: Metric) -> str:
     return f"{m.explanation}" + (f" Let op: {cav}." if cav else "")
 
 
-def table_alternative(df: pd.DataFrame, label: str = "Tabel bij de grafiek", expanded: bool = False) -> None:
-    """The text alternative of a chart or map (WCAG): the same numbers as a table."""
-    with st.expander(label, expanded=expanded):
-        st.dataframe(df, hide_index=True, width="stretch")
+def _key(text: str) -> str:
+    return "x_" + re.sub(r"[^a-z0-9]+", "_", re.sub(r"\(\d{4}\)", "", text.lower())).strip("_")
+
+
+def on_request(label: str, key: str | None = None, expanded: bool = False):
+    """An expander whose content is computed and sent only while it is open (a rerun opens it): a closed one
+    costs the page nothing. Use as ``exp = on_request(...)`` and ``if exp.open: with exp: ...``. The key is
+    derived from the label (a year in brackets left out, so the choice survives a change of year)."""
+    return st.expander(label, expanded=expanded, key=key or _key(label), on_change="rerun")
+
+
+def on_request_tabs(labels: list[str], key: str):
+    """Tabs of which only the selected one is computed and sent (a rerun on every switch); the selected tab is
+    kept in the URL (``?key=label``), so a deep link or a projector bookmark opens the same tab."""
+    return st.tabs(labels, key=key, bind="query-params")
+
+
+def table_alternative(df: pd.DataFrame, label: str = "Tabel bij de grafiek", expanded: bool = False,
+                      key: str | None = None) -> None:
+    """The text alternative of a chart or map (WCAG): the same numbers as a table, drawn when it is opened."""
+    exp = on_request(label, key, expanded)
+    if exp.open:
+        with exp:
+            st.dataframe(df, hide_index=True, width="stretch")
 
 
 def downloads(df: pd.DataFrame, name: str, key: str, what: str = "") -> None:
@@ -172,11 +193,13 @@ def _spec(builder: str, args: tuple, kwargs: dict, localise: bool) -> dict:
     return chart_.to_dict(validate=False)
 
 
-def chart(builder: Callable, *args, container=None, alt: str | None = None, localise: bool = True, **kwargs) -> None:
-    """Show the chart ``builder(*args, **kwargs)`` (a pure builder from ui.charts / ui.compare_charts) filling its
-    column; with ``localise`` the Dutch number format is applied (ui.charts.dutch)."""
+def chart(builder: Callable, *args, container=None, alt: str | None = None, localise: bool = True,
+          key: str | None = None, on_select: str = "ignore", **kwargs):
+    """Show the chart ``builder(*args, **kwargs)`` (a pure builder from ui.charts / ui.compare_charts / ui.maps)
+    filling its column; with ``localise`` the Dutch number format is applied (ui.charts.dutch). With
+    ``on_select="rerun"`` (and a ``key``) a click on the chart reruns the page; the selection is returned."""
     spec = _spec(f"{builder.__module__}.{builder.__qualname__}", tuple(args), dict(kwargs), localise)
-    (container or st).vega_lite_chart(spec=spec, width="stretch", alt=alt)
+    return (container or st).vega_lite_chart(spec=spec, width="stretch", alt=alt, key=key, on_select=on_select)
 
 
 def chart_grid(builder: Callable, calls: list[tuple[tuple, dict]], columns: int = 3, legend_text: str = "") -> None:

@@ -1,9 +1,14 @@
-"""Pure map builders (pydeck): choropleths of buurten, with the focus buurten outlined and labelled.
+"""Pure map builders: choropleths of buurten, with the focus buurten outlined.
 
-No Streamlit import: every builder returns a `pdk.Deck` (or plain data) and is tested on its spec.
-Maps work offline (no basemap tiles, `map_provider=None`) and keep their payload small: polygons as
-flat records with rounded coordinates and only the properties the tooltip needs, serialised without
-indentation (see :class:`CompactDeck`).
+- The Maastricht map (44 buurten) is a Vega-Lite chart (`buurt_chart`): drawn as vectors by the browser like every
+  other chart, no WebGL, so the Kaart page opens about as fast as a page with one chart; focus buurten labelled,
+  a click selects a buurt.
+- The national map (13.000+ shapes, on request in its own tab) is a pydeck Deck (`national_map`): WebGL draws that
+  many shapes far faster than vectors. Works offline (no basemap tiles, `map_provider=None`) and keeps its payload
+  small: polygons as flat records with rounded coordinates and only the properties the tooltip needs, serialised
+  without indentation (see :class:`CompactDeck`).
+
+No Streamlit import: every builder returns a chart, a Deck or plain data and is tested on its spec.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -24,7 +30,7 @@ from ui.palette import FOCUS_OUTLINE_RGB, MISSING_RGB, SEQUENTIAL, hex_to_rgb
 
 # Short record keys: repeated for every polygon of the national map, so every byte counts.
 K_POLY, K_CODE, K_NAME, K_VALUE, K_COMPARE, K_GEMEENTE, K_FILL = "p", "code", "n", "v", "c", "g", "f"
-LAYER_AREAS, LAYER_FOCUS_HALO, LAYER_FOCUS, LAYER_LABELS = "buurten", "focus-halo", "focus", "focus-namen"
+LAYER_AREAS, LAYER_FOCUS_HALO, LAYER_FOCUS = "buurten", "focus-halo", "focus"
 WHITE = [255, 255, 255]
 TEXT_RGB = [26, 26, 26]
 FILL_ALPHA = 235
@@ -186,27 +192,12 @@ def _focus_layers(focus: Sequence[AreaFeature]) -> list[pdk.Layer]:
     ]
 
 
-def _label_layer(focus: Sequence[AreaFeature]) -> pdk.Layer:
-    data = [{"pos": [f.label_lon, f.label_lat], "t": f.props.get(K_NAME, f.code)}
-            for f in focus if f.label_lon is not None and f.label_lat is not None]
-    return pdk.Layer(
-        "TextLayer", data=data, id=LAYER_LABELS, get_position="pos", get_text="t", get_size=15,
-        size_units="'pixels'", get_color=TEXT_RGB, get_text_anchor="'middle'", get_alignment_baseline="'center'",
-        font_family='"Source Sans Pro, Helvetica Neue, Arial, sans-serif"', font_weight=700,
-        background=True, get_background_color=[255, 255, 255, 235], background_padding=[5, 3, 5, 3],
-        get_border_color=TEXT_RGB, get_border_width=1, pickable=False, get_pixel_offset=[0, -22],
-    )
-
-
 def choropleth_deck(features: Sequence[AreaFeature], focus: Sequence[AreaFeature], tip: dict,
-                    view: pdk.ViewState, labels: bool = True, with_code: bool = True,
-                    height: int = 560) -> CompactDeck:
-    """The map: coloured areas, focus outlines (and labels), tooltip, no basemap."""
+                    view: pdk.ViewState, with_code: bool = True, height: int = 560) -> CompactDeck:
+    """The map: coloured areas, focus outlines, tooltip, no basemap."""
     layers = [_area_layer(records(features, with_code=with_code))]
     if focus:
         layers += _focus_layers(focus)
-        if labels:
-            layers.append(_label_layer(focus))
     return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tip, height=height)
 
 
@@ -235,16 +226,68 @@ def buurt_features(geo: pd.DataFrame, rows: Sequence, classes: Sequence[int | No
     return out
 
 
-def buurt_map(geo: pd.DataFrame, rows: Sequence, classes: Sequence[int | None], n_classes: int,
-              metric_label: str, year: int, focus_codes: Sequence[str], height: int = 560) -> CompactDeck:
-    """Choropleth of the buurten of one gemeente, focus buurten outlined and labelled."""
-    colours = class_colours(n_classes)
-    feats = buurt_features(geo, rows, classes, colours)
-    focus = [f for f in feats if f.code in set(focus_codes)]
-    view = fit_view(bounds(p for f in feats for p in f.polygons), width_px=420, height_px=height)
-    tip = tooltip([f"<b>{{{K_NAME}}}</b>", f"{html.escape(metric_label)} ({year}): <b>{{{K_VALUE}}}</b>",
-                   f"{{{K_COMPARE}}}"])
-    return choropleth_deck(feats, focus, tip, view, labels=True, with_code=True, height=height)
+SELECT_PARAM = "buurt_op_kaart"
+
+
+def _clockwise(ring: list[list[float]]) -> list[list[float]]:
+    """The ring in the winding d3-geo (Vega) expects for an outer ring: clockwise in lon/lat. GeoJSON (RFC 7946)
+    winds outer rings counter-clockwise, which d3 would read as 'the whole globe except this buurt'."""
+    area2 = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))
+    return ring[::-1] if area2 > 0 else ring
+
+
+def geo_features(features: Iterable[AreaFeature]) -> list[dict]:
+    """GeoJSON features (outer rings clockwise, holes counter-clockwise) with the tooltip texts and the fill."""
+    out = []
+    for f in features:
+        polys = [[_clockwise(poly[0]), *[_clockwise(h)[::-1] for h in poly[1:]]] for poly in f.polygons]
+        out.append({"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": polys},
+                    "properties": {K_CODE: f.code, **f.props, K_FILL: rgb_hex(f.fill)}})
+    return out
+
+
+def buurt_chart(geo: pd.DataFrame, rows: Sequence, classes: Sequence[int | None], n_classes: int,
+                metric_label: str, year: int, focus_codes: Sequence[str], height: int = 560) -> alt.LayerChart:
+    """Choropleth of the buurten of one gemeente as a Vega-Lite chart (drawn by the browser's vector renderer, no
+    WebGL): areas in their class colour with a white edge, the focus buurten with a thick black outline on a white
+    halo and their name, a tooltip per buurt and a click that selects the buurt (parameter ``SELECT_PARAM``)."""
+    feats = buurt_features(geo, rows, classes, class_colours(n_classes))
+    focus = set(focus_codes)
+    data = alt.Data(values=geo_features(feats))
+    focus_data = alt.Data(values=geo_features(f for f in feats if f.code in focus))
+    labels = pd.DataFrame([{"lon": f.label_lon, "lat": f.label_lat, "naam": f.props.get(K_NAME, f.code)}
+                           for f in feats if f.code in focus and f.label_lon is not None and f.label_lat is not None])
+    pick = alt.selection_point(name=SELECT_PARAM, fields=[K_CODE], on="click", clear="dblclick")
+    projection = {"type": "mercator"}
+    areas = (alt.Chart(data).mark_geoshape(stroke="#FFFFFF", strokeWidth=1, cursor="pointer")
+             .transform_calculate(**{K_CODE: f"datum.properties.{K_CODE}", "Buurt": f"datum.properties.{K_NAME}",
+                                     f"{metric_label} ({year})": f"datum.properties.{K_VALUE}",
+                                     "Vergelijking": f"datum.properties.{K_COMPARE}",
+                                     "kleur": f"datum.properties.{K_FILL}"})
+             .encode(color=alt.Color("kleur:N", scale=None, legend=None),
+                     tooltip=["Buurt:N", f"{metric_label} ({year}):N", "Vergelijking:N"])
+             .add_params(pick))
+    layers = [areas]
+    if focus:
+        layers += [alt.Chart(focus_data).mark_geoshape(filled=False, stroke="#FFFFFF", strokeWidth=7),
+                   alt.Chart(focus_data).mark_geoshape(filled=False, stroke=rgb_hex(FOCUS_OUTLINE_RGB),
+                                                       strokeWidth=3.5)]
+    if len(labels):
+        base = alt.Chart(labels).encode(longitude="lon:Q", latitude="lat:Q", text="naam:N")
+        layers += [base.mark_text(dy=-22, fontSize=15, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4),
+                   base.mark_text(dy=-22, fontSize=15, fontWeight="bold", color=rgb_hex(TEXT_RGB))]
+    return (alt.layer(*layers).project(**projection).properties(height=height, width="container")
+            .configure_view(stroke=None))
+
+
+def selected_buurt(event: Any) -> str | None:
+    """The buurt code clicked on the buurt_chart map (st.vega_lite_chart selection state), or None."""
+    sel = (event or {}).get("selection") if isinstance(event, Mapping) else getattr(event, "selection", None)
+    picked = (sel or {}).get(SELECT_PARAM) or []
+    for obj in picked:
+        if isinstance(obj, Mapping) and obj.get(K_CODE):
+            return str(obj[K_CODE])
+    return None
 
 
 def national_shapes(geo: pd.DataFrame, decimals: int = 3) -> dict[str, list]:
@@ -284,7 +327,7 @@ def national_map(shapes: Mapping[str, list], table: pd.DataFrame, n_classes: int
     view = fit_view(bounds(p for f in feats for p in f.polygons), width_px=520, height_px=height, padding=0.02)
     tip = tooltip([f"<b>{{{K_NAME}}}</b>", f"{{{K_GEMEENTE}}}",
                    f"{html.escape(metric_label)} ({year}): <b>{{{K_VALUE}}}</b>"])
-    return choropleth_deck(feats, focus, tip, view, labels=False, with_code=False, height=height)
+    return choropleth_deck(feats, focus, tip, view, with_code=False, height=height)
 
 
 # ---------------------------------------------------------------------- legend and selection
@@ -312,19 +355,3 @@ def legend_html(entries: Sequence[LegendEntry], colours: Sequence[Sequence[int]]
             f"{html.escape(title)}</div><ul style='list-style:none;padding:0;margin:0.3rem 0'>{''.join(items)}</ul>"
             f"{note_html}</div>")
 
-
-def selected_code(event: Any, layer_id: str = LAYER_AREAS) -> str | None:
-    """The buurt code picked on the map (st.pydeck_chart selection state), or None."""
-    if not event:
-        return None
-    sel = event.get("selection") if isinstance(event, Mapping) else getattr(event, "selection", None)
-    if not sel:
-        return None
-    objs = sel.get("objects") if isinstance(sel, Mapping) else getattr(sel, "objects", None)
-    picked = (objs or {}).get(layer_id) or []
-    for obj in picked:
-        if isinstance(obj, Mapping):
-            code = obj.get(K_CODE) or (obj.get("properties") or {}).get(K_CODE)
-            if code:
-                return str(code)
-    return None

@@ -20,10 +20,8 @@ for col, (label, value, help_) in zip(st.columns(len(model.headlines)), model.he
 
 for sec in model.sections:
     st.subheader(sec.label)
-    st.dataframe(sec.table, hide_index=True, width="stretch", height=38 * (len(sec.table) + 1) + 4,
-                 column_config={"Indicator": st.column_config.TextColumn(width="large"),
-                                "Sinds eerste meting": st.column_config.TextColumn(width="large"),
-                                "Positie": st.column_config.TextColumn(width="medium")})
+    # A plain HTML table: every row visible, read by screen readers as a table, light for the browser.
+    st.table(sec.table.set_index("Indicator"))
     if sec.charts:
         # The charts are drawn only when the expander is opened (a rerun): a closed expander costs nothing.
         exp = st.expander(f"Trends {sec.label.lower()} ({len(sec.charts)} grafieken)", key=f"trends_{sec.label}",
@@ -36,11 +34,14 @@ for sec in model.sections:
     if sec.missing_text:
         st.caption(sec.missing_text)
     if sec.index_text is not None:
-        with st.expander("Samenvattende index (optioneel, 100 = Maastricht bij de eerste meting)"):
-            st.write(sec.index_text)
-            if sec.index_table is not None:
-                st.dataframe(sec.index_table, hide_index=True, width="stretch")
+        idx = components.on_request("Samenvattende index (optioneel, 100 = Maastricht bij de eerste meting)",
+                                    key=f"index_{sec.label}")
+        if idx.open:
+            with idx:
+                st.write(sec.index_text)
+                if sec.index_table is not None:
+                    st.table(sec.index_table.set_index(sec.index_table.columns[0]))
     if sec.dimensions is not None:
         st.markdown("**De zes dimensies van Positieve Gezondheid en hoe goed de cijfers ze dekken**")
-        st.dataframe(sec.dimensions, hide_index=True, width="stretch")
+        st.table(sec.dimensions.set_index(sec.dimensions.columns[0]))
     components.source_line(sec.sources)

@@ -34,13 +34,11 @@ if tab_mst.open is not False:
         st.caption(components.metric_caption(m))
         geo_src = mapdata.source_text(state.sources(), geo["source_key"].iloc[0]) if len(geo) else ""
         model = maastricht_model(eng, m, year, codes, geo_src)
-        deck = maps.buurt_map(geo, model.rows, model.classing.classes, model.classing.n_classes, m.label, year,
-                              FOCUS_AREAS, height=MAP_HEIGHT)
-
         map_col, legend_col = st.columns([5, 2])
-        with map_col:
-            event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="kaart_maastricht",
-                                    height=MAP_HEIGHT, alt=model.summary)
+        event = components.chart(maps.buurt_chart, geo, model.rows, model.classing.classes,
+                                 model.classing.n_classes, m.label, year, FOCUS_AREAS, height=MAP_HEIGHT,
+                                 container=map_col, alt=model.summary, localise=False, key="kaart_maastricht",
+                                 on_select="rerun")
         legend_col.markdown(maps.legend_html(model.entries, maps.class_colours(model.classing.n_classes),
                                              model.legend_title, notes=list(model.legend_notes)),
                             unsafe_allow_html=True)
@@ -48,7 +46,7 @@ if tab_mst.open is not False:
 
         # A buurt picked on the map goes into the URL and becomes the choice below: each new pick gets a
         # fresh selectbox (new key), which reads its value from the URL.
-        picked = maps.selected_code(event)
+        picked = maps.selected_buurt(event)
         if picked and picked in codes and picked != st.session_state.get("kaart_last_pick"):
             st.session_state["kaart_last_pick"] = picked
             st.session_state["kaart_picks"] = st.session_state.get("kaart_picks", 0) + 1

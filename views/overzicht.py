@@ -21,8 +21,11 @@ st.markdown(
 for col, h in zip(st.columns(len(model.headlines)), model.headlines):
     col.metric(h.label, h.value, help=h.help)
 
-tabs = st.tabs([b.label for b in model.pillars])
+# One pillar at a time (the tab is in the URL): only the open pillar's cards are drawn.
+tabs = components.on_request_tabs([b.label for b in model.pillars], key="pijler")
 for tab, block in zip(tabs, model.pillars):
+    if tab.open is False:
+        continue
     with tab:
         st.caption(block.description)
         for line in block.freshness:

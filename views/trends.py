@@ -34,16 +34,20 @@ components.table_alternative(model.table, "Tabel bij de grafiek (zelfde cijfers)
 components.source_line(model.sources, f"basisjaar {model.baseline}" if model.baseline else "")
 
 st.divider()
-st.subheader(f"Alle indicatoren van {cat.pillars[pillar]['label'].lower()}")
-st.caption("Kleine grafieken per indicator: Nazareth, Pottenberg en Maastricht.")
-if model.small:
-    components.chart_grid(charts.trend_chart, [((c.frame, c.label, c.unit), {"height": 260, "legend": False})
-                                               for c in model.small],
-                          legend_text="Kleuren en vormen: Nazareth (blauw, doorgetrokken), Pottenberg (oranje) en "
-                                      "Maastricht (zwart, gestreept).")
-    with st.expander("Tabel bij de kleine grafieken"):
-        for c in model.small:
-            st.markdown(f"**{c.label}**")
-            st.dataframe(c.table, hide_index=True, width="stretch")
+# The small multiples of the whole pillar are drawn on request: the first screen is the chosen indicator.
+small = components.on_request(f"Alle indicatoren van {cat.pillars[pillar]['label'].lower()} in kleine grafieken "
+                              f"({len(model.small)})", key="klein")
+if small.open:
+    with small:
+        st.caption("Kleine grafieken per indicator: Nazareth, Pottenberg en Maastricht.")
+        if model.small:
+            components.chart_grid(charts.trend_chart, [((c.frame, c.label, c.unit), {"height": 260, "legend": False})
+                                                       for c in model.small],
+                                  legend_text="Kleuren en vormen: Nazareth (blauw, doorgetrokken), Pottenberg (oranje) "
+                                              "en Maastricht (zwart, gestreept).")
+            st.markdown("**Tabellen bij de kleine grafieken**")
+            for c in model.small:
+                st.markdown(f"*{c.label}*")
+                st.table(c.table)
 if model.missing_text:
     st.info(model.missing_text)

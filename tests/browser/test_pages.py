@@ -142,3 +142,30 @@ def test_tab_moves_focus_to_a_visible_control(page, app_server):
     assert focused is not None, "Tab did not move focus off the page body"
     assert focused["tabIndex"] >= 0, focused
     assert focused["visible"], f"focused element is not visible: {focused}"
+
+
+def test_click_on_the_map_chooses_the_buurt(page, app_server):
+    """The Maastricht map is a Vega-Lite chart: a click on a buurt reruns the page with that buurt chosen below
+    the map (and in the URL), ready for 'Buurtprofiel ... openen'."""
+    open_page(page, app_server, "kaart")
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.locator("canvas, svg").first.wait_for(timeout=30_000)
+    box = chart.bounding_box()
+    button = page.locator("button", has_text=re.compile(r"Buurtprofiel van .* openen"))
+    before = button.inner_text()
+    # Click a grid of points until a buurt other than the default is picked (the map shape is data-driven).
+    for fx in (0.3, 0.45, 0.6):
+        for fy in (0.3, 0.5, 0.7):
+            page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+            try:
+                page.wait_for_function("""(before) => [...document.querySelectorAll('button')].some(
+                    b => b.innerText.includes('Buurtprofiel van') && b.innerText !== before)""", arg=before,
+                    timeout=4_000)
+            except PlaywrightTimeout:
+                continue
+            assert not exceptions(page), exceptions(page)
+            name = re.search(r"Buurtprofiel van (.*) openen", button.inner_text()).group(1)
+            combo = page.get_by_role("combobox", name="Buurt (of klik op de kaart)")
+            assert combo.input_value() == name, (combo.input_value(), name)
+            return
+    raise AssertionError("no click on the map changed the chosen buurt")
