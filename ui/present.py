@@ -310,7 +310,15 @@ def _svg(spec_json: str) -> str:
     return slide_charts.to_svg(json.loads(spec_json))
 
 
-def show(deck: Deck, charts: dict[int, str] | None = None, title: str = "Presentatie",
-         store_key: str | None = None) -> None:
-    st.iframe(slideshow_html(deck, charts, title, store_key), height="content",
+def show(engine, deck: Deck, geometries=None, title: str = "Presentatie", store_key: str | None = None) -> None:
+    """The slideshow with its server-side charts in an iframe; built once per deck (see _deck_html)."""
+    st.iframe(_deck_html(engine, deck, geometries, title, store_key), height="content",
               alt=f"{title}: diavoorstelling met {len(deck.slides)} dia's")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _deck_html(_engine, deck: Deck, _geometries, title: str, store_key: str | None) -> str:
+    """The slideshow's HTML, cached on the deck itself: its slides carry every number and its version the data
+    version (build time and source tables), so a rebuild or a changed target makes a new deck, never a stale page.
+    The engine and the geometries are read from that same database version (not hashed)."""
+    return slideshow_html(deck, chart_svgs(_engine, deck, _geometries), title, store_key)

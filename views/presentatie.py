@@ -46,7 +46,7 @@ if deck.skipped:
                "dat is verwijderd).", icon=":material/warning:")
 geoms = state.geometries(*MAP)
 with show_slot:
-    present.show(deck, present.chart_svgs(eng, deck, geoms), title=names[choice], store_key=f"wm-deck-{choice}")
+    present.show(eng, deck, geoms, title=names[choice], store_key=f"wm-deck-{choice}")
 st.markdown(
     "De cijfers van de Wijkmonitor als presentatie voor de raad: per dia één vraag, hoogstens drie getallen, elk "
     "met jaar en bron. Klik op de dia en blader met de pijltjestoetsen of met **Page Up / Page Down** (zoals een "
