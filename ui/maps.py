@@ -269,12 +269,14 @@ def buurt_chart(geo: pd.DataFrame, rows: Sequence, classes: Sequence[int | None]
              .add_params(pick))
     layers = [areas]
     if focus:
-        layers += [alt.Chart(focus_data).mark_geoshape(filled=False, stroke="#FFFFFF", strokeWidth=7),
+        # Outlines and the white halos are decoration (the buurten themselves carry the description): aria=False.
+        layers += [alt.Chart(focus_data).mark_geoshape(filled=False, stroke="#FFFFFF", strokeWidth=7, aria=False),
                    alt.Chart(focus_data).mark_geoshape(filled=False, stroke=rgb_hex(FOCUS_OUTLINE_RGB),
-                                                       strokeWidth=3.5)]
+                                                       strokeWidth=3.5, aria=False)]
     if len(labels):
         base = alt.Chart(labels).encode(longitude="lon:Q", latitude="lat:Q", text="naam:N")
-        layers += [base.mark_text(dy=-22, fontSize=15, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4),
+        layers += [base.mark_text(dy=-22, fontSize=15, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4,
+                                  aria=False),
                    base.mark_text(dy=-22, fontSize=15, fontWeight="bold", color=rgb_hex(TEXT_RGB))]
     return (alt.layer(*layers).project(**projection).properties(height=height, width="container")
             .configure_view(stroke=None))

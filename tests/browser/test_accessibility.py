@@ -120,8 +120,7 @@ def open_expanders(page) -> int:
             break
         visible[0].click()
         n += 1
-    if n:
-        settle(page)
+        settle(page)  # an expander whose content is drawn on request reruns the page when it opens
     return n
 
 
