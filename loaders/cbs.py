@@ -94,17 +94,13 @@ def resolve_tables(tables: Sequence[str | TableSpec] | None) -> list[TableSpec]:
     return out
 
 
-def needed_variables() -> set[str]:
-    """Variables the catalog, the weighting bases and the shipped sources use (plus CBS's boundary flag)."""
-    from metrics.catalog import load
-    from metrics.compute import BASE_FORMULA
+BOUNDARY_FLAG = "IndelingswijzigingGemeenteWijkBuurt"  # CBS's flag for changed boundaries (loaders.boundaries)
 
-    out: set[str] = {"IndelingswijzigingGemeenteWijkBuurt"}
-    for m in load().metrics:
-        out.update(v for v in m.variables if v)
-    for plus, minus in BASE_FORMULA.values():
-        out.update(plus)
-        out.update(minus)
+
+def variables_to_load(wanted: Iterable[str]) -> set[str]:
+    """The variables a refresh or import loads: those the caller's metrics read (``wanted``, e.g.
+    :func:`metrics.variables.needed_variables`), CBS's boundary flag and every column of the shipped sources."""
+    out: set[str] = {BOUNDARY_FLAG, *wanted}
     for src in [*KWB, HEALTH_NATIONAL]:
         out.update(src.columns.values())
     return out

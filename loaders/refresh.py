@@ -42,6 +42,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -60,8 +61,8 @@ from .variables import registry
 from .cbs import (AGE_TITLES, DEFAULT_GEMEENTEN, DEFAULT_TIMEOUT, ENDPOINTS, HEALTH_TABLES, KWB_TABLES, KWB_TITLE,  # noqa: F401 (re-exported)
                   PUBLISHER, Batch, Fetched, OfflineError, RefreshError, TableSpec, _dimensions, _read_feed,
                   _region_keys, build_request, coverage_of, default_cache_dir, default_tables, frame_to_batch, kwb_spec,
-                  map_columns, margin_role, needed_variables, norm_code, norm_title, period_year, request_key,
-                  refresh_source, resolve_tables, safe_name, scope_prefixes)
+                  map_columns, margin_role, norm_code, norm_title, period_year, request_key,
+                  refresh_source, resolve_tables, safe_name, scope_prefixes, variables_to_load)
 from .staging import (apply, apply_batch, apply_in, ensure_tables, pending, reapply, reapply_staged,  # noqa: F401
                       require_built, staged, status)
 
@@ -183,10 +184,9 @@ class RefreshSummary:
         return txt + "."
 
 
-def parse_fetched(f: Fetched, reg: dict[str, dict] | None = None, wanted: set[str] | None = None) -> Batch:
-    """Turn a complete cache directory (cbsodata's saved entity sets) into a validated Batch."""
-    reg = reg or registry()
-    wanted = wanted if wanted is not None else needed_variables()
+def parse_fetched(f: Fetched, reg: dict[str, dict], wanted: set[str]) -> Batch:
+    """Turn a complete cache directory (cbsodata's saved entity sets) into a validated Batch of the ``wanted``
+    variables (see :func:`loaders.cbs.variables_to_load`)."""
     spec, d = f.spec, f.directory
     props = _read_feed(d, "DataProperties")
     infos = _read_feed(d, "TableInfos")
@@ -368,9 +368,13 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
         gemeenten: Sequence[str] = DEFAULT_GEMEENTEN, progress: Callable[[Progress], None] | None = None,
         endpoints: dict[str, str] | None = None, cache_dir: Path | str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT, discover: bool = False,
-        fail_after: str | None = None, odata: int = 3, derive: pipeline.Derive | None = None) -> RefreshSummary:
+        fail_after: str | None = None, odata: int = 3, derive: pipeline.Derive | None = None, *,
+        wanted: Iterable[str]) -> RefreshSummary:
     """Fetch, validate and write the given tables (default: all). Raises RefreshError/LoadError with a Dutch
     message; in that case the database is unchanged. ``fail_after='write'`` is a test hook.
+
+    ``wanted`` are the variables the caller's metrics read (the composition roots pass
+    :func:`metrics.variables.needed_variables`); the loaders add their own (:func:`loaders.cbs.variables_to_load`).
 
     ``odata=4`` fetches the CBS-catalog tables through OData 4 (:mod:`loaders.odata4`); with the default 3 a
     table for which the v3 feed answers 404 or 410 (withdrawn from the v3 feed) is fetched through OData 4.
@@ -390,7 +394,7 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
         have = {s.table_id for s in specs}
         specs += [kwb_spec(y, t) for y, t in sorted(found.items()) if t not in have]
     reg = registry()
-    wanted = needed_variables()
+    fetch_vars = variables_to_load(wanted)
     total = len(specs)
 
     def report(step, spec, stage, msg):
@@ -403,7 +407,7 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
     for i, spec in enumerate(specs, start=1):
         report(i - 1, spec, "start", f"[{i}/{total}] {spec.table_id} {spec.title}: ophalen…")
         try:
-            f = _fetch_any(client, spec, prefixes, wanted, reg, cache, odata, timeout)
+            f = _fetch_any(client, spec, prefixes, fetch_vars, reg, cache, odata, timeout)
         except requests.HTTPError as exc:
             raise RefreshError(f"CBS gaf een fout voor tabel {spec.table_id} ({spec.title}): {exc}. "
                                "Er is niets gewijzigd in de database.") from exc
@@ -422,11 +426,11 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
     batches = []
     for i, f in enumerate(fetched, start=1):
         if f.meta.get("protocol") == "odata4":
-            b = odata4.parse_fetched(f, reg, wanted)
+            b = odata4.parse_fetched(f, reg, fetch_vars)
             if odata != 4:
                 b.warnings.append("de OData-v3-feed kent deze tabel niet (meer) (404/410); opgehaald via OData 4")
         else:
-            b = parse_fetched(f, reg, wanted)
+            b = parse_fetched(f, reg, fetch_vars)
         batches.append(b)
         report(i, f.spec, "parsed", f"[{i}/{total}] {f.spec.table_id}: {len(b.observations):,} waarnemingen "
                                     "gecontroleerd".replace(",", "."))

@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,8 @@ from .db import get_engine
 from .errors import LoadError
 from .readers import read_json
 from .cbs import (AGE_TITLES, KWB_TABLES, PUBLISHER, Batch, TableSpec, default_cache_dir, default_tables,
-                  frame_to_batch, kwb_spec, margin_role, needed_variables, norm_code, norm_title, norm_unit, units_match)
+                  frame_to_batch, kwb_spec, margin_role, norm_code, norm_title, norm_unit, units_match,
+                  variables_to_load)
 from .staging import apply, require_built
 from .variables import registry
 from .settings import DATA_DIR
@@ -209,11 +211,13 @@ def _reference_props() -> list[dict]:
     return props
 
 
-def map_headers(header: list[str], table_id: str, reg: dict[str, dict]) -> tuple[dict[int, str], dict[int, str],
-                                                                                 list[str]]:
-    """(column index → role for dimensions/region columns, column index → variable, warnings)."""
+def map_headers(header: list[str], table_id: str, reg: dict[str, dict],
+                wanted: set[str]) -> tuple[dict[int, str], dict[int, str], list[str]]:
+    """(column index → role for dimensions/region columns, column index → variable, warnings).
+
+    ``wanted`` (see :func:`loaders.cbs.variables_to_load`) limits a header of OData keys to those variables."""
     if sum(bool(KEY_HEADER.match(h.strip())) for h in header) >= 3:
-        return _map_key_headers(header, reg)
+        return _map_key_headers(header, reg, wanted)
     props = _local_props(table_id)
     own = props is not None
     idx = _props_paths(props if own else _reference_props())
@@ -252,11 +256,10 @@ def map_headers(header: list[str], table_id: str, reg: dict[str, dict]) -> tuple
     return roles, mapped, warnings
 
 
-def _map_key_headers(header: list[str], reg: dict[str, dict]) -> tuple[dict[int, str], dict[int, str], list[str]]:
+def _map_key_headers(header: list[str], reg: dict[str, dict],
+                     wanted: set[str]) -> tuple[dict[int, str], dict[int, str], list[str]]:
     """OData keys as header: the variable is the key without its numeric suffix (as in the refresh), also when
-    CBS changed its capitals (``NettoArbeidsparticipatie_67``); only the variables the wijkmonitor uses."""
-
-    wanted = needed_variables()
+    CBS changed its capitals (``NettoArbeidsparticipatie_67``); only the ``wanted`` variables."""
     lower = {v.lower(): v for v in wanted}
     roles: dict[int, str] = {}
     mapped: dict[int, str] = {}
@@ -316,8 +319,10 @@ def _clean_value(v: str) -> str:
     return t
 
 
-def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batch:
-    """Read and validate an export into a Batch (no database access). Raises LoadError naming row/column."""
+def parse_export(raw: bytes, filename: str, table_id: str | None = None, *, wanted: Iterable[str]) -> Batch:
+    """Read and validate an export into a Batch (no database access). Raises LoadError naming row/column.
+
+    ``wanted`` are the variables the caller's metrics read (see :func:`import_file`)."""
     file = Path(filename).name
     warnings: list[str] = []
     is_xlsx = raw[:4] == b"PK\x03\x04" or file.lower().endswith((".xlsx", ".xlsm"))
@@ -327,7 +332,7 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batc
     header, data, header_line, titles = _table_rows(rows, file)
     spec = detect_table(file, titles, table_id)
     reg = registry()
-    roles, mapped, warns = map_headers(header, spec.table_id, reg)
+    roles, mapped, warns = map_headers(header, spec.table_id, reg, variables_to_load(wanted))
     warnings += warns
     if not mapped:
         raise LoadError(file, "geen enkele kolom herkend als onderwerp van de wijkmonitor; is dit een StatLine-"
@@ -413,9 +418,11 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batc
 
 
 def import_file(url: str | None, path_or_bytes: str | Path | bytes, filename: str | None = None,
-                table_id: str | None = None, derive=None) -> ImportSummary:
+                table_id: str | None = None, derive=None, *, wanted: Iterable[str]) -> ImportSummary:
     """Validate an export and write it in one transaction (staged, so a rebuild re-applies it).
 
+    ``wanted`` are the variables the caller's metrics read (the composition roots pass
+    :func:`metrics.variables.needed_variables`); ``derive`` recomputes the metric store (see loaders.pipeline).
     On a bad file raises LoadError (file, row, column in Dutch); the database is then unchanged.
     """
     if isinstance(path_or_bytes, (bytes, bytearray)):
@@ -427,7 +434,7 @@ def import_file(url: str | None, path_or_bytes: str | Path | bytes, filename: st
             raise LoadError(str(path), "bestand niet gevonden")
         raw = path.read_bytes()
         name = filename or path.name
-    batch = parse_export(raw, name, table_id)
+    batch = parse_export(raw, name, table_id, wanted=wanted)
     engine = get_engine(url)
     require_built(engine)
     counts = apply(engine, [batch], derive=derive)

@@ -8,6 +8,9 @@ import pytest
 
 from loaders import boundaries, refresh
 from loaders.db import query
+from metrics.variables import needed_variables
+
+WANTED = needed_variables()  # the variables the catalog reads, passed in as the composition roots do
 
 
 def _helpers():
@@ -118,7 +121,7 @@ def _refresh_2024(db, tmp_path, edit):
     edit(d)
     server = RecordedCbs(root=root).start()
     try:
-        return refresh.run(db, tables=["85984NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache")
+        return refresh.run(db, tables=["85984NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", wanted=WANTED)
     finally:
         server.stop()
 
