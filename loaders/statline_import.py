@@ -343,7 +343,38 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None, *, want
                         "ook het onderwerp Regioaanduiding > Codering", row=header_line)
     if not data:
         raise LoadError(file, "het bestand bevat alleen een kopregel, geen gegevens", row=header_line)
-    n = len(header)
+    data, rown = _data_lines(data, len(header), header_line, is_xlsx, file)
+    codes = [norm_code(r[col["code"]]) for r in data]
+    df = pd.DataFrame({"code": codes, "_row": rown})
+    if "soort" in col:
+        df["soort"] = [r[col["soort"]].strip() or None for r in data]
+    keep = _add_dimension_columns(df, data, col, header, header_line, spec, file, warnings)
+    keys = {}
+    present = {}
+    for i, var in mapped.items():
+        key = header[i]
+        keys[key] = var
+        df[key] = [_clean_value(r[i]) for r in data]
+        present[key] = np.ones(int(keep.sum()), dtype=bool)
+    names = {}
+    if "name" in col:
+        for r, c in zip(data, codes):
+            names.setdefault(c, r[col["name"]].strip())
+    df = df[keep].reset_index(drop=True)
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    source = _export_source(raw, file, spec, titles, sorted(set(int(y) for y in df["year"])), is_xlsx, len(df), now)
+    batch = frame_to_batch(df, present, file=file, spec=spec, mapping=keys, units={}, reg=reg, names=names,
+                           source=source, kind="import", modified=None, fetched_at=now, coverage=[],
+                           warnings=warnings, code_column=header[col["code"]],
+                           soort_column=header[col["soort"]] if "soort" in col else None)
+    batch.n_rows = len(df)
+    return batch
+
+
+def _data_lines(data: list[list[str]], n: int, header_line: int, is_xlsx: bool,
+                file: str) -> tuple[list[list[str]], np.ndarray]:
+    """The non-empty data rows, each with ``n`` fields (empty trailing fields dropped, short Excel rows padded),
+    and their line numbers in the file; a CSV row with another number of fields is a LoadError."""
     pairs = [(header_line + j + 1, r) for j, r in enumerate(data) if any(c.strip() for c in r)]
     for line, r in pairs:
         while len(r) > n and not r[-1].strip():
@@ -351,18 +382,19 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None, *, want
         if len(r) != n and not (is_xlsx and len(r) < n):
             raise LoadError(file, f"{len(r)} velden in plaats van {n} (verkeerd scheidingsteken of afgebroken regel?)",
                             row=line)
-    data = [r + [""] * (n - len(r)) for _, r in pairs]
-    rown = np.array([line for line, _ in pairs])
-    codes = [norm_code(r[col["code"]]) for r in data]
-    df = pd.DataFrame({"code": codes, "_row": rown})
-    if "soort" in col:
-        df["soort"] = [r[col["soort"]].strip() or None for r in data]
+    return [r + [""] * (n - len(r)) for _, r in pairs], np.array([line for line, _ in pairs])
+
+
+def _add_dimension_columns(df: pd.DataFrame, data: list[list[str]], col: dict[str, int], header: list[str],
+                           header_line: int, spec: TableSpec, file: str, warnings: list[str]) -> np.ndarray:
+    """Add the year, age_group and role (value/lower/upper) of every data row to ``df``; returns which rows to
+    keep (age groups and margin members the wijkmonitor does not know are left out, with a warning for ages)."""
     if "period" in col:
         years = []
         for j, r in enumerate(data):
             m = re.match(r"^\s*(\d{4})\s*\*{0,2}\s*$", r[col["period"]])
             if not m:
-                raise LoadError(file, f"periode '{r[col['period']]}' is geen jaar", row=int(rown[j]),
+                raise LoadError(file, f"periode '{r[col['period']]}' is geen jaar", row=int(df["_row"].iloc[j]),
                                 column=header[col["period"]])
             years.append(int(m.group(1)))
         df["year"] = years
@@ -386,35 +418,21 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None, *, want
         df["role"] = [x or "" for x in roles_m]
     else:
         df["role"] = "value"
-    keys = {}
-    present = {}
-    for i, var in mapped.items():
-        key = header[i]
-        keys[key] = var
-        df[key] = [_clean_value(r[i]) for r in data]
-        present[key] = np.ones(int(keep.sum()), dtype=bool)
-    names = {}
-    if "name" in col:
-        for r, c in zip(data, codes):
-            names.setdefault(c, r[col["name"]].strip())
-    df = df[keep].reset_index(drop=True)
+    return keep
+
+
+def _export_source(raw: bytes, file: str, spec: TableSpec, titles: list[str], years: list[int], is_xlsx: bool,
+                   n_rows: int, now: dt.datetime) -> dict:
+    """The ``sources`` row of an uploaded export: one per file content (its hash is in the key)."""
     sha = hashlib.sha256(raw).hexdigest()
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    years = sorted(set(int(y) for y in df["year"]))
     fmt = "Excel" if is_xlsx else "CSV met statistische symbolen"
-    source = {
+    return {
         "source_key": f"{spec.table_id}-import-{sha[:10]}", "publisher": PUBLISHER.get(spec.catalog, PUBLISHER["CBS"]),
         "table_id": spec.table_id, "title": spec.title or (titles[0] if titles else spec.table_id),
         "period": ", ".join(map(str, years)), "licence": LICENCE, "file_name": file, "file_sha256": sha,
         "loaded_at": now,
-        "notes": f"StatLine-export ({fmt}) geüpload op {now:%Y-%m-%d %H:%M} UTC; {len(df)} rijen.",
+        "notes": f"StatLine-export ({fmt}) geüpload op {now:%Y-%m-%d %H:%M} UTC; {n_rows} rijen.",
     }
-    batch = frame_to_batch(df, present, file=file, spec=spec, mapping=keys, units={}, reg=reg, names=names,
-                           source=source, kind="import", modified=None, fetched_at=now, coverage=[],
-                           warnings=warnings, code_column=header[col["code"]],
-                           soort_column=header[col["soort"]] if "soort" in col else None)
-    batch.n_rows = len(df)
-    return batch
 
 
 def import_file(url: str | None, path_or_bytes: str | Path | bytes, filename: str | None = None,
