@@ -31,9 +31,7 @@ from loaders.db import get_engine, query
 from loaders.errors import LoadError
 from loaders.migrations import migrate_user_tables
 from tests import corpus
-from metrics.variables import needed_variables
-
-WANTED = needed_variables()  # the variables the catalog reads, passed in as the composition roots do
+from tests.cbs_fixtures import WANTED
 
 CASES = corpus.cases()
 MAX_MESSAGE = 400  # characters: a message names file, row, column and what is wrong, nothing more

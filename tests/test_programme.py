@@ -19,9 +19,7 @@ from metrics.compute import Engine
 from metrics.participation import suppress, summarise
 from metrics.targets import Target, status
 from tests.test_metrics import hand_inputs
-from metrics.variables import needed_variables
-
-WANTED = needed_variables()  # the variables the catalog reads, passed in as the composition roots do
+from tests.cbs_fixtures import WANTED
 
 HASH = auth.hash_password("correct horse battery")
 ACCOUNTS = {"pm": HASH}

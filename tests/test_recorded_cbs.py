@@ -28,9 +28,7 @@ from loaders.errors import LoadError
 from loaders.settings import DATA_DIR
 from loaders.sources import statline_key
 from loaders.variables import registry
-from metrics.variables import needed_variables
-
-WANTED = needed_variables()  # the variables the catalog reads, passed in as the composition roots do
+from tests.cbs_fixtures import WANTED, cbs_helpers
 
 HERE = Path(__file__).resolve().parent
 REC = HERE / "fixtures" / "recorded_cbs"
@@ -48,10 +46,7 @@ UNPUBLISHED_KEYS = ["GemiddeldInkomenPerInwoner_72", "HuishOnderOfRondSociaalMin
                     "HuurwoningenTotaal_41", "Woningvoorraad_34", "HuishoudensMetEenLaagInkomen_78"]
 
 
-def _helpers():
-    from test_refresh import helpers
-
-    return helpers
+_helpers = cbs_helpers
 
 
 def recorded_rows() -> pd.DataFrame:

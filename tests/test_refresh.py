@@ -10,33 +10,17 @@ import json
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from loaders import refresh
+from loaders.cbs import variables_to_load
 from loaders.db import query
 from loaders.sources import statline_key
-from loaders.cbs import variables_to_load
-from metrics.variables import needed_variables
+from tests.cbs_fixtures import WANTED, cbs_helpers
 
-WANTED = needed_variables()  # the variables the catalog reads, passed in as the composition roots do
-
-
-def _helpers():
-    import importlib.util
-    import sys
-
-    if "cbs_helpers" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("cbs_helpers", Path(__file__).parent / "fixtures/cbs/helpers.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["cbs_helpers"] = mod
-        spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return sys.modules["cbs_helpers"]
-
-
-helpers = _helpers()
+helpers = cbs_helpers()
 RecordedCbs = helpers.server_module().RecordedCbs
 
 TABLES = ["83765NED", "84799NED", "85984NED", "50090NED"]

@@ -10,24 +10,9 @@ import pytest
 from loaders import refresh, statline_import
 from loaders.db import query
 from loaders.errors import LoadError
-from metrics.variables import needed_variables
+from tests.cbs_fixtures import WANTED, cbs_helpers
 
-WANTED = needed_variables()  # the variables the catalog reads, passed in as the composition roots do
-
-
-def _helpers():
-    import importlib.util
-    import sys
-
-    if "cbs_helpers" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("cbs_helpers", Path(__file__).parent / "fixtures/cbs/helpers.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["cbs_helpers"] = mod
-        spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return sys.modules["cbs_helpers"]
-
-
-helpers = _helpers()
+helpers = cbs_helpers()
 KWB_CSV = helpers.STATLINE / "Kerncijfers_wijken_en_buurten_2024_Maastricht.csv"
 HEALTH_CSV = helpers.STATLINE / "50090NED_Gezondheid_per_wijk_en_buurt_Maastricht_Heerlen.csv"
 NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
