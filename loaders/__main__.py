@@ -20,6 +20,13 @@ def _derive():
     return compute_into
 
 
+def _wanted() -> set[str]:
+    """The variables the metrics read, for a refresh or an import (composition root, like :func:`_derive`)."""
+    from metrics.variables import needed_variables
+
+    return needed_variables()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m loaders", description="Wijkmonitor data loaders")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -89,7 +96,7 @@ def _refresh(args, url: str) -> int:
             return 0
         summary = refresh.run(url, tables=args.tabel, gemeenten=args.gemeente or refresh.DEFAULT_GEMEENTEN,
                               progress=_print_progress, cache_dir=args.cache, discover=args.ontdek,
-                              odata=args.odata, derive=_derive())
+                              odata=args.odata, derive=_derive(), wanted=_wanted())
     except (refresh.RefreshError, LoadError) as exc:
         print(f"FOUT: {exc}" + ("" if "niets gewijzigd" in str(exc) else "\nEr is niets gewijzigd in de database."),
               file=sys.stderr)
@@ -112,7 +119,8 @@ def _import(args, url: str) -> int:
     from . import refresh, statline_import
 
     try:
-        summary = statline_import.import_file(url, args.file, table_id=args.tabel, derive=_derive())
+        summary = statline_import.import_file(url, args.file, table_id=args.tabel, derive=_derive(),
+                                               wanted=_wanted())
     except (LoadError, refresh.RefreshError) as exc:
         print(f"FOUT: {exc}\nEr is niets gewijzigd in de database.", file=sys.stderr)
         return 2

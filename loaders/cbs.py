@@ -94,17 +94,13 @@ def resolve_tables(tables: Sequence[str | TableSpec] | None) -> list[TableSpec]:
     return out
 
 
-def needed_variables() -> set[str]:
-    """Variables the catalog, the weighting bases and the shipped sources use (plus CBS's boundary flag)."""
-    from metrics.catalog import load
-    from metrics.compute import BASE_FORMULA
+BOUNDARY_FLAG = "IndelingswijzigingGemeenteWijkBuurt"  # CBS's flag for changed boundaries (loaders.boundaries)
 
-    out: set[str] = {"IndelingswijzigingGemeenteWijkBuurt"}
-    for m in load().metrics:
-        out.update(v for v in m.variables if v)
-    for plus, minus in BASE_FORMULA.values():
-        out.update(plus)
-        out.update(minus)
+
+def variables_to_load(wanted: Iterable[str]) -> set[str]:
+    """The variables a refresh or import loads: those the caller's metrics read (``wanted``, e.g.
+    :func:`metrics.variables.needed_variables`), CBS's boundary flag and every column of the shipped sources."""
+    out: set[str] = {BOUNDARY_FLAG, *wanted}
     for src in [*KWB, HEALTH_NATIONAL]:
         out.update(src.columns.values())
     return out
@@ -370,61 +366,14 @@ def frame_to_batch(df: pd.DataFrame, present: dict[str, np.ndarray], *, file: st
     soort (optional) and one column per mapped key; ``present[key]`` says per row whether the cell was
     delivered at all (a key missing from a row gives no observation, an empty cell gives 'ontbreekt').
     """
-    codes = df["code"].astype("string")
-    ok = codes.str.match(CODE_RE.pattern).fillna(False).to_numpy()
-    if not ok.all():
-        pos = int(np.flatnonzero(~ok)[0])
-        raise LoadError(file, f"ongeldige gebiedscode '{codes.iloc[pos]}'", row=int(df["_row"].iloc[pos]),
-                        column=code_column)
-    if "soort" in df.columns:
-        lvl = df["soort"].astype("string").str.strip().map({**SOORT_TO_LEVEL, "Land": "land"})
-        exp = codes.str[:2].map({"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"})
-        bad = (lvl.notna() & lvl.ne(exp)).fillna(False).to_numpy()
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            raise LoadError(file, f"soort regio '{df['soort'].iloc[pos]}' past niet bij code {codes.iloc[pos]}",
-                            row=int(df["_row"].iloc[pos]), column=soort_column)
-    dup = df.duplicated(["code", "year", "age_group", "role"], keep="first").to_numpy()
-    if dup.any():
-        pos = int(np.flatnonzero(dup)[0])
-        raise LoadError(file, f"dubbele rij (gebied {codes.iloc[pos]}, jaar {df['year'].iloc[pos]}, "
-                        f"leeftijd {df['age_group'].iloc[pos]})", row=int(df["_row"].iloc[pos]),
-                        column=code_column)
+    _check_rows(df, file, code_column, soort_column)
     obs_parts, mar_parts = [], []
     for key, var in mapping.items():
-        pres = present[key]
-        col = pd.DataFrame({key: df[key].astype(object)})
-        col.index = range(len(col))
-        try:
-            values, status = to_numeric_statline(col, key, file, row_offset=0)
-        except LoadError as exc:  # the row position → the row number in the file/response
-            raise LoadError(file, exc.message, row=int(df["_row"].iloc[exc.row]), column=key) from None
-        values.index, status.index = df.index, df.index
-        unit = reg.get(var, {}).get("unit") or units.get(key, "")
-        if var in MAY_BE_NEGATIVE:
-            unit = "-"  # no sign check (still the check for impossible magnitudes)
-        try:
-            check_range(values[pres], unit, file, key, row_offset=0)
-        except LoadError as exc:
-            idx = np.flatnonzero(pres)[exc.row]
-            raise LoadError(file, exc.message, row=int(df["_row"].iloc[idx]), column=key) from None
-        frame = pd.DataFrame({"area_code": df["code"].to_numpy(), "year": df["year"].to_numpy(dtype=int),
-                              "variable_code": var, "age_group": df["age_group"].to_numpy(),
-                              "value": values.to_numpy(dtype=float), "status": status.to_numpy(),
-                              "role": df["role"].to_numpy()})[pres]
-        val = frame[frame["role"] == "value"].drop(columns="role")
-        if not val.empty:  # a variable without any value in a year/age group is not published there: no rows
-            has = val["status"].ne(MISSING)
-            measured = has.groupby([val["year"], val["age_group"]]).transform("any")
-            obs_parts.append(val[measured.to_numpy(dtype=bool)])
-        bounds = frame[frame["role"] != "value"]
-        if not bounds.empty:
-            wide = bounds.pivot_table(index=["area_code", "year", "variable_code", "age_group"], columns="role",
-                                      values="value", aggfunc="first", dropna=False).reset_index()
-            for c in ("lower", "upper"):
-                if c not in wide.columns:
-                    wide[c] = np.nan
-            mar_parts.append(wide[MARGIN_COLS])
+        val, wide = _column_rows(df, present[key], key, var, file, reg.get(var, {}).get("unit") or units.get(key, ""))
+        if val is not None:
+            obs_parts.append(val)
+        if wide is not None:
+            mar_parts.append(wide)
     obs = pd.concat(obs_parts, ignore_index=True) if obs_parts else pd.DataFrame(columns=OBS_COLS)
     mar = pd.concat(mar_parts, ignore_index=True) if mar_parts else pd.DataFrame(columns=MARGIN_COLS)
     if not mar.empty:
@@ -447,6 +396,69 @@ def frame_to_batch(df: pd.DataFrame, present: dict[str, np.ndarray], *, file: st
                  warnings=warnings)
 
 
+def _check_rows(df: pd.DataFrame, file: str, code_column: str | None, soort_column: str | None) -> None:
+    """Area codes valid, the soort regio (if given) matching the code, no row twice; else LoadError naming the row."""
+    codes = df["code"].astype("string")
+    ok = codes.str.match(CODE_RE.pattern).fillna(False).to_numpy()
+    if not ok.all():
+        pos = int(np.flatnonzero(~ok)[0])
+        raise LoadError(file, f"ongeldige gebiedscode '{codes.iloc[pos]}'", row=int(df["_row"].iloc[pos]),
+                        column=code_column)
+    if "soort" in df.columns:
+        lvl = df["soort"].astype("string").str.strip().map({**SOORT_TO_LEVEL, "Land": "land"})
+        exp = codes.str[:2].map({"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"})
+        bad = (lvl.notna() & lvl.ne(exp)).fillna(False).to_numpy()
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise LoadError(file, f"soort regio '{df['soort'].iloc[pos]}' past niet bij code {codes.iloc[pos]}",
+                            row=int(df["_row"].iloc[pos]), column=soort_column)
+    dup = df.duplicated(["code", "year", "age_group", "role"], keep="first").to_numpy()
+    if dup.any():
+        pos = int(np.flatnonzero(dup)[0])
+        raise LoadError(file, f"dubbele rij (gebied {codes.iloc[pos]}, jaar {df['year'].iloc[pos]}, "
+                        f"leeftijd {df['age_group'].iloc[pos]})", row=int(df["_row"].iloc[pos]),
+                        column=code_column)
+
+
+def _column_rows(df: pd.DataFrame, pres: np.ndarray, key: str, var: str, file: str,
+                 unit: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """One mapped column → (observations, margins) of variable ``var``, or None where there are none.
+
+    Cells are read like the shipped files (StatLine symbols) and range-checked against ``unit``; a year/age
+    group without any value is not published there and gives no observations."""
+    col = pd.DataFrame({key: df[key].astype(object)})
+    col.index = range(len(col))
+    try:
+        values, status = to_numeric_statline(col, key, file, row_offset=0)
+    except LoadError as exc:  # the row position → the row number in the file/response
+        raise LoadError(file, exc.message, row=int(df["_row"].iloc[exc.row]), column=key) from None
+    values.index, status.index = df.index, df.index
+    if var in MAY_BE_NEGATIVE:
+        unit = "-"  # no sign check (still the check for impossible magnitudes)
+    try:
+        check_range(values[pres], unit, file, key, row_offset=0)
+    except LoadError as exc:
+        idx = np.flatnonzero(pres)[exc.row]
+        raise LoadError(file, exc.message, row=int(df["_row"].iloc[idx]), column=key) from None
+    frame = pd.DataFrame({"area_code": df["code"].to_numpy(), "year": df["year"].to_numpy(dtype=int),
+                          "variable_code": var, "age_group": df["age_group"].to_numpy(),
+                          "value": values.to_numpy(dtype=float), "status": status.to_numpy(),
+                          "role": df["role"].to_numpy()})[pres]
+    obs = wide = None
+    val = frame[frame["role"] == "value"].drop(columns="role")
+    if not val.empty:  # a variable without any value in a year/age group is not published there: no rows
+        has = val["status"].ne(MISSING)
+        measured = has.groupby([val["year"], val["age_group"]]).transform("any")
+        obs = val[measured.to_numpy(dtype=bool)]
+    bounds = frame[frame["role"] != "value"]
+    if not bounds.empty:
+        wide = bounds.pivot_table(index=["area_code", "year", "variable_code", "age_group"], columns="role",
+                                  values="value", aggfunc="first", dropna=False).reset_index()
+        for c in ("lower", "upper"):
+            if c not in wide.columns:
+                wide[c] = np.nan
+        wide = wide[MARGIN_COLS]
+    return obs, wide
 
 
 def coverage_of(requested: list[str], codes: set[str]) -> list[str]:

@@ -4,8 +4,9 @@ collect (build: shipped files; refresh: CBS OData; import: StatLine export) → 
 re-apply staged batches (build only) → boundary events (:mod:`loaders.boundaries`) → metric store.
 
 The metric store is computed by the metrics layer: the caller passes ``derive(conn)`` (the composition roots
-``python -m loaders`` and the app pass :func:`metrics.store.compute_into`), so this package never imports
-``metrics``. Without it the metric store is emptied and ``build_info`` says so: a page never shows figures
+``python -m loaders`` and the app pass :func:`metrics.store.compute_into`), and likewise the variables a
+refresh or import loads for the catalog (:func:`metrics.variables.needed_variables`), so this package never
+imports ``metrics``. Without it the metric store is emptied and ``build_info`` says so: a page never shows figures
 that no longer match the raw store.
 """
 from __future__ import annotations

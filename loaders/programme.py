@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -358,24 +359,26 @@ def list_changes(url: str | None = None, limit: int = 500) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------- data refresh (editors)
 
-def refresh_data(url: str | None, editor: Editor, progress=None, derive=None):
+def refresh_data(url: str | None, editor: Editor, progress=None, derive=None, *, wanted: Iterable[str]):
     """Editor-only wrapper around :func:`loaders.refresh.run` that records the refresh in the change log.
-    ``derive`` recomputes the metric store in the same transaction (see loaders.pipeline)."""
+    ``wanted`` (the variables the metrics read) and ``derive`` (recomputes the metric store in the same
+    transaction) come from the caller (see loaders.pipeline)."""
     from . import refresh
 
     editor = require_editor(editor)
-    summary = refresh.run(url, progress=progress, derive=derive)
+    summary = refresh.run(url, progress=progress, derive=derive, wanted=wanted)
     with transaction(url) as conn:
         _log(conn, editor, "observations", None, "refresh", None, {"samenvatting": summary.message()})
     return summary
 
 
-def import_statline(url: str | None, editor: Editor, data: bytes, file_name: str, derive=None):
+def import_statline(url: str | None, editor: Editor, data: bytes, file_name: str, derive=None, *,
+                    wanted: Iterable[str]):
     """Editor-only wrapper around :func:`loaders.statline_import.import_file`, logged."""
     from . import statline_import
 
     editor = require_editor(editor)
-    summary = statline_import.import_file(url, data, file_name, derive=derive)
+    summary = statline_import.import_file(url, data, file_name, derive=derive, wanted=wanted)
     with transaction(url) as conn:
         _log(conn, editor, "observations", None, "import", None, {"bestand": file_name, "samenvatting": summary.message()})
     return summary

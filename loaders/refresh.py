@@ -42,6 +42,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -60,8 +61,8 @@ from .variables import registry
 from .cbs import (AGE_TITLES, DEFAULT_GEMEENTEN, DEFAULT_TIMEOUT, ENDPOINTS, HEALTH_TABLES, KWB_TABLES, KWB_TITLE,  # noqa: F401 (re-exported)
                   PUBLISHER, Batch, Fetched, OfflineError, RefreshError, TableSpec, _dimensions, _read_feed,
                   _region_keys, build_request, coverage_of, default_cache_dir, default_tables, frame_to_batch, kwb_spec,
-                  map_columns, margin_role, needed_variables, norm_code, norm_title, period_year, request_key,
-                  refresh_source, resolve_tables, safe_name, scope_prefixes)
+                  map_columns, margin_role, norm_code, norm_title, period_year, request_key,
+                  refresh_source, resolve_tables, safe_name, scope_prefixes, variables_to_load)
 from .staging import (apply, apply_batch, apply_in, ensure_tables, pending, reapply, reapply_staged,  # noqa: F401
                       require_built, staged, status)
 
@@ -183,10 +184,9 @@ class RefreshSummary:
         return txt + "."
 
 
-def parse_fetched(f: Fetched, reg: dict[str, dict] | None = None, wanted: set[str] | None = None) -> Batch:
-    """Turn a complete cache directory (cbsodata's saved entity sets) into a validated Batch."""
-    reg = reg or registry()
-    wanted = wanted if wanted is not None else needed_variables()
+def parse_fetched(f: Fetched, reg: dict[str, dict], wanted: set[str]) -> Batch:
+    """Turn a complete cache directory (cbsodata's saved entity sets) into a validated Batch of the ``wanted``
+    variables (see :func:`loaders.cbs.variables_to_load`)."""
     spec, d = f.spec, f.directory
     props = _read_feed(d, "DataProperties")
     infos = _read_feed(d, "TableInfos")
@@ -203,14 +203,35 @@ def parse_fetched(f: Fetched, reg: dict[str, dict] | None = None, wanted: set[st
                   for k, r in dims.items() if r in ("geo", "age", "margin", "other")}
     if not rows:
         raise LoadError(file, "de tabel gaf geen rijen terug voor de gekozen gemeenten")
-    n = len(rows)
     code_key = region.get("Codering")
     raw_codes = [(r.get(code_key) or "").strip() if code_key else "" for r in rows]
     codes = [norm_code(c or r.get(geo, "")) for c, r in zip(raw_codes, rows)]
-    rown = np.arange(1, n + 1)
-    df = pd.DataFrame({"code": codes, "_row": rown})
+    df = pd.DataFrame({"code": codes, "_row": np.arange(1, len(rows) + 1)})
     if region.get("SoortRegio"):
         df["soort"] = [(r.get(region["SoortRegio"]) or "").strip() or None for r in rows]
+    keep = _add_dimension_columns(df, rows, dims, dim_titles, spec, file, warnings)
+    present = {}
+    for key in mapping:
+        present[key] = np.array([key in r for r in rows])[keep]
+        df[key] = [r.get(key) for r in rows]
+    df = df[keep].reset_index(drop=True)
+    names = _area_names(rows, codes, geo, dim_titles[geo], region.get("Gemeentenaam"))
+    fetched_at = dt.datetime.fromisoformat(f.meta["fetched_at"])
+    modified = info.get("Modified") or f.meta.get("modified")
+    covered = coverage_of(f.meta.get("prefixes", []), set(df["code"]))
+    source = _fetched_source(f, info, dataset, len(rows), fetched_at, modified)
+    batch = frame_to_batch(df, present, file=file, spec=spec, mapping=mapping, units=units, reg=reg, names=names,
+                           source=source, kind="refresh", modified=modified, fetched_at=fetched_at,
+                           coverage=covered, warnings=warnings,
+                           code_column=code_key or geo, soort_column=region.get("SoortRegio"))
+    batch.n_rows = len(df)
+    return batch
+
+
+def _add_dimension_columns(df: pd.DataFrame, rows: list[dict], dims: dict[str, str],
+                           dim_titles: dict[str, dict], spec: TableSpec, file: str, warnings: list[str]) -> np.ndarray:
+    """Add the year, age_group and role (value/lower/upper) of every fetched row to ``df``; returns which rows
+    to keep (age groups and margin members the wijkmonitor does not know are left out, with a warning for ages)."""
     time_key = next((k for k, r in dims.items() if r == "time"), None)
     if time_key:
         df["year"] = [period_year(r.get(time_key), file, i + 1, time_key) for i, r in enumerate(rows)]
@@ -218,8 +239,8 @@ def parse_fetched(f: Fetched, reg: dict[str, dict] | None = None, wanted: set[st
         df["year"] = spec.year
     else:
         raise LoadError(file, "de tabel heeft geen perioden en er is geen jaar ingesteld")
+    keep = np.ones(len(rows), dtype=bool)
     age_key = next((k for k, r in dims.items() if r == "age"), None)
-    keep = np.ones(n, dtype=bool)
     if age_key:
         titles = dim_titles[age_key]
         ages = [AGE_TITLES.get(norm_title(titles.get(str(r.get(age_key, "")).strip()))) for r in rows]
@@ -240,35 +261,32 @@ def parse_fetched(f: Fetched, reg: dict[str, dict] | None = None, wanted: set[st
         df["role"] = [x or "" for x in roles]
     else:
         df["role"] = "value"
-    present = {}
-    for key in mapping:
-        present[key] = np.array([key in r for r in rows])[keep]
-        df[key] = [r.get(key) for r in rows]
-    df = df[keep].reset_index(drop=True)
+    return keep
+
+
+def _area_names(rows: list[dict], codes: list[str], geo: str, geo_titles: dict[str, str],
+                gm_key: str | None) -> dict[str, str]:
+    """Area code → name: the title of the region dimension, for a gemeente else its Gemeentenaam column."""
     names: dict[str, str] = {}
-    geo_titles = dim_titles[geo]
-    gm_key = region.get("Gemeentenaam")
     for r, code in zip(rows, codes):
         t = geo_titles.get(str(r.get(geo, "")).strip())
         if code.startswith("GM") and gm_key and (r.get(gm_key) or "").strip():
             t = t or r[gm_key].strip()
         if t:
             names[code] = str(t).strip()
-    fetched_at = dt.datetime.fromisoformat(f.meta["fetched_at"])
-    modified = info.get("Modified") or f.meta.get("modified")
-    covered = coverage_of(f.meta.get("prefixes", []), set(df["code"]))
-    data_bytes = (d / f"{dataset}.json").read_bytes()
+    return names
+
+
+def _fetched_source(f: Fetched, info: dict, dataset: str, n_rows: int, fetched_at: dt.datetime,
+                    modified: str | None) -> dict:
+    """The ``sources`` row of a table fetched through the OData v3 feed."""
+    spec = f.spec
+    data_bytes = (f.directory / f"{dataset}.json").read_bytes()
     host = urlsplit(f.meta.get("base", ENDPOINTS[spec.catalog])).netloc
-    source = refresh_source(
+    return refresh_source(
         spec, info.get("Title") or spec.title or spec.table_id, str(info.get("Period") or (spec.year or "")),
         f"https://{ENDPOINTS[spec.catalog].split('://')[1]}/ODataFeed/odata/{spec.table_id}", data_bytes, fetched_at,
-        f"de OData-feed van CBS ({host})", modified, f"{n} rijen ({dataset})", f.meta.get("prefixes", []))
-    batch = frame_to_batch(df, present, file=file, spec=spec, mapping=mapping, units=units, reg=reg, names=names,
-                           source=source, kind="refresh", modified=modified, fetched_at=fetched_at,
-                           coverage=covered, warnings=warnings,
-                           code_column=code_key or geo, soort_column=region.get("SoortRegio"))
-    batch.n_rows = len(df)
-    return batch
+        f"de OData-feed van CBS ({host})", modified, f"{n_rows} rijen ({dataset})", f.meta.get("prefixes", []))
 
 
 # ---------------------------------------------------------------------------------------------- fetching
@@ -368,10 +386,13 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
         gemeenten: Sequence[str] = DEFAULT_GEMEENTEN, progress: Callable[[Progress], None] | None = None,
         endpoints: dict[str, str] | None = None, cache_dir: Path | str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT, discover: bool = False,
-        fail_after: str | None = None, odata: int = 3, derive: pipeline.Derive | None = None) -> RefreshSummary:
+        fail_after: str | None = None, odata: int = 3, derive: pipeline.Derive | None = None, *,
+        wanted: Iterable[str]) -> RefreshSummary:
     """Fetch, validate and write the given tables (default: all). Raises RefreshError/LoadError with a Dutch
     message; in that case the database is unchanged. ``fail_after='write'`` is a test hook.
 
+    ``wanted`` are the variables the caller's metrics read (the composition roots pass
+    :func:`metrics.variables.needed_variables`); the loaders add their own (:func:`loaders.cbs.variables_to_load`).
     ``odata=4`` fetches the CBS-catalog tables through OData 4 (:mod:`loaders.odata4`); with the default 3 a
     table for which the v3 feed answers 404 or 410 (withdrawn from the v3 feed) is fetched through OData 4.
     ``derive`` recomputes the metric store in the same transaction (see loaders.pipeline)."""
@@ -381,6 +402,22 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
     prefixes = scope_prefixes(gemeenten)
     client = CbsClient(endpoints, timeout)
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    specs = _tables_to_fetch(client, tables, discover)
+    reg = registry()
+    fetch_vars = variables_to_load(wanted)
+    report = _Reporter(progress, len(specs), t0)
+    fetched = _fetch_all(client, specs, prefixes, fetch_vars, reg, cache, odata, timeout, report)
+    batches = _parse_all(fetched, reg, fetch_vars, odata, report)
+    report.stage("writing", "Schrijven naar de database (één transactie)…")
+    counts = apply(engine, batches, fail_after=fail_after, derive=derive)
+    _prune(cache, fetched)
+    summary = _summary(fetched, batches, counts, time.perf_counter() - t0)
+    report.stage("done", summary.message(), summary.seconds)
+    return summary
+
+
+def _tables_to_fetch(client: CbsClient, tables: Sequence[str | TableSpec] | None, discover: bool) -> list[TableSpec]:
+    """The given tables (default: all); with ``discover`` also the newer KWB tables in the CBS catalog."""
     specs = resolve_tables(tables)
     if discover:
         try:
@@ -389,19 +426,36 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
             raise OfflineError(_network_message(exc, kwb_spec(2024), client, 0, 0, 0)) from exc
         have = {s.table_id for s in specs}
         specs += [kwb_spec(y, t) for y, t in sorted(found.items()) if t not in have]
-    reg = registry()
-    wanted = needed_variables()
-    total = len(specs)
+    return specs
 
-    def report(step, spec, stage, msg):
-        if progress:
-            el = time.perf_counter() - t0
-            eta = el / step * (total - step) if stage in ("cached", "downloaded") and step else None
-            progress(Progress(step, total, spec.table_id, stage, msg, el, eta))
 
+class _Reporter:
+    """Progress of one run for the caller's ``progress`` callback (if any), with an estimate of the time left."""
+
+    def __init__(self, progress: Callable[[Progress], None] | None, total: int, t0: float):
+        self.progress, self.total, self.t0 = progress, total, t0
+
+    def table(self, step: int, spec: TableSpec, stage: str, msg: str) -> None:
+        if self.progress:
+            el = time.perf_counter() - self.t0
+            eta = el / step * (self.total - step) if stage in ("cached", "downloaded") and step else None
+            self.progress(Progress(step, self.total, spec.table_id, stage, msg, el, eta))
+
+    def stage(self, stage: str, msg: str, elapsed: float | None = None) -> None:
+        if self.progress:
+            el = time.perf_counter() - self.t0 if elapsed is None else elapsed
+            self.progress(Progress(self.total, self.total, "", stage, msg, el))
+
+
+def _fetch_all(client: CbsClient, specs: list[TableSpec], prefixes: list[str], wanted: set[str],
+               reg: dict[str, dict], cache: Path, odata: int, timeout: tuple[float, float],
+               report: _Reporter) -> list[Fetched]:
+    """Fetch every table into the cache; a failure becomes a RefreshError (OfflineError when nothing was
+    fetched yet) with a Dutch message."""
     fetched: list[Fetched] = []
+    total = len(specs)
     for i, spec in enumerate(specs, start=1):
-        report(i - 1, spec, "start", f"[{i}/{total}] {spec.table_id} {spec.title}: ophalen…")
+        report.table(i - 1, spec, "start", f"[{i}/{total}] {spec.table_id} {spec.title}: ophalen…")
         try:
             f = _fetch_any(client, spec, prefixes, wanted, reg, cache, odata, timeout)
         except requests.HTTPError as exc:
@@ -418,8 +472,15 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
             raise err(_network_message(exc, spec, client, i, total, len(fetched))) from exc
         fetched.append(f)
         how = "uit tussenopslag" if f.from_cache else f"opgehaald in {f.seconds:.1f} s"
-        report(i, spec, "cached" if f.from_cache else "downloaded", f"[{i}/{total}] {spec.table_id}: {how}")
+        report.table(i, spec, "cached" if f.from_cache else "downloaded", f"[{i}/{total}] {spec.table_id}: {how}")
+    return fetched
+
+
+def _parse_all(fetched: list[Fetched], reg: dict[str, dict], wanted: set[str], odata: int,
+               report: _Reporter) -> list[Batch]:
+    """Parse and validate every fetched table (OData v3 or 4) into a Batch."""
     batches = []
+    total = len(fetched)
     for i, f in enumerate(fetched, start=1):
         if f.meta.get("protocol") == "odata4":
             b = odata4.parse_fetched(f, reg, wanted)
@@ -428,25 +489,19 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
         else:
             b = parse_fetched(f, reg, wanted)
         batches.append(b)
-        report(i, f.spec, "parsed", f"[{i}/{total}] {f.spec.table_id}: {len(b.observations):,} waarnemingen "
-                                    "gecontroleerd".replace(",", "."))
-    if progress:
-        progress(Progress(total, total, "", "writing", "Schrijven naar de database (één transactie)…",
-                          time.perf_counter() - t0))
-    counts = apply(engine, batches, fail_after=fail_after, derive=derive)
-    _prune(cache, fetched)
+        report.table(i, f.spec, "parsed", f"[{i}/{total}] {f.spec.table_id}: {len(b.observations):,} waarnemingen "
+                                          "gecontroleerd".replace(",", "."))
+    return batches
+
+
+def _summary(fetched: list[Fetched], batches: list[Batch], counts: dict, seconds: float) -> RefreshSummary:
     tables_out = []
     for f, b in zip(fetched, batches):
         tables_out.append({"table_id": f.spec.table_id, "title": b.source["title"], "modified": b.modified,
                            "observations": len(b.observations), "margins": len(b.margins),
                            "from_cache": f.from_cache, "seconds": round(f.seconds, 2), "warnings": b.warnings,
                            "mapping": b.mapping})
-    summary = RefreshSummary(tables=tables_out, observations=counts["observations"],
-                             superseded=counts["superseded"], areas_new=counts["areas_new"],
-                             changes=counts["changes"], seconds=time.perf_counter() - t0,
-                             warnings=[f"{b.table_id}: {w}" for b in batches for w in b.warnings])
-    if progress:
-        progress(Progress(total, total, "", "done", summary.message(), summary.seconds))
-    return summary
-
-
+    return RefreshSummary(tables=tables_out, observations=counts["observations"],
+                          superseded=counts["superseded"], areas_new=counts["areas_new"],
+                          changes=counts["changes"], seconds=seconds,
+                          warnings=[f"{b.table_id}: {w}" for b in batches for w in b.warnings])

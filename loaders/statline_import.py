@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,8 @@ from .db import get_engine
 from .errors import LoadError
 from .readers import read_json
 from .cbs import (AGE_TITLES, KWB_TABLES, PUBLISHER, Batch, TableSpec, default_cache_dir, default_tables,
-                  frame_to_batch, kwb_spec, margin_role, needed_variables, norm_code, norm_title, norm_unit, units_match)
+                  frame_to_batch, kwb_spec, margin_role, norm_code, norm_title, norm_unit, units_match,
+                  variables_to_load)
 from .staging import apply, require_built
 from .variables import registry
 from .settings import DATA_DIR
@@ -209,11 +211,13 @@ def _reference_props() -> list[dict]:
     return props
 
 
-def map_headers(header: list[str], table_id: str, reg: dict[str, dict]) -> tuple[dict[int, str], dict[int, str],
-                                                                                 list[str]]:
-    """(column index → role for dimensions/region columns, column index → variable, warnings)."""
+def map_headers(header: list[str], table_id: str, reg: dict[str, dict],
+                wanted: set[str]) -> tuple[dict[int, str], dict[int, str], list[str]]:
+    """(column index → role for dimensions/region columns, column index → variable, warnings).
+
+    ``wanted`` (see :func:`loaders.cbs.variables_to_load`) limits a header of OData keys to those variables."""
     if sum(bool(KEY_HEADER.match(h.strip())) for h in header) >= 3:
-        return _map_key_headers(header, reg)
+        return _map_key_headers(header, reg, wanted)
     props = _local_props(table_id)
     own = props is not None
     idx = _props_paths(props if own else _reference_props())
@@ -252,11 +256,10 @@ def map_headers(header: list[str], table_id: str, reg: dict[str, dict]) -> tuple
     return roles, mapped, warnings
 
 
-def _map_key_headers(header: list[str], reg: dict[str, dict]) -> tuple[dict[int, str], dict[int, str], list[str]]:
+def _map_key_headers(header: list[str], reg: dict[str, dict],
+                     wanted: set[str]) -> tuple[dict[int, str], dict[int, str], list[str]]:
     """OData keys as header: the variable is the key without its numeric suffix (as in the refresh), also when
-    CBS changed its capitals (``NettoArbeidsparticipatie_67``); only the variables the wijkmonitor uses."""
-
-    wanted = needed_variables()
+    CBS changed its capitals (``NettoArbeidsparticipatie_67``); only the ``wanted`` variables."""
     lower = {v.lower(): v for v in wanted}
     roles: dict[int, str] = {}
     mapped: dict[int, str] = {}
@@ -316,8 +319,10 @@ def _clean_value(v: str) -> str:
     return t
 
 
-def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batch:
-    """Read and validate an export into a Batch (no database access). Raises LoadError naming row/column."""
+def parse_export(raw: bytes, filename: str, table_id: str | None = None, *, wanted: Iterable[str]) -> Batch:
+    """Read and validate an export into a Batch (no database access). Raises LoadError naming row/column.
+
+    ``wanted`` are the variables the caller's metrics read (see :func:`import_file`)."""
     file = Path(filename).name
     warnings: list[str] = []
     is_xlsx = raw[:4] == b"PK\x03\x04" or file.lower().endswith((".xlsx", ".xlsm"))
@@ -327,7 +332,7 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batc
     header, data, header_line, titles = _table_rows(rows, file)
     spec = detect_table(file, titles, table_id)
     reg = registry()
-    roles, mapped, warns = map_headers(header, spec.table_id, reg)
+    roles, mapped, warns = map_headers(header, spec.table_id, reg, variables_to_load(wanted))
     warnings += warns
     if not mapped:
         raise LoadError(file, "geen enkele kolom herkend als onderwerp van de wijkmonitor; is dit een StatLine-"
@@ -338,7 +343,38 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batc
                         "ook het onderwerp Regioaanduiding > Codering", row=header_line)
     if not data:
         raise LoadError(file, "het bestand bevat alleen een kopregel, geen gegevens", row=header_line)
-    n = len(header)
+    data, rown = _data_lines(data, len(header), header_line, is_xlsx, file)
+    codes = [norm_code(r[col["code"]]) for r in data]
+    df = pd.DataFrame({"code": codes, "_row": rown})
+    if "soort" in col:
+        df["soort"] = [r[col["soort"]].strip() or None for r in data]
+    keep = _add_dimension_columns(df, data, col, header, header_line, spec, file, warnings)
+    keys = {}
+    present = {}
+    for i, var in mapped.items():
+        key = header[i]
+        keys[key] = var
+        df[key] = [_clean_value(r[i]) for r in data]
+        present[key] = np.ones(int(keep.sum()), dtype=bool)
+    names = {}
+    if "name" in col:
+        for r, c in zip(data, codes):
+            names.setdefault(c, r[col["name"]].strip())
+    df = df[keep].reset_index(drop=True)
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    source = _export_source(raw, file, spec, titles, sorted(set(int(y) for y in df["year"])), is_xlsx, len(df), now)
+    batch = frame_to_batch(df, present, file=file, spec=spec, mapping=keys, units={}, reg=reg, names=names,
+                           source=source, kind="import", modified=None, fetched_at=now, coverage=[],
+                           warnings=warnings, code_column=header[col["code"]],
+                           soort_column=header[col["soort"]] if "soort" in col else None)
+    batch.n_rows = len(df)
+    return batch
+
+
+def _data_lines(data: list[list[str]], n: int, header_line: int, is_xlsx: bool,
+                file: str) -> tuple[list[list[str]], np.ndarray]:
+    """The non-empty data rows, each with ``n`` fields (empty trailing fields dropped, short Excel rows padded),
+    and their line numbers in the file; a CSV row with another number of fields is a LoadError."""
     pairs = [(header_line + j + 1, r) for j, r in enumerate(data) if any(c.strip() for c in r)]
     for line, r in pairs:
         while len(r) > n and not r[-1].strip():
@@ -346,18 +382,19 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batc
         if len(r) != n and not (is_xlsx and len(r) < n):
             raise LoadError(file, f"{len(r)} velden in plaats van {n} (verkeerd scheidingsteken of afgebroken regel?)",
                             row=line)
-    data = [r + [""] * (n - len(r)) for _, r in pairs]
-    rown = np.array([line for line, _ in pairs])
-    codes = [norm_code(r[col["code"]]) for r in data]
-    df = pd.DataFrame({"code": codes, "_row": rown})
-    if "soort" in col:
-        df["soort"] = [r[col["soort"]].strip() or None for r in data]
+    return [r + [""] * (n - len(r)) for _, r in pairs], np.array([line for line, _ in pairs])
+
+
+def _add_dimension_columns(df: pd.DataFrame, data: list[list[str]], col: dict[str, int], header: list[str],
+                           header_line: int, spec: TableSpec, file: str, warnings: list[str]) -> np.ndarray:
+    """Add the year, age_group and role (value/lower/upper) of every data row to ``df``; returns which rows to
+    keep (age groups and margin members the wijkmonitor does not know are left out, with a warning for ages)."""
     if "period" in col:
         years = []
         for j, r in enumerate(data):
             m = re.match(r"^\s*(\d{4})\s*\*{0,2}\s*$", r[col["period"]])
             if not m:
-                raise LoadError(file, f"periode '{r[col['period']]}' is geen jaar", row=int(rown[j]),
+                raise LoadError(file, f"periode '{r[col['period']]}' is geen jaar", row=int(df["_row"].iloc[j]),
                                 column=header[col["period"]])
             years.append(int(m.group(1)))
         df["year"] = years
@@ -381,41 +418,29 @@ def parse_export(raw: bytes, filename: str, table_id: str | None = None) -> Batc
         df["role"] = [x or "" for x in roles_m]
     else:
         df["role"] = "value"
-    keys = {}
-    present = {}
-    for i, var in mapped.items():
-        key = header[i]
-        keys[key] = var
-        df[key] = [_clean_value(r[i]) for r in data]
-        present[key] = np.ones(int(keep.sum()), dtype=bool)
-    names = {}
-    if "name" in col:
-        for r, c in zip(data, codes):
-            names.setdefault(c, r[col["name"]].strip())
-    df = df[keep].reset_index(drop=True)
+    return keep
+
+
+def _export_source(raw: bytes, file: str, spec: TableSpec, titles: list[str], years: list[int], is_xlsx: bool,
+                   n_rows: int, now: dt.datetime) -> dict:
+    """The ``sources`` row of an uploaded export: one per file content (its hash is in the key)."""
     sha = hashlib.sha256(raw).hexdigest()
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    years = sorted(set(int(y) for y in df["year"]))
     fmt = "Excel" if is_xlsx else "CSV met statistische symbolen"
-    source = {
+    return {
         "source_key": f"{spec.table_id}-import-{sha[:10]}", "publisher": PUBLISHER.get(spec.catalog, PUBLISHER["CBS"]),
         "table_id": spec.table_id, "title": spec.title or (titles[0] if titles else spec.table_id),
         "period": ", ".join(map(str, years)), "licence": LICENCE, "file_name": file, "file_sha256": sha,
         "loaded_at": now,
-        "notes": f"StatLine-export ({fmt}) geüpload op {now:%Y-%m-%d %H:%M} UTC; {len(df)} rijen.",
+        "notes": f"StatLine-export ({fmt}) geüpload op {now:%Y-%m-%d %H:%M} UTC; {n_rows} rijen.",
     }
-    batch = frame_to_batch(df, present, file=file, spec=spec, mapping=keys, units={}, reg=reg, names=names,
-                           source=source, kind="import", modified=None, fetched_at=now, coverage=[],
-                           warnings=warnings, code_column=header[col["code"]],
-                           soort_column=header[col["soort"]] if "soort" in col else None)
-    batch.n_rows = len(df)
-    return batch
 
 
 def import_file(url: str | None, path_or_bytes: str | Path | bytes, filename: str | None = None,
-                table_id: str | None = None, derive=None) -> ImportSummary:
+                table_id: str | None = None, derive=None, *, wanted: Iterable[str]) -> ImportSummary:
     """Validate an export and write it in one transaction (staged, so a rebuild re-applies it).
 
+    ``wanted`` are the variables the caller's metrics read (the composition roots pass
+    :func:`metrics.variables.needed_variables`); ``derive`` recomputes the metric store (see loaders.pipeline).
     On a bad file raises LoadError (file, row, column in Dutch); the database is then unchanged.
     """
     if isinstance(path_or_bytes, (bytes, bytearray)):
@@ -427,7 +452,7 @@ def import_file(url: str | None, path_or_bytes: str | Path | bytes, filename: st
             raise LoadError(str(path), "bestand niet gevonden")
         raw = path.read_bytes()
         name = filename or path.name
-    batch = parse_export(raw, name, table_id)
+    batch = parse_export(raw, name, table_id, wanted=wanted)
     engine = get_engine(url)
     require_built(engine)
     counts = apply(engine, [batch], derive=derive)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -17,6 +19,7 @@ from wording import releases as release_words
 STATUS_ICON = {"gehaald": ":material/flag:", "op koers": ":material/trending_up:",
                "achter op schema": ":material/schedule:", "te vroeg om te zeggen": ":material/hourglass_empty:",
                "geen nieuwe gegevens": ":material/help:"}
+OWNER = "Programmateam Veerkrachtige Wijken"  # owner of an adopted proposal unless the editor names another
 GROUP_NOTE = ("Mediaan: de middelste verandering van de groep. Spreiding: van de kleinste tot de grootste "
               "verandering in de groep. Een verandering binnen de spreiding is niet meer dan de gewone trend "
               "van vergelijkbare buurten. De groep is gekozen op het profiel van het profieljaar; voor de "
@@ -67,6 +70,47 @@ class CalendarModel:
     table: pd.DataFrame
     freshness: tuple[tuple[str, tuple[str, ...]], ...]  # (pillar label, sentences)
     notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProposalDecision:
+    """What the Doelen page writes when an editor adopts or rejects a proposal (loaders.programme), and what it
+    says afterwards."""
+    action: Literal["adopt", "reject"]
+    decision: dict[str, Any]  # Proposal.decision_values(): the decision record
+    values: dict[str, Any] | None  # the target to create (adopt only)
+    group: dict[str, Any] | None  # the comparison group frozen with the target (adopt only, when there is one)
+    reason: str  # reason of a rejection ("" when none)
+    message: str  # Dutch, shown after the write
+
+
+# (variable codes, age group, profile year) → the national buurt profile (ui.state.buurt_profile)
+ProfileLoader = Callable[[tuple[str, ...], str, int], pd.DataFrame]
+
+
+def proposal_decision(action: Literal["adopt", "reject"], p: proposals.Proposal, eng: Engine, cat: Catalog,
+                      load_profile: ProfileLoader, owner: str = OWNER, target_value: float | None = None,
+                      target_year: int | None = None, reason: str = "") -> ProposalDecision:
+    """Adopt (with the possibly adjusted target value and year) or reject a proposal.
+
+    Adopting freezes the comparison group: today's profile match in the latest profile year at or before the
+    baseline year. Without a complete profile the target is adopted without a group and the message says why.
+    Raises ValueError (Dutch) for an invalid target."""
+    name = f"{p.metric.label} — {p.area_name}"
+    if action == "reject":
+        return ProposalDecision("reject", p.decision_values(), None, None, reason, f"Voorstel afgewezen: {name}.")
+    values = p.target_values(owner, target_value, target_year)
+    pvars = [v.code for v in similar.profile_variables(cat)]
+    pyear = proposals.profile_year(p.baseline_year, eng.years(cat.get(similar.PROFILE_METRICS[0])))
+    group, why = None, ""
+    if pyear is not None:
+        try:
+            prof = load_profile(tuple(pvars), similar.profile_age_group(cat), pyear)
+            group = proposals.frozen_group(prof, p.area, pvars, pyear)
+        except similar.ProfileUnavailable as exc:
+            why = f" Geen vergelijkingsgroep: {exc}."
+    return ProposalDecision("adopt", p.decision_values(), values, group, reason,
+                            f"Voorstel overgenomen als doel: {name}.{why}")
 
 
 def target_areas(eng: Engine, maastricht_buurten) -> list[str]:

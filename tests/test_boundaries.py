@@ -8,21 +8,9 @@ import pytest
 
 from loaders import boundaries, refresh
 from loaders.db import query
+from tests.cbs_fixtures import WANTED, cbs_helpers
 
-
-def _helpers():
-    import importlib.util
-    import sys
-
-    if "cbs_helpers" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("cbs_helpers", Path(__file__).parent / "fixtures/cbs/helpers.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["cbs_helpers"] = mod
-        spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return sys.modules["cbs_helpers"]
-
-
-helpers = _helpers()
+helpers = cbs_helpers()
 RecordedCbs = helpers.server_module().RecordedCbs
 NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
 
@@ -118,7 +106,7 @@ def _refresh_2024(db, tmp_path, edit):
     edit(d)
     server = RecordedCbs(root=root).start()
     try:
-        return refresh.run(db, tables=["85984NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache")
+        return refresh.run(db, tables=["85984NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", wanted=WANTED)
     finally:
         server.stop()
 

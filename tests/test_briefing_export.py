@@ -238,25 +238,34 @@ def _overlap(a, b) -> bool:
     return ax < bx + bw - 0.5 and bx < ax + aw - 0.5 and ay < by + bh - 0.5 and by < ay + ah - 0.5
 
 
+def _slide_problems(page, where: str = "") -> tuple[list[str], list[tuple]]:
+    """(problems, boxes) of one slide: text that does not fit its box, boxes outside the slide, overlapping boxes.
+    ``where`` starts every problem (e.g. 'dia 3: ')."""
+    problems = []
+    for sh in page.shapes:
+        if sh.has_text_frame and sh.text_frame.text.strip():
+            w, h = Emu(sh.width).pt - 7.2, Emu(sh.height).pt
+            need, widest = text_height(sh.text_frame, w)
+            if need > h + 2 or widest > w + 1:
+                problems.append(f"{where}tekst past niet ({need:.0f} > {h:.0f} pt): {sh.text_frame.text[:60]!r}")
+    boxes = layout(page)
+    for b in boxes:
+        if b[1] < 0 or b[2] < 0 or b[1] + b[3] > SLIDE_W + 1 or b[2] + b[4] > SLIDE_H + 1:
+            problems.append(f"{where}{b[0]} buiten de dia: {b[5][:40]!r}")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if _overlap(a, b):
+                problems.append(f"{where}{a[0]} {a[5][:30]!r} overlapt {b[0]} {b[5][:30]!r}")
+    return problems, boxes
+
+
 def test_pptx_text_fits_and_nothing_overlaps(produced):
     result, out = produced
     prs = Presentation(io.BytesIO(result.pptx))
     problems = []
     for k, page in enumerate(prs.slides, start=1):
-        for sh in page.shapes:
-            if sh.has_text_frame and sh.text_frame.text.strip():
-                w, h = Emu(sh.width).pt - 7.2, Emu(sh.height).pt
-                need, widest = text_height(sh.text_frame, w)
-                if need > h + 2 or widest > w + 1:
-                    problems.append(f"dia {k}: tekst past niet ({need:.0f} > {h:.0f} pt): {sh.text_frame.text[:60]!r}")
-        boxes = layout(page)
-        for b in boxes:
-            if b[1] < 0 or b[2] < 0 or b[1] + b[3] > SLIDE_W + 1 or b[2] + b[4] > SLIDE_H + 1:
-                problems.append(f"dia {k}: {b[0]} buiten de dia: {b[5][:40]!r}")
-        for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
-                if _overlap(a, b):
-                    problems.append(f"dia {k}: {a[0]} {a[5][:30]!r} overlapt {b[0]} {b[5][:30]!r}")
+        found, boxes = _slide_problems(page, f"dia {k}: ")
+        problems += found
         _preview(page, boxes, out / f"pptx-{k:02d}.png")
     assert problems == [], "\n".join(problems)
 
@@ -268,21 +277,7 @@ def test_onepage_pptx_text_fits_and_nothing_overlaps(ctx, output_dir):
     prs = Presentation(io.BytesIO(onepage.to_pptx(onepage.onepage.build(ctx))))
     assert len(prs.slides) == 1
     page = prs.slides[0]
-    problems = []
-    for sh in page.shapes:
-        if sh.has_text_frame and sh.text_frame.text.strip():
-            w, h = Emu(sh.width).pt - 7.2, Emu(sh.height).pt
-            need, widest = text_height(sh.text_frame, w)
-            if need > h + 2 or widest > w + 1:
-                problems.append(f"tekst past niet ({need:.0f} > {h:.0f} pt): {sh.text_frame.text[:60]!r}")
-    boxes = layout(page)
-    for b in boxes:
-        if b[1] < 0 or b[2] < 0 or b[1] + b[3] > SLIDE_W + 1 or b[2] + b[4] > SLIDE_H + 1:
-            problems.append(f"{b[0]} buiten de dia: {b[5][:40]!r}")
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            if _overlap(a, b):
-                problems.append(f"{a[0]} {a[5][:30]!r} overlapt {b[0]} {b[5][:30]!r}")
+    problems, boxes = _slide_problems(page)
     out = output_dir / "onepage"
     out.mkdir(exist_ok=True)
     _preview(page, boxes, out / "pptx-een-dia.png")

@@ -224,6 +224,7 @@ def test_failed_build_and_import_leave_the_app_usable(browser, app, fault_db, tm
     from metrics.store import build
     from loaders.db import query
     from loaders.errors import LoadError
+    from metrics.variables import needed_variables
     from tests import corpus
 
     pg("start")  # (when run on its own)
@@ -247,7 +248,7 @@ def test_failed_build_and_import_leave_the_app_usable(browser, app, fault_db, tm
 
     bad = corpus.set_cell(corpus.statline_bytes(corpus.SL_KWB), corpus.INW, "-2330", where=corpus.NAZARETH_ROW)[0]
     with pytest.raises(LoadError):
-        statline_import.import_file(fault_db, bad, filename=corpus.SL_KWB)
+        statline_import.import_file(fault_db, bad, filename=corpus.SL_KWB, wanted=needed_variables())
 
     assert query("SELECT value FROM build_info WHERE key = 'built_at'", url=fault_db)["value"].iloc[0] == stamp
     for r in routes:

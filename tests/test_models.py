@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 
 from loaders import repository
+from metrics import proposals, similar
 from metrics.catalog import load
 from metrics.participation import register_totals
 from metrics.store import engine as stored_engine
 from models.buurtprofiel import buurt_options, profile_model
+from models.doelen import OWNER, proposal_decision
 from models.kaart import maastricht_model, maastricht_options
 from models.overzicht import overzicht_model
 from models.participation import participation_model, reach_line
@@ -119,3 +121,49 @@ def test_vergelijken_sections(eng, subset_sqlite):
                         repository.gemeente_names(url=subset_sqlite))
     # the subset holds only Maastricht and Heerlen: the stored match finds Heerlen buurten or says why not
     assert s.result is not None or s.error.startswith("Geen vergelijking mogelijk")
+
+
+def _profile_with(area: str, codes: tuple[str, ...], n: int = 30) -> pd.DataFrame:
+    """A national buurt profile: ``n`` other buurten (other gemeente) around the focus buurt ``area``."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    return pd.DataFrame({"area_code": [f"BU{9000 + i:08d}" for i in range(n)] + [area],
+                         "name": [f"B{i}" for i in range(n)] + ["Focus"],
+                         "gemeente_code": ["GM9999"] * n + ["GM0935"],
+                         **{c: list(rng.normal(20, 5, n)) + [20.0] for c in codes}})
+
+
+def test_proposal_decision_adopts_with_the_group_frozen_in_the_profile_year_or_rejects(eng):
+    cat = load()
+    profile_years = eng.years(cat.get(similar.PROFILE_METRICS[0]))
+    # a baseline between two profile years: the group is matched on the profile year before it
+    p = next(p for p in proposals.proposals(eng, TODAY) if p.baseline_year not in profile_years)
+    pvars = tuple(v.code for v in similar.profile_variables(cat))
+    pyear = proposals.profile_year(p.baseline_year, profile_years)
+    assert pyear is not None and pyear < p.baseline_year
+    asked = []
+
+    def profile(codes, age, year):
+        asked.append((codes, age, year))
+        return _profile_with(p.area, codes)
+
+    d = proposal_decision("adopt", p, eng, cat, profile, target_value=p.target_value + 1, target_year=p.target_year + 1)
+    assert asked == [(pvars, similar.profile_age_group(cat), pyear)]
+    assert d.action == "adopt" and d.decision == p.decision_values() and d.reason == ""
+    assert d.values["target_value"] == p.target_value + 1 and d.values["target_year"] == p.target_year + 1
+    assert d.values["owner"] == OWNER and "aangepast" in d.values["rationale"]
+    assert d.group["profile_year"] == pyear and d.group["variables"] == list(pvars)
+    assert len(d.group["codes"]) == proposals.programme().comparison_group_size and p.area not in d.group["codes"]
+    assert d.message == f"Voorstel overgenomen als doel: {p.metric.label} — {p.area_name}."
+
+    def unavailable(codes, age, year):
+        raise similar.ProfileUnavailable(f"het profiel van {year} is onvolledig")
+
+    d = proposal_decision("adopt", p, eng, cat, unavailable, owner="Wijkteam")
+    assert d.group is None and d.values["owner"] == "Wijkteam" and d.values["target_value"] == p.target_value
+    assert d.message.endswith(f". Geen vergelijkingsgroep: het profiel van {pyear} is onvolledig.")
+
+    d = proposal_decision("reject", p, eng, cat, unavailable, reason="Past niet bij het uitvoeringsplan")
+    assert (d.action, d.values, d.group, d.reason) == ("reject", None, None, "Past niet bij het uitvoeringsplan")
+    assert d.decision == p.decision_values() and d.message == f"Voorstel afgewezen: {p.metric.label} — {p.area_name}."

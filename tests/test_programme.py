@@ -19,6 +19,7 @@ from metrics.compute import Engine
 from metrics.participation import suppress, summarise
 from metrics.targets import Target, status
 from tests.test_metrics import hand_inputs
+from tests.cbs_fixtures import WANTED
 
 HASH = auth.hash_password("correct horse battery")
 ACCOUNTS = {"pm": HASH}
@@ -67,9 +68,9 @@ def test_anonymous_or_forged_editor_cannot_write(db, who):
         programme.import_participation(db, who, b"buurt_code,maand,dialoogsessies,bewoners_bereikt,meemakers,activiteiten\n"
                                                 b"BU09350403,2025-09,1,20,3,2\n", "x.csv", BUURTEN)
     with pytest.raises(auth.PermissionDenied):
-        programme.refresh_data(db, who)
+        programme.refresh_data(db, who, wanted=WANTED)
     with pytest.raises(auth.PermissionDenied):
-        programme.import_statline(db, who, b"x", "export.csv")
+        programme.import_statline(db, who, b"x", "export.csv", wanted=WANTED)
     assert programme.list_targets(db).empty and programme.list_participation(db).empty
     assert programme.list_changes(db).empty
 

@@ -10,21 +10,9 @@ import pytest
 from loaders import refresh, statline_import
 from loaders.db import query
 from loaders.errors import LoadError
+from tests.cbs_fixtures import WANTED, cbs_helpers
 
-
-def _helpers():
-    import importlib.util
-    import sys
-
-    if "cbs_helpers" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("cbs_helpers", Path(__file__).parent / "fixtures/cbs/helpers.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["cbs_helpers"] = mod
-        spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return sys.modules["cbs_helpers"]
-
-
-helpers = _helpers()
+helpers = cbs_helpers()
 KWB_CSV = helpers.STATLINE / "Kerncijfers_wijken_en_buurten_2024_Maastricht.csv"
 HEALTH_CSV = helpers.STATLINE / "50090NED_Gezondheid_per_wijk_en_buurt_Maastricht_Heerlen.csv"
 NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
@@ -43,7 +31,7 @@ def _k24() -> pd.DataFrame:
 
 def test_kwb_csv_with_comma_decimals(db):
     assert '"1,9"' in KWB_CSV.read_text(encoding="utf-8-sig")  # the export writes Dutch decimals
-    s = statline_import.import_file(db, KWB_CSV)
+    s = statline_import.import_file(db, KWB_CSV, wanted=WANTED)
     assert s.table_id == "85984NED" and s.rows == 44 and s.years == [2024] and s.warnings == []
     assert set(s.mapped.values()) >= {"AantalInwoners", "HuishoudensTotaal", "GemiddeldeHuishoudensgrootte"}
     k24 = _k24()
@@ -60,7 +48,7 @@ def test_kwb_csv_with_comma_decimals(db):
 
 
 def test_health_csv_suppressed_cells(db):
-    s = statline_import.import_file(db, HEALTH_CSV)
+    s = statline_import.import_file(db, HEALTH_CSV, wanted=WANTED)
     assert s.table_id == "50090NED" and s.years == [2012, 2016, 2020]
     raw = pd.read_csv(HEALTH_CSV, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     topic_cols = [c for c in raw.columns if c.endswith("(%)")]
@@ -105,10 +93,10 @@ def _xlsx_from_csv(csv_path: Path) -> bytes:
 
 def test_excel_export_gives_the_same_rows_as_csv(db):
     raw = _xlsx_from_csv(KWB_CSV)
-    s = statline_import.import_file(db, raw, filename="export_85984NED.xlsx")
+    s = statline_import.import_file(db, raw, filename="export_85984NED.xlsx", wanted=WANTED)
     assert s.rows == 44 and s.table_id == "85984NED"
-    b_csv = statline_import.parse_export(KWB_CSV.read_bytes(), KWB_CSV.name)
-    b_xls = statline_import.parse_export(raw, "export_85984NED.xlsx")
+    b_csv = statline_import.parse_export(KWB_CSV.read_bytes(), KWB_CSV.name, wanted=WANTED)
+    b_xls = statline_import.parse_export(raw, "export_85984NED.xlsx", wanted=WANTED)
     key = ["area_code", "variable_code"]
     a = b_csv.observations.sort_values(key).reset_index(drop=True)
     b = b_xls.observations.sort_values(key).reset_index(drop=True)
@@ -157,7 +145,7 @@ def test_malformed_export_clear_error_nothing_written(case, db):
     text = mutate(src.read_text(encoding="utf-8-sig"))
     before = helpers.snapshot(db)
     with pytest.raises(LoadError) as err:
-        statline_import.import_file(db, text.encode("utf-8"), filename=src.name)
+        statline_import.import_file(db, text.encode("utf-8"), filename=src.name, wanted=WANTED)
     assert msg in str(err.value), str(err.value)
     assert src.name in str(err.value)
     if row is not None:
@@ -174,26 +162,26 @@ def test_row_numbers_point_at_the_line_in_the_file(db):
     bad = text.replace('"Pottenberg";"Maastricht";"Buurt";"BU09350203";"2330"',
                        '"Pottenberg";"Maastricht";"Buurt";"BU09350203";"-5"')
     with pytest.raises(LoadError) as err:
-        statline_import.parse_export(bad.encode(), KWB_CSV.name)
+        statline_import.parse_export(bad.encode(), KWB_CSV.name, wanted=WANTED)
     assert err.value.row == line_no and "negatieve waarde" in str(err.value)
 
 
 def test_corrupt_excel_and_unknown_table(db):
     before = helpers.snapshot(db)
     with pytest.raises(LoadError, match="Excel-bestand kan niet worden gelezen"):
-        statline_import.import_file(db, b"PK\x03\x04 not really a workbook", filename="export.xlsx")
+        statline_import.import_file(db, b"PK\x03\x04 not really a workbook", filename="export.xlsx", wanted=WANTED)
     anon = KWB_CSV.read_bytes()
     with pytest.raises(LoadError, match="geef het tabelnummer op"):
-        statline_import.import_file(db, anon, filename="download.csv")
+        statline_import.import_file(db, anon, filename="download.csv", wanted=WANTED)
     assert helpers.snapshot(db) == before
-    s = statline_import.import_file(db, anon, filename="download.csv", table_id="85984NED")
+    s = statline_import.import_file(db, anon, filename="download.csv", table_id="85984NED", wanted=WANTED)
     assert s.table_id == "85984NED" and s.observations == 440
 
 
 def test_import_is_staged_and_reapplied_after_build(db):
     from metrics.store import build
 
-    s = statline_import.import_file(db, KWB_CSV)
+    s = statline_import.import_file(db, KWB_CSV, wanted=WANTED)
     build(db, national=False)
     if refresh.pending(db):
         assert [p["source_key"] for p in refresh.pending(db)] == [s.source_key]

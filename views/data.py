@@ -95,7 +95,8 @@ with tab_upd:
                 bar.progress(min(1.0, p.step / max(p.total, 1)), text=p.message)
 
             try:
-                summary = programme.refresh_data(state.programme_url(), editor, progress=_progress, derive=state.DERIVE)
+                summary = programme.refresh_data(state.programme_url(), editor, progress=_progress, derive=state.DERIVE,
+                                                 wanted=state.WANTED)
                 st.success(summary.message())
                 st.cache_data.clear()
                 st.cache_resource.clear()
@@ -104,7 +105,8 @@ with tab_upd:
         up = st.file_uploader("StatLine-export importeren", type=["csv", "xlsx"], key="statline_upload")
         if up is not None and st.button("Importeren", key="statline_do_import"):
             try:
-                summary = programme.import_statline(state.programme_url(), editor, up.getvalue(), up.name, derive=state.DERIVE)
+                summary = programme.import_statline(state.programme_url(), editor, up.getvalue(), up.name,
+                                                    derive=state.DERIVE, wanted=state.WANTED)
                 st.success(summary.message())
                 for w in summary.warnings:
                     st.warning(w)

@@ -7,8 +7,15 @@ import streamlit as st
 
 from loaders import programme
 from loaders.auth import PermissionDenied
-from metrics import fmt, proposals, similar
-from models.doelen import calendar_model, proposal_blocks, target_areas, target_card
+from metrics import fmt, proposals
+from models.doelen import (
+    OWNER,
+    calendar_model,
+    proposal_blocks,
+    proposal_decision,
+    target_areas,
+    target_card,
+)
 from ui import auth, charts, components, state
 
 eng = state.engine()
@@ -92,32 +99,21 @@ if none := proposals.pillars_without_proposals(eng):
 if not open_props:
     st.write("Er staan geen open voorstellen meer: elk voorstel is overgenomen of afgewezen, of er is al een doel "
              "voor die indicator en buurt.")
-OWNER = "Programmateam Veerkrachtige Wijken"
 
 
 def decide(action: str, p: proposals.Proposal, owner: str = OWNER, target_value: float | None = None,
            target_year: int | None = None, reason: str = "") -> None:
-    """Adopt (with the frozen comparison group) or reject a proposal; loaders.programme logs it."""
-    kv = {m_.id for m_ in metrics}
-    name = f"{p.metric.label} — {p.area_name}"
+    """Write the editor's decision on a proposal (models.doelen.proposal_decision); loaders.programme logs it."""
+    known = ({m_.id for m_ in metrics}, set(areas))
     try:
-        if action == "reject":
-            programme.reject_proposal(state.programme_url(), editor, p.decision_values(), reason, kv, set(areas))
-            st.session_state["doelen_msg"] = f"Voorstel afgewezen: {name}."
-            st.rerun()
-        values = p.target_values(owner, target_value, target_year)
-        pvars = similar.profile_variables(cat)
-        pyear = proposals.profile_year(p.baseline_year, eng.years(cat.get(similar.PROFILE_METRICS[0])))
-        group, why = None, ""
-        if pyear is not None:
-            try:
-                prof = state.guarded(lambda: state.buurt_profile(tuple(v.code for v in pvars),
-                                                                 similar.profile_age_group(cat), pyear))
-                group = proposals.frozen_group(prof, p.area, [v.code for v in pvars], pyear)
-            except similar.ProfileUnavailable as exc:
-                why = f" Geen vergelijkingsgroep: {exc}."
-        programme.adopt_proposal(state.programme_url(), editor, p.decision_values(), values, group, kv, set(areas))
-        st.session_state["doelen_msg"] = f"Voorstel overgenomen als doel: {name}.{why}"
+        d = proposal_decision(action, p, eng, cat, lambda codes, age, year: state.guarded(
+                                  lambda: state.buurt_profile(codes, age, year)),
+                              owner, target_value, target_year, reason)
+        if d.action == "reject":
+            programme.reject_proposal(state.programme_url(), editor, d.decision, d.reason, *known)
+        else:
+            programme.adopt_proposal(state.programme_url(), editor, d.decision, d.values, d.group, *known)
+        st.session_state["doelen_msg"] = d.message
         st.rerun()
     except (programme.ConflictError, ValueError, PermissionDenied) as exc:
         st.error(str(exc))
