@@ -5,9 +5,10 @@
 For every page of app.py's navigation: a fresh ``streamlit run app.py`` on the full database
 data/wijkmonitor.sqlite (opened read-only), then
 - cold: the first load of that page after the server start (empty Streamlit caches, new browser context);
-- warm: the median of the next ``--warm`` loads of the same URL (new Streamlit session, caches filled).
+- warm: the median of the next ``--warm`` loads of the same URL (new Streamlit session, caches filled), each
+  followed by a warm load of the bare page, so that both are measured under the same machine load.
 In the same run the same is measured for a bare Streamlit page with one Altair chart, served by a second
-streamlit process, and the table shows page/bare. "Settled": Streamlit's script run has finished
+streamlit process, and the table shows page/bare (warm: against the bare loads interleaved with that page). "Settled": Streamlit's script run has finished
 (``data-test-script-state="notRunning"``); charts may still be drawing. Loopback only, ports 8620-8629.
 """
 from __future__ import annotations
@@ -37,23 +38,34 @@ VIEWPORT = {"width": 1440, "height": 900}
 NAV_TITLES = "() => [...document.querySelectorAll(\"[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']\")].map(a => a.innerText.trim().split('\\n').pop().trim())"
 
 
-def measure(browser, server: StreamlitServer, path: str, warm: int) -> dict:
-    """Cold = first load after the server start; warm = median of ``warm`` further loads, same browser context."""
+def measure(browser, server: StreamlitServer, path: str, warm: int, bare: StreamlitServer | None = None) -> dict:
+    """Cold = first load after the server start; warm = median of ``warm`` further loads, same browser context.
+    With ``bare``, each warm load of the page is followed by a warm load of the bare page (its own context), so
+    page and bare are measured under the same machine load (the ratio is page median / interleaved bare median)."""
     ctx = browser.new_context(viewport=VIEWPORT)
     page = ctx.new_page()
+    bare_ctx = browser.new_context(viewport=VIEWPORT) if bare is not None else None
     try:
         url = f"{server.base_url}/{path}"
         cold = goto_settled(page, url)
         errors = page.locator(EXCEPTION).count() + page.locator(NOT_FOUND).count()
         titles = page.evaluate(NAV_TITLES)
-        warm_times = []
+        warm_times, bare_times = [], []
+        bare_page = bare_ctx.new_page() if bare_ctx is not None else None
+        if bare_page is not None:
+            goto_settled(bare_page, bare.base_url)  # its session warm too
         for _ in range(warm):
             warm_times.append(goto_settled(page, url))
             errors = max(errors, page.locator(EXCEPTION).count())
+            if bare_page is not None:
+                bare_times.append(goto_settled(bare_page, bare.base_url))
         return {"cold": cold, "warm": statistics.median(warm_times) if warm_times else float("nan"),
+                "bare_warm": statistics.median(bare_times) if bare_times else float("nan"),
                 "errors": errors, "nav": titles}
     finally:
         ctx.close()
+        if bare_ctx is not None:
+            bare_ctx.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,14 +98,14 @@ def main(argv: list[str] | None = None) -> int:
         logs = Path(tmp)
         browser = launch_chromium(pw)
         try:
-            def cold_and_warm(script, url_path, db_url_or_none, label):
+            def cold_and_warm(script, url_path, db_url_or_none, label, bare_srv=None):
                 samples = []
                 for i in range(cold_n):
                     srv = StreamlitServer(script, db_url_or_none, log_path=logs / f"{label}-{i}.log")
                     t0 = time.perf_counter()
                     with srv:
                         startup = time.perf_counter() - t0
-                        r = measure(browser, srv, url_path, warm if i == cold_n - 1 else 0)
+                        r = measure(browser, srv, url_path, warm if i == cold_n - 1 else 0, bare_srv)
                         r["startup"] = startup
                         samples.append(r)
                 out = samples[-1]
@@ -104,11 +116,14 @@ def main(argv: list[str] | None = None) -> int:
             bare = cold_and_warm(bare_script, "", None, "bare")
             print(f"bare page: server start {bare['startup']:.1f} s, cold {bare['cold']:.2f} s, "
                   f"warm {bare['warm']:.2f} s", flush=True)
-            for spec in pages:
-                r = cold_and_warm(app, spec.route, db_url, spec.slug)
-                r["spec"] = spec
-                rows.append(r)
-                print(f"  {spec.slug}: cold {r['cold']:.2f} s, warm {r['warm']:.2f} s", flush=True)
+            # The bare page keeps running: every page's warm loads alternate with warm loads of the bare page.
+            with StreamlitServer(bare_script, None, log_path=logs / "bare-interleaved.log") as bare_srv:
+                for spec in pages:
+                    r = cold_and_warm(app, spec.route, db_url, spec.slug, bare_srv)
+                    r["spec"] = spec
+                    rows.append(r)
+                    print(f"  {spec.slug}: cold {r['cold']:.2f} s, warm {r['warm']:.2f} s "
+                          f"(bare alongside {r['bare_warm']:.2f} s)", flush=True)
         finally:
             browser.close()
 
@@ -116,16 +131,18 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"App {app}; database {db.name} ({db.stat().st_size / 1e6:.0f} MB), {warm} warm loads (median), "
           f"{cold_n} cold load(s) per page, headless Chromium 1440x900")
-    print(f"{'page':<16} {'cold s':>7} {'warm s':>7} {'cold/bare':>10} {'warm/bare':>10}  notes")
-    print(f"{'(bare)':<16} {bare['cold']:>7.2f} {bare['warm']:>7.2f} {1:>10.1f} {1:>10.1f}")
+    print(f"{'page':<16} {'cold s':>7} {'warm s':>7} {'bare s':>7} {'cold/bare':>10} {'warm/bare':>10}  notes")
+    print(f"{'(bare)':<16} {bare['cold']:>7.2f} {bare['warm']:>7.2f} {bare['warm']:>7.2f} {1:>10.1f} {1:>10.1f}")
     for r in rows:
         notes = []
         if r["errors"]:
             notes.append(f"{r['errors']} exception(s) or 'Page not found' on the page")
         if r["nav"] != expected_nav:
             notes.append("ran WITHOUT app.py (legacy pages/ mode)")
-        print(f"{r['spec'].slug:<16} {r['cold']:>7.2f} {r['warm']:>7.2f} {r['cold'] / bare['cold']:>10.1f} "
-              f"{r['warm'] / bare['warm']:>10.1f}  {'; '.join(notes)}")
+        print(f"{r['spec'].slug:<16} {r['cold']:>7.2f} {r['warm']:>7.2f} {r['bare_warm']:>7.2f} "
+              f"{r['cold'] / bare['cold']:>10.2f} {r['warm'] / r['bare_warm']:>10.2f}  {'; '.join(notes)}")
+    print("warm/bare: the page's warm median over the bare page's warm median measured alternately with it; "
+          "cold/bare: against the bare page's first load after its start.")
     return 0
 
 

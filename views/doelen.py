@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import streamlit as st
 
@@ -55,7 +56,7 @@ for rec in rows.to_dict("records"):
         st.caption(card.caption)
         components.chart(charts.trend_chart, card.chart, f"{m.label}: metingen en doelpad", m.unit,
                          baseline_year=t.baseline_year, trajectory=card.path)
-        components.table_alternative(card.path_table, "Tabel: doelpad")
+        components.table_alternative(card.path_table, "Tabel: doelpad", key=f"doelpad_{t.id}")
         components.source_line(m.sources, "doelpad: rechte lijn van basiswaarde naar streefwaarde via tussendoelen")
         if card.group_intro:
             st.markdown(card.group_intro)
@@ -125,17 +126,17 @@ for block in proposal_blocks(eng, open_props, today):
         st.subheader(f"Voorstellen voor {block.area_name}")
         shown_area = block.area_name
     with st.container(border=True):
-        st.markdown(f"**{block.metric.label} — {block.area_name}** &nbsp; :orange-badge[{proposals.LABEL}]")
-        st.caption(block.caption)
+        # One Markdown block per heading and per proposal (not one element per line): light for the browser.
+        st.markdown(f"**{block.metric.label} — {block.area_name}** &nbsp; :orange-badge[{proposals.LABEL}]\n\n"
+                    f"<div class='wm-meta'>{html.escape(block.caption)}</div>", unsafe_allow_html=True)
         for col, item in zip(st.columns(len(block.items)), block.items):
             with col:
-                st.markdown(f"**Voorstel: {item.rule_label}**")
-                st.caption(item.rule_text)
-                st.markdown(f"Voorstel: **{item.target}**")
-                if item.milestones:
-                    st.markdown(item.milestones)
                 icon = ":material/visibility:" if item.measurable else ":material/visibility_off:"
-                st.markdown(f"{icon} {item.measurable_text}")
+                st.markdown("\n\n".join([f"**Voorstel: {item.rule_label}**",
+                                          f"<div class='wm-meta'>{html.escape(item.rule_text)}</div>",
+                                          f"Voorstel: **{item.target}**",
+                                          *([item.milestones] if item.milestones else []),
+                                          f"{icon} {item.measurable_text}"]), unsafe_allow_html=True)
                 if editor:
                     b1, b2 = st.columns(2)
                     if b1.button("Voorstel overnemen", key=f"adopt_{item.key}", type="primary",
@@ -174,13 +175,14 @@ st.markdown("Per bron hoe vaak er gemeten wordt en wanneer de volgende cijfers t
             "een **schatting van de datum** op basis van de laatste periode, de meetfrequentie en de gebruikelijke "
             "vertraging.")
 cal = calendar_model(eng, cat, state.latest_period_by_source(), today)
-st.dataframe(cal.table, hide_index=True, width="stretch")
-st.markdown("**Hoe actueel zijn de cijfers per pijler?** (nieuwste cijfer voor Nazareth of Pottenberg)")
-for label, sentences in cal.freshness:
-    st.markdown(f"*{label}*\n" + "\n".join(f"- {x}" for x in sentences))
-with st.expander("Toelichting per bron"):
-    for note in cal.notes:
-        st.markdown(note)
+st.table(cal.table.set_index(cal.table.columns[0]))
+st.markdown("**Hoe actueel zijn de cijfers per pijler?** (nieuwste cijfer voor Nazareth of Pottenberg)\n\n"
+            + "\n\n".join(f"*{label}*\n" + "\n".join(f"- {x}" for x in sentences)
+                          for label, sentences in cal.freshness))
+notes = components.on_request("Toelichting per bron", key="toelichting_bronnen")
+if notes.open:
+    with notes:
+        st.markdown("\n\n".join(cal.notes))
 
 if editor:
     st.divider()

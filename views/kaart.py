@@ -88,7 +88,7 @@ if tab_nl.open is not False:
         st.write(model.summary)
         st.info(model.join_text, icon=":material/info:")
 
-        components.table_alternative(model.legend_table, "Legenda als tabel")
+        components.table_alternative(model.legend_table, "Legenda als tabel", key="nl_legenda")
         components.table_alternative(model.table[["Buurt", "Gemeente", "Waarde", "Status"]],
                                      "Tabel bij de kaart (alle buurten van Nederland)")
         components.source_line(model.sources, model.source_extra)
