@@ -20,99 +20,107 @@ st.markdown("Waar komen de cijfers vandaan, wat betekenen ze en hoe rekenen we? 
 st.markdown("**Bron: CBS, RIVM** — de cijfers zijn gepubliceerd onder licentie CC BY 4.0 (naamsvermelding "
             "'Bron: CBS/RIVM'). Kaartgrenzen: CBS/Kadaster Wijk- en buurtkaart.")
 
-tab_ind, tab_src, tab_dl, tab_upd = st.tabs(["Indicatoren", "Bronnen en dataversie", "Downloaden", "Bijwerken"])
+# One part at a time (the tab is in the URL, e.g. /data?onderdeel=Downloaden): only the open one is built.
+tab_ind, tab_src, tab_dl, tab_upd = components.on_request_tabs(
+    ["Indicatoren", "Bronnen en dataversie", "Downloaden", "Bijwerken"], key="onderdeel")
 
-with tab_ind:
-    st.markdown(docs.render(cat).split("\n", 2)[2])  # skip the document title
+if tab_ind.open is not False:
+    with tab_ind:
+        st.markdown(docs.render(cat).split("\n", 2)[2])  # skip the document title
 
-with tab_src:
-    info = state.build_info()
-    built = info.get("built_at", "")
-    if built:
-        st.write(f"Database gebouwd op {fmt.datetime(dt.datetime.fromisoformat(built))} (UTC) met "
-                 f"{fmt.number(float(info.get('n_observations', 0)), 0)} waarnemingen voor "
-                 f"{fmt.number(float(info.get('n_areas', 0)), 0)} gebieden.")
-    src = state.sources()
-    show = pd.DataFrame({
-        "Tabel": src["table_id"], "Titel": src["title"], "Uitgever": src["publisher"], "Periode": src["period"],
-        "Licentie": src["licence"], "Bestand": src["file_name"], "SHA-256": src["file_sha256"].str[:12] + "…",
-        "Geladen": [fmt.date(pd.Timestamp(t).to_pydatetime()) for t in src["loaded_at"]],
-        "Opmerking": src["notes"].fillna(""),
-    })
-    st.dataframe(show, hide_index=True, width="stretch")
+if tab_src.open is not False:
+    with tab_src:
+        info = state.build_info()
+        built = info.get("built_at", "")
+        if built:
+            st.write(f"Database gebouwd op {fmt.datetime(dt.datetime.fromisoformat(built))} (UTC) met "
+                     f"{fmt.number(float(info.get('n_observations', 0)), 0)} waarnemingen voor "
+                     f"{fmt.number(float(info.get('n_areas', 0)), 0)} gebieden.")
+        src = state.sources()
+        show = pd.DataFrame({
+            "Tabel": src["table_id"], "Titel": src["title"], "Uitgever": src["publisher"], "Periode": src["period"],
+            "Licentie": src["licence"], "Bestand": src["file_name"], "SHA-256": src["file_sha256"].str[:12] + "…",
+            "Geladen": [fmt.date(pd.Timestamp(t).to_pydatetime()) for t in src["loaded_at"]],
+            "Opmerking": src["notes"].fillna(""),
+        })
+        st.dataframe(show, hide_index=True, width="stretch")
 
-with tab_dl:
-    st.markdown("De volledige export bevat elke indicator voor elk gebied (Nederland, Maastricht, Heerlen, de "
-                "buurten, de wijken en de samengestelde gebieden) en elk meetjaar, met de bron, de weging en de "
-                "dekking. Lege cellen betekenen: geen gegevens. Dit is het bestand voor partners.")
-    if st.button("Export maken", key="make_export"):
-        with st.spinner("Export maken…"):
-            st.session_state["export_df"] = export.table(eng, cat)
-    df = st.session_state.get("export_df")
-    if df is not None:
-        st.write(f"{fmt.number(len(df), 0)} rijen, {df['metric_id'].nunique()} indicatoren, "
-                 f"{df['area_code'].nunique()} gebieden.")
-        stem = f"wijkmonitor-export-{dt.date.today().isoformat()}"
-        c1, c2, c3 = st.columns(3)
-        c1.download_button("Download CSV (Nederlandse notatie)", dutch_csv(df), file_name=f"{stem}.csv",
-                           mime="text/csv", key="full_export_csv",
-                           help="Puntkomma als scheidingsteken en een decimale komma: opent in kolommen in Excel "
-                                "met Nederlandse instellingen. Waarden afgerond zoals gepubliceerd.")
-        c2.download_button("Download Excel", export.to_excel_bytes(df), file_name=f"{stem}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key="full_export_xlsx")
-        c3.download_button("Technische CSV (komma, decimale punt)", export.to_csv_bytes(df, "technisch"),
-                           file_name=f"{stem}-technisch.csv", mime="text/csv", key="full_export_tech",
-                           help="Voor software: komma als scheidingsteken, decimale punt, Engelse kolomnamen, "
-                                "volledige precisie.")
-        st.dataframe(df.head(50), hide_index=True, width="stretch")
-    st.markdown(f"**Doelvoorstellen** — elke rij is een *{proposals.LABEL}*, met de regel waarmee het is berekend "
-                "(zie Indicatoren, 'Doelvoorstellen en meetbaarheid'). Overgenomen en afgewezen voorstellen staan er "
-                "niet meer in.")
-    components.downloads(proposals.table(state.open_proposals(eng, dt.date.today()), dt.date.today()),
-                         f"wijkmonitor-voorstellen-{dt.date.today().isoformat()}", key="proposals_export",
-                         what="voorstellen")
+if tab_dl.open is not False:
+    with tab_dl:
+        st.markdown("De volledige export bevat elke indicator voor elk gebied (Nederland, Maastricht, Heerlen, de "
+                    "buurten, de wijken en de samengestelde gebieden) en elk meetjaar, met de bron, de weging en de "
+                    "dekking. Lege cellen betekenen: geen gegevens. Dit is het bestand voor partners.")
+        if st.button("Export maken", key="make_export"):
+            with st.spinner("Export maken…"):
+                st.session_state["export_df"] = export.table(eng, cat)
+        df = st.session_state.get("export_df")
+        if df is not None:
+            st.write(f"{fmt.number(len(df), 0)} rijen, {df['metric_id'].nunique()} indicatoren, "
+                     f"{df['area_code'].nunique()} gebieden.")
+            stem = f"wijkmonitor-export-{dt.date.today().isoformat()}"
+            c1, c2, c3 = st.columns(3)
+            c1.download_button("Download CSV (Nederlandse notatie)", dutch_csv(df), file_name=f"{stem}.csv",
+                               mime="text/csv", key="full_export_csv",
+                               help="Puntkomma als scheidingsteken en een decimale komma: opent in kolommen in Excel "
+                                    "met Nederlandse instellingen. Waarden afgerond zoals gepubliceerd.")
+            c2.download_button("Download Excel", export.to_excel_bytes(df), file_name=f"{stem}.xlsx",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               key="full_export_xlsx")
+            c3.download_button("Technische CSV (komma, decimale punt)", export.to_csv_bytes(df, "technisch"),
+                               file_name=f"{stem}-technisch.csv", mime="text/csv", key="full_export_tech",
+                               help="Voor software: komma als scheidingsteken, decimale punt, Engelse kolomnamen, "
+                                    "volledige precisie.")
+            st.dataframe(df.head(50), hide_index=True, width="stretch")
+        st.markdown(f"**Doelvoorstellen** — elke rij is een *{proposals.LABEL}*, met de regel waarmee het is "
+                    "berekend (zie Indicatoren, 'Doelvoorstellen en meetbaarheid'). Overgenomen en afgewezen "
+                    "voorstellen staan er "
+                    "niet meer in.")
+        components.downloads(proposals.table(state.open_proposals(eng, dt.date.today()), dt.date.today()),
+                             f"wijkmonitor-voorstellen-{dt.date.today().isoformat()}", key="proposals_export",
+                             what="voorstellen")
 
-with tab_upd:
-    st.markdown("Nieuwe cijfers komen rechtstreeks van CBS (open data) of uit een zelf gedownloade StatLine-export "
-                "(\"CSV met statistische symbolen\" of Excel). Ververste en geïmporteerde tabellen blijven bewaard "
-                "en worden na elke herbouw van de database opnieuw toegepast.")
-    stat = state.refresh_status()
-    if stat.empty:
-        st.write("Er zijn nog geen tabellen ververst of geïmporteerd: de database bevat de meegeleverde bestanden.")
-    else:
-        st.dataframe(pd.DataFrame({
-            "Tabel": stat["table_id"], "Soort": stat["kind"], "Waarnemingen": stat["n_observations"],
-            "Opgehaald": [fmt.date(pd.Timestamp(t).to_pydatetime()) if pd.notna(t) else "" for t in stat["fetched_at"]],
-            "In de database": ["ja" if x else "nee — opnieuw toepassen" for x in stat["in_database"]],
-        }), hide_index=True, width="stretch")
-    editor = auth.login_box("data")
-    if editor:
-        if st.button("Cijfers verversen bij CBS", key="refresh_btn"):
-            bar = st.progress(0.0, text="Verbinden met CBS…")
+if tab_upd.open is not False:
+    with tab_upd:
+        st.markdown("Nieuwe cijfers komen rechtstreeks van CBS (open data) of uit een zelf gedownloade StatLine-export "
+                    "(\"CSV met statistische symbolen\" of Excel). Ververste en geïmporteerde tabellen blijven bewaard "
+                    "en worden na elke herbouw van de database opnieuw toegepast.")
+        stat = state.refresh_status()
+        if stat.empty:
+            st.write("Er zijn nog geen tabellen ververst of geïmporteerd: de database bevat de meegeleverde bestanden.")
+        else:
+            st.dataframe(pd.DataFrame({
+                "Tabel": stat["table_id"], "Soort": stat["kind"], "Waarnemingen": stat["n_observations"],
+                "Opgehaald": [fmt.date(pd.Timestamp(t).to_pydatetime()) if pd.notna(t) else ""
+                              for t in stat["fetched_at"]],
+                "In de database": ["ja" if x else "nee — opnieuw toepassen" for x in stat["in_database"]],
+            }), hide_index=True, width="stretch")
+        editor = auth.login_box("data")
+        if editor:
+            if st.button("Cijfers verversen bij CBS", key="refresh_btn"):
+                bar = st.progress(0.0, text="Verbinden met CBS…")
 
-            def _progress(p):
-                bar.progress(min(1.0, p.step / max(p.total, 1)), text=p.message)
+                def _progress(p):
+                    bar.progress(min(1.0, p.step / max(p.total, 1)), text=p.message)
 
-            try:
-                summary = programme.refresh_data(state.programme_url(), editor, progress=_progress, derive=state.DERIVE,
-                                                 wanted=state.WANTED)
-                st.success(summary.message())
-                st.cache_data.clear()
-                st.cache_resource.clear()
-            except Exception as exc:  # RefreshError/OfflineError/LoadError carry Dutch messages
-                st.error(f"Verversen is niet gelukt; er is niets veranderd. {exc}")
-        up = st.file_uploader("StatLine-export importeren", type=["csv", "xlsx"], key="statline_upload")
-        if up is not None and st.button("Importeren", key="statline_do_import"):
-            try:
-                summary = programme.import_statline(state.programme_url(), editor, up.getvalue(), up.name,
-                                                    derive=state.DERIVE, wanted=state.WANTED)
-                st.success(summary.message())
-                for w in summary.warnings:
-                    st.warning(w)
-                st.cache_data.clear()
-                st.cache_resource.clear()
-            except Exception as exc:
-                st.error(f"Niets geïmporteerd. {exc}")
+                try:
+                    summary = programme.refresh_data(state.programme_url(), editor, progress=_progress,
+                                                     derive=state.DERIVE, wanted=state.WANTED)
+                    st.success(summary.message())
+                    st.cache_data.clear()
+                    st.cache_resource.clear()
+                except Exception as exc:  # RefreshError/OfflineError/LoadError carry Dutch messages
+                    st.error(f"Verversen is niet gelukt; er is niets veranderd. {exc}")
+            up = st.file_uploader("StatLine-export importeren", type=["csv", "xlsx"], key="statline_upload")
+            if up is not None and st.button("Importeren", key="statline_do_import"):
+                try:
+                    summary = programme.import_statline(state.programme_url(), editor, up.getvalue(), up.name,
+                                                        derive=state.DERIVE, wanted=state.WANTED)
+                    st.success(summary.message())
+                    for w in summary.warnings:
+                        st.warning(w)
+                    st.cache_data.clear()
+                    st.cache_resource.clear()
+                except Exception as exc:
+                    st.error(f"Niets geïmporteerd. {exc}")
 
 components.source_line(set(state.sources()["table_id"]))
