@@ -75,14 +75,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", default="", help="comma-separated url paths (default: all of app.py)")
     ap.add_argument("--db", default=str(FULL_DB), help="SQLite file to read (read-only), default the full DB")
     ap.add_argument("--app", default=str(APP), help="entry script (default app.py), e.g. a copy of another version")
+    ap.add_argument("--url", default="", help="database URL to read instead of --db (e.g. a PostgreSQL database built "
+                                              "with `DATABASE_URL=... python -m loaders build`)")
     args = ap.parse_args(argv)
     warm, cold_n = max(1, min(args.warm, 20)), max(1, min(args.cold, 5))  # bounded loops
 
     db = Path(args.db).resolve()
-    if not db.exists():
+    if args.url:
+        db_url, db_label = args.url, args.url.split("@")[-1]
+    elif not db.exists():
         print(f"{db} not found: build it first with `make db`", file=sys.stderr)
         return 2
-    db_url = f"sqlite:///file:{db}?mode=ro&uri=true"
+    else:
+        db_url, db_label = f"sqlite:///file:{db}?mode=ro&uri=true", f"{db.name} ({db.stat().st_size / 1e6:.0f} MB)"
     app = Path(args.app).resolve()
     pages = navigation(app)
     if args.pages:
@@ -129,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
     expected_nav = [p.title for p in navigation(app)]
     print()
-    print(f"App {app}; database {db.name} ({db.stat().st_size / 1e6:.0f} MB), {warm} warm loads (median), "
+    print(f"App {app}; database {db_label}, {warm} warm loads (median), "
           f"{cold_n} cold load(s) per page, headless Chromium 1440x900")
     print(f"{'page':<16} {'cold s':>7} {'warm s':>7} {'bare s':>7} {'cold/bare':>10} {'warm/bare':>10}  notes")
     print(f"{'(bare)':<16} {bare['cold']:>7.2f} {bare['warm']:>7.2f} {bare['warm']:>7.2f} {1:>10.1f} {1:>10.1f}")
