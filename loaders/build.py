@@ -75,6 +75,15 @@ def _long(codes: pd.Series, year, variable: str, age, values: pd.Series, status:
     })
 
 
+def _secret_lists(variables: list[str], suppressed: list[np.ndarray], n: int) -> list[str | None]:
+    """Per row, the suppressed variables in column order, comma separated (None: none suppressed)."""
+    mask = np.column_stack(suppressed) if suppressed else np.zeros((n, 0), dtype=bool)
+    out: list[str | None] = [None] * n
+    for i in np.flatnonzero(mask.any(axis=1)):
+        out[i] = ",".join(v for v, sec in zip(variables, mask[i]) if sec)
+    return out
+
+
 def collect_health(b: Bundle, src: Source) -> None:
     file = src.path
     if src.file.suffix == ".parquet":
@@ -118,21 +127,26 @@ def collect_health(b: Bundle, src: Source) -> None:
     # The buurten and wijken outside the detail gemeenten stay wide (the national table, see loaders.schema);
     # Nederland, the gemeenten and the detail gemeenten's wijken and buurten become long-form observations.
     wide = codes.str[:2].isin(["BU", "WK"]).to_numpy() & ~("GM" + codes.str[2:6]).isin(DETAIL_GEMEENTEN).to_numpy()
-    national = key[wide].reset_index(drop=True)
-    secret = np.full(int(wide.sum()), "", dtype=object)
+    narrow = ~wide
+    long_codes = codes.to_numpy(dtype=object)[narrow]
+    long_years, long_ages = key["jaar"].to_numpy()[narrow], key["leeftijd"].to_numpy(dtype=object)[narrow]
+    wide_values: dict[str, np.ndarray] = {}
+    suppressed: list[np.ndarray] = []
     for col, var in src.columns.items():
         values, status = to_numeric_statline(df, col, file)
         check_range(values, "%", file, col)
-        national[var] = values.to_numpy()[wide]
-        sec = status.to_numpy()[wide] == SUPPRESSED
-        secret[sec] = secret[sec] + var + ","
-        frame = _long(codes[~wide], key["jaar"].to_numpy()[~wide], var, key["leeftijd"].to_numpy()[~wide],
-                      values[~wide], status[~wide], src.key)
+        vals, st = values.to_numpy(dtype=float), status.to_numpy()
+        wide_values[var] = vals[wide]
+        suppressed.append(st[wide] == SUPPRESSED)
+        frame = pd.DataFrame({"area_code": long_codes, "year": long_years, "variable_code": var,
+                              "age_group": long_ages, "value": vals[narrow], "status": st[narrow],
+                              "source_key": src.key})
         # An indicator that is empty for a whole year/age group was not measured: no rows at all.
-        measured = frame.groupby(["year", "age_group"])["status"].transform(lambda s: (s != MISSING).any())
-        b.observations.append(frame[measured.to_numpy()])
-    if len(national):
-        national["geheim"] = [s.strip(",") or None for s in secret]
+        measured = frame["status"].ne(MISSING).groupby([frame["year"], frame["age_group"]]).transform("any")
+        b.observations.append(frame[measured.to_numpy(dtype=bool)])
+    if wide.any():
+        national = pd.concat([key[wide].reset_index(drop=True), pd.DataFrame(wide_values)], axis=1)
+        national["geheim"] = _secret_lists(list(src.columns.values()), suppressed, len(national))
         b.national = national
         b.national_source = src.key
     b.sources.append(_source_row(src, b.loaded_at))
