@@ -52,7 +52,8 @@ def _conn(conn: sa.Connection | None, url: str | None):
 
 def _frame(conn: sa.Connection, stmt) -> pd.DataFrame:
     res = conn.execute(stmt)
-    return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    # plain tuples: pandas probes each SQLAlchemy Row for array attributes, which is slow for many rows
+    return pd.DataFrame([tuple(r) for r in res], columns=list(res.keys()))
 
 
 def _area_scope(a, gemeenten):

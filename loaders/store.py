@@ -7,6 +7,7 @@ this module maps them.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -152,10 +153,10 @@ def insert_observations(conn: sa.Connection, obs: pd.DataFrame) -> int:
     value = enc["value"].astype(object).where(enc["value"].notna(), None)
     rows = list(zip(*(enc[c].astype(int).tolist() for c in _INT_COLS[:5]), value.tolist(),
                     enc["status"].astype(int).tolist()))
-    return _bulk_insert(conn, "observations", _INT_COLS, rows)
+    return bulk_insert(conn, "observations", _INT_COLS, rows)
 
 
-def _bulk_insert(conn: sa.Connection, table: str, cols: list[str], rows: list[tuple]) -> int:
+def bulk_insert(conn: sa.Connection, table: str, cols: list[str], rows: list[tuple]) -> int:
     """Rows into a table in one statement stream: COPY on PostgreSQL, executemany on SQLite. ``table`` and
     ``cols`` are this module's own identifiers (schema names and catalog variable codes), never user input."""
     names = ", ".join(f'"{c}"' for c in cols)
@@ -178,16 +179,25 @@ def write_national(conn: sa.Connection, wide: pd.DataFrame, source_key: str) -> 
     schema.national_table(variables).create(conn)
     areas = _ids(conn, schema.areas, "code", "area_id")
     ages = _age_ids(conn, wide["leeftijd"].unique())
-    out = pd.DataFrame({"area_id": wide["regio_code"].map(areas), "year": wide["jaar"].astype(int),
-                        "age_id": wide["leeftijd"].map(ages)})
-    if out["area_id"].isna().any():
-        raise KeyError(f"area {wide['regio_code'][out['area_id'].isna()].iloc[0]!r} is not registered")
-    out = out.astype(int)
-    for v in variables:
-        out[v] = wide[v].astype(float).to_numpy()
-    out["geheim"] = wide["geheim"].to_numpy()
-    rows = list(out.astype(object).where(out.notna(), None).itertuples(index=False, name=None))
-    return _bulk_insert(conn, schema.NATIONAL_TABLE, list(out.columns), rows)
+    area_id = wide["regio_code"].map(areas)
+    if area_id.isna().any():
+        raise KeyError(f"area {wide['regio_code'][area_id.isna()].iloc[0]!r} is not registered")
+    keys = [area_id.astype(int).to_numpy(), wide["jaar"].astype(int).to_numpy(),
+            wide["leeftijd"].map(ages).astype(int).to_numpy()]
+    order = np.lexsort((keys[0], keys[2], keys[1]))  # primary-key order (year, age, area): B-tree appends
+    geheim = wide["geheim"].astype(object)
+    columns = [k[order].tolist() for k in keys]
+    columns += [_nullable(wide[v].to_numpy(dtype=float)[order]) for v in variables]
+    columns.append(geheim.where(geheim.notna(), None).to_numpy()[order].tolist())
+    return bulk_insert(conn, schema.NATIONAL_TABLE, ["area_id", "year", "age_id", *variables, "geheim"],
+                        list(zip(*columns)))
+
+
+def _nullable(values: np.ndarray) -> list:
+    """Floats as a list of Python floats, NaN as None (SQL NULL; PostgreSQL would otherwise store NaN)."""
+    out = values.astype(object)
+    out[np.isnan(values)] = None
+    return out.tolist()
 
 
 def delete_cells(conn: sa.Connection, source_key: str, cells: pd.DataFrame) -> int:

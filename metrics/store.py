@@ -25,6 +25,7 @@ import math
 import sqlalchemy as sa
 
 from loaders import repository, schema
+from loaders.store import bulk_insert
 from loaders.config import DETAIL_GEMEENTEN, FOCUS_AREAS, MAASTRICHT, NEDERLAND
 
 from . import similar
@@ -111,9 +112,12 @@ def _matches(conn: sa.Connection, cat: Catalog) -> list[dict]:
     return out
 
 
-def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict], chunk: int = 20_000) -> None:
-    for i in range(0, len(rows), chunk):
-        conn.execute(table.insert(), rows[i:i + chunk])
+def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    """Rows in primary-key order (B-tree appends) through the raw store's bulk writer (COPY / executemany)."""
+    cols = [c.name for c in table.columns]
+    pk = [cols.index(c.name) for c in table.primary_key.columns]
+    tuples = sorted((tuple(r[c] for c in cols) for r in rows), key=lambda t: [t[i] for i in pk])
+    bulk_insert(conn, table.name, cols, tuples)
 
 
 def compute_into(conn: sa.Connection) -> dict:
