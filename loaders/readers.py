@@ -84,6 +84,7 @@ def read_text_table(path: Path | str, data: bytes | None = None, required: list[
     return df
 
 
+_STATUS_BY_KIND = np.array([OK, MISSING, SUPPRESSED], dtype=object)  # index: 0 number, 1 empty, 2 '.'
 # Every spelling of the empty markers 'nan' and 'none' (the check is case-insensitive): an exact set lookup.
 _EMPTY_WORDS = pa.array(sorted({"".join(c.upper() if (bits >> i) & 1 else c for i, c in enumerate(w))
                                 for w in ("nan", "none") for bits in range(1 << len(w))}))
@@ -138,10 +139,8 @@ def to_numeric_statline(df: pd.DataFrame, column: str, file: str, row_offset: in
                 pos = int(np.flatnonzero(bad)[0])
                 raise LoadError(file, f"waarde '{txt.iloc[pos]}' is geen getal", row=pos + row_offset, column=column)
             vals = vals.astype(float)
-        codes = np.full(len(s), OK, dtype=object)
-        codes[is_empty] = MISSING
-        codes[is_dot] = SUPPRESSED
-        status = pd.Series(codes, index=s.index, dtype=object)
+        kind = is_empty.astype(np.int8) + 2 * is_dot.astype(np.int8)  # the two are exclusive
+        status = pd.Series(_STATUS_BY_KIND[kind], index=s.index, dtype=object)
     sentinel = vals <= SENTINEL_LIMIT
     if sentinel.any():
         vals = vals.mask(sentinel)
