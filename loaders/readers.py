@@ -177,7 +177,7 @@ def read_geojson(path: Path | str) -> list[dict]:
     return feats
 
 
-def _decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
+def _decode_arcs(topo: dict) -> list[list[list[float]]]:
     tr = topo.get("transform")
     arcs = []
     for arc in topo["arcs"]:
@@ -187,19 +187,19 @@ def _decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
             for dx, dy in arc:
                 x += dx
                 y += dy
-                pts.append((x * tr["scale"][0] + tr["translate"][0], y * tr["scale"][1] + tr["translate"][1]))
+                pts.append([x * tr["scale"][0] + tr["translate"][0], y * tr["scale"][1] + tr["translate"][1]])
         else:
-            pts = [tuple(p[:2]) for p in arc]
+            pts = [list(p[:2]) for p in arc]
         arcs.append(pts)
     return arcs
 
 
 def _ring(arcs, idxs):
-    pts: list[tuple[float, float]] = []
+    pts: list[list[float]] = []
     for i in idxs:
-        a = arcs[i] if i >= 0 else list(reversed(arcs[~i]))
+        a = arcs[i] if i >= 0 else arcs[~i][::-1]
         pts.extend(a if not pts else a[1:])
-    return [list(p) for p in pts]
+    return pts  # the points are the arcs' own [x, y] lists, shared between rings: read them, never change them
 
 
 def read_topojson(path: Path | str, object_name: str = "layer") -> list[dict]:
