@@ -53,7 +53,7 @@ def _conn(conn: sa.Connection | None, url: str | None):
 def _frame(conn: sa.Connection, stmt) -> pd.DataFrame:
     res = conn.execute(stmt)
     # plain tuples: pandas probes each SQLAlchemy Row for array attributes, which is slow for many rows
-    return pd.DataFrame([tuple(r) for r in res], columns=list(res.keys()))
+    return pd.DataFrame([tuple(r) for r in res.fetchall()], columns=list(res.keys()))
 
 
 def _area_scope(a, gemeenten):

@@ -124,6 +124,17 @@ def _age_ids(conn: sa.Connection, needed) -> dict[str, int]:
 
 # ---------------------------------------------------------------------------------------------- observations
 
+def _lookup(keys: pd.Series, mapping: dict[str, int]) -> np.ndarray:
+    """``keys.map(mapping)`` as an array, one dictionary lookup per distinct key: integers, or floats with NaN
+    where a key is not in the mapping."""
+    codes, uniques = pd.factorize(keys)
+    ids = [mapping.get(u) for u in uniques]
+    if (codes < 0).any() or any(i is None for i in ids):
+        table = np.array([np.nan if i is None else i for i in ids] + [np.nan], dtype=float)
+        return table[codes]  # code -1 (a missing key) takes the last entry, NaN
+    return np.asarray(ids, dtype=np.int64)[codes]
+
+
 def _encode(conn: sa.Connection, obs: pd.DataFrame) -> pd.DataFrame:
     """Text keys -> integer keys. Every area, variable and source must already be in its table."""
     maps = {
@@ -133,15 +144,15 @@ def _encode(conn: sa.Connection, obs: pd.DataFrame) -> pd.DataFrame:
         "age_group": _age_ids(conn, obs["age_group"].unique()),
     }
     out = pd.DataFrame({"year": obs["year"].astype(int).to_numpy(), "value": obs["value"].to_numpy(dtype=float),
-                        "status": obs["status"].map(schema.STATUS_IDS).to_numpy()})
+                        "status": _lookup(obs["status"], schema.STATUS_IDS)})
     for col, target in (("area_code", "area_id"), ("variable_code", "variable_id"), ("source_key", "source_id"),
                         ("age_group", "age_id")):
-        ids = obs[col].map(maps[col])
-        if ids.isna().any():  # a programming error: the caller registers dimensions first
-            raise KeyError(f"{col} {obs[col][ids.isna()].iloc[0]!r} is not registered")
-        out[target] = ids.astype(int).to_numpy()
+        ids = _lookup(obs[col], maps[col])
+        if ids.dtype.kind == "f" and np.isnan(ids).any():  # a programming error: the caller registers dimensions first
+            raise KeyError(f"{col} {obs[col][np.isnan(ids)].iloc[0]!r} is not registered")
+        out[target] = ids.astype(int)
     if out["status"].isna().any():
-        raise KeyError(f"unknown status {obs['status'][out['status'].isna()].iloc[0]!r}")
+        raise KeyError(f"unknown status {obs['status'][out['status'].isna().to_numpy()].iloc[0]!r}")
     return out[_INT_COLS]
 
 
