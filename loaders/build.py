@@ -311,12 +311,12 @@ def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, derive=No
         store.insert_variables(conn, b.variables)
         store.insert_areas(conn, list(b.areas.values()))
         versions = pd.DataFrame(b.area_versions).drop_duplicates(["code", "indeling_year", "source_key"])
-        conn.execute(schema.area_versions.insert(), versions.to_dict("records"))
+        store.insert_records(conn, schema.area_versions, versions.to_dict("records"))
         conn.execute(schema.area_groups.insert(), b.groups)
         conn.execute(schema.area_group_members.insert(), b.members)
         if fail_after == "areas":
             raise RuntimeError("simulated failure during build (test hook)")
-        conn.execute(schema.geometries.insert(), b.geometries)
+        store.insert_records(conn, schema.geometries, b.geometries)
         if b.national is not None:
             store.write_national(conn, b.national, b.national_source)
         store.insert_observations(conn, obs)

@@ -79,7 +79,7 @@ def insert_areas(conn: sa.Connection, rows: list[dict]) -> None:
     nxt = _next_id(conn, schema.areas.c.area_id)
     rows = sorted(rows, key=lambda r: r["code"])
     if rows:
-        conn.execute(schema.areas.insert(), [{**r, "area_id": nxt + i} for i, r in enumerate(rows)])
+        insert_records(conn, schema.areas, [{**r, "area_id": nxt + i} for i, r in enumerate(rows)])
 
 
 def upsert_areas(conn: sa.Connection, rows: list[dict]) -> int:
@@ -179,6 +179,15 @@ def bulk_insert(conn: sa.Connection, table: str, cols: list[str], rows: list[tup
     else:
         conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})", rows)
     return len(rows)
+
+
+def insert_records(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> int:
+    """Rows given as dicts (the keys of the first row; the values as they are) through :func:`bulk_insert`,
+    in the given order."""
+    if not rows:
+        return 0
+    cols = [c.name for c in table.columns if c.name in rows[0]]
+    return bulk_insert(conn, table.name, cols, [tuple(r[c] for c in cols) for r in rows])
 
 
 # ---------------------------------------------------------------------------------------------- national table
