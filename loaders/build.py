@@ -311,6 +311,8 @@ def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, derive=No
         store.insert_variables(conn, b.variables)
         store.insert_areas(conn, list(b.areas.values()))
         versions = pd.DataFrame(b.area_versions).drop_duplicates(["code", "indeling_year", "source_key"])
+        # an area without a name is NULL (pandas holds it as NaN, which PostgreSQL would store as text)
+        versions["name"] = versions["name"].astype(object).where(versions["name"].notna(), None)
         store.insert_records(conn, schema.area_versions, versions.to_dict("records"))
         conn.execute(schema.area_groups.insert(), b.groups)
         conn.execute(schema.area_group_members.insert(), b.members)
