@@ -119,4 +119,4 @@ def parse(data: dict) -> Catalog:
 @functools.lru_cache(maxsize=1)
 def load(path: Path = CATALOG_FILE) -> Catalog:
     with open(path, encoding="utf-8") as fh:  # libyaml's safe loader when built in: ten times faster
-        return parse(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # noqa: S506
+        return parse(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
