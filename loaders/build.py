@@ -8,7 +8,9 @@ Two phases, so a bad file never leaves a half-written database:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -270,8 +272,27 @@ def collect_groups(b: Bundle) -> None:
         b.members.extend({"group_code": code, "area_code": m} for m in members)
 
 
+@contextmanager
+def _without_cyclic_gc():
+    """Collecting and writing allocate millions of small containers (cells, points, rows) that live until the
+    step ends; the cyclic garbage collector would scan them again and again. Reference counting still frees
+    everything as usual; the collector is switched back on afterwards (and picks up any cycles then)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def collect(national: bool = True) -> Bundle:
     """Read and validate every source. Raises LoadError on the first bad file; touches no database."""
+    with _without_cyclic_gc():
+        return _collect(national)
+
+
+def _collect(national: bool) -> Bundle:
     b = Bundle()
     b.loaded_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)  # type: ignore[attr-defined]
     b.variables = registry()
@@ -297,6 +318,11 @@ def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, derive=No
     the same transaction, after the staged refreshes and the boundary events; without it the metric store is
     left empty and says so in ``build_info``.
     """
+    with _without_cyclic_gc():
+        return _write(engine, b, fail_after, derive)
+
+
+def _write(engine: sa.Engine, b: Bundle, fail_after: str | None, derive) -> dict:
     obs = b.observation_frame()
     n_national = 0 if b.national is None else int(b.national.drop(columns=["regio_code", "jaar", "leeftijd", "geheim"])
                                                    .notna().to_numpy().sum())
