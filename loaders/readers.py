@@ -111,7 +111,9 @@ def _statline_text_fast(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     empty = is_empty.to_numpy(zero_copy_only=False)
     if np.isnan(vals[~(dot | empty)]).any():  # e.g. '-nan': pandas rejects it, so take the pandas path
         return None
-    return vals + 0.0, dot, empty  # + 0.0: '-0' is 0.0, as pandas parses it
+    if np.signbit(vals[vals == 0]).any():  # '-0' / '-0.0': pandas' sign depends on the column; take its path
+        return None
+    return vals, dot, empty
 
 
 def to_numeric_statline(df: pd.DataFrame, column: str, file: str, row_offset: int = 2) -> tuple[pd.Series, pd.Series]:
