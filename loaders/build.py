@@ -286,13 +286,9 @@ def _without_cyclic_gc():
             gc.enable()
 
 
+@_without_cyclic_gc()
 def collect(national: bool = True) -> Bundle:
     """Read and validate every source. Raises LoadError on the first bad file; touches no database."""
-    with _without_cyclic_gc():
-        return _collect(national)
-
-
-def _collect(national: bool) -> Bundle:
     b = Bundle()
     b.loaded_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)  # type: ignore[attr-defined]
     b.variables = registry()
@@ -311,6 +307,7 @@ def _collect(national: bool) -> Bundle:
     return b
 
 
+@_without_cyclic_gc()
 def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, derive=None) -> dict:
     """Replace every statistics table in one transaction. ``fail_after`` is a test hook.
 
@@ -318,11 +315,6 @@ def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, derive=No
     the same transaction, after the staged refreshes and the boundary events; without it the metric store is
     left empty and says so in ``build_info``.
     """
-    with _without_cyclic_gc():
-        return _write(engine, b, fail_after, derive)
-
-
-def _write(engine: sa.Engine, b: Bundle, fail_after: str | None, derive) -> dict:
     obs = b.observation_frame()
     n_national = 0 if b.national is None else int(b.national.drop(columns=["regio_code", "jaar", "leeftijd", "geheim"])
                                                    .notna().to_numpy().sum())
