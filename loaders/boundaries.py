@@ -126,7 +126,8 @@ def _norm_name(name) -> str:
 def _registers(conn: sa.Connection) -> dict[int, dict[str, dict[str, str | None]]]:
     """indeling year → coverage prefix → {code: name}, from the highest-priority complete source."""
     av, s = schema.area_versions, schema.sources
-    rows = pd.DataFrame(conn.execute(sa.select(av.c.code, av.c.indeling_year, av.c.name, av.c.source_key)).fetchall(),
+    res = conn.execute(sa.select(av.c.code, av.c.indeling_year, av.c.name, av.c.source_key))
+    rows = pd.DataFrame([tuple(r) for r in res.fetchall()],
                         columns=["code", "indeling_year", "name", "source_key"])
     if rows.empty:
         return {}
@@ -325,7 +326,8 @@ def _cbs_flags(conn: sa.Connection, regs: dict) -> list[dict]:
 
 def _geometry_changes(conn: sa.Connection) -> list[dict]:
     g = schema.geometries
-    rows = pd.DataFrame(conn.execute(sa.select(g.c.area_code, g.c.indeling_year, g.c.geojson)).fetchall(),
+    res = conn.execute(sa.select(g.c.area_code, g.c.indeling_year, g.c.geojson))
+    rows = pd.DataFrame([tuple(r) for r in res.fetchall()],
                         columns=["code", "year", "geojson"])
     rows = rows[rows["code"].duplicated(keep=False) & rows["code"].str.startswith(("WK", "BU"))]
     out = []
@@ -376,7 +378,7 @@ def changes(url: str | None = None, code: str | None = None) -> pd.DataFrame:
         if code:
             stmt = stmt.where(sa.or_(area_changes.c.from_code == code, area_changes.c.to_code == code))
         res = conn.execute(stmt.order_by(area_changes.c.to_year, area_changes.c.kind))
-        return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+        return pd.DataFrame([tuple(r) for r in res.fetchall()], columns=list(res.keys()))
 
 
 def series_breaks(url: str | None, code: str) -> list[dict]:
@@ -443,7 +445,8 @@ def _convert(conn, code: str, variable: str, age_group: str) -> pd.DataFrame:
     ensure_table(conn)
     unit_row = conn.execute(sa.select(schema.variables.c.unit).where(schema.variables.c.code == variable)).first()
     agg = aggregation(variable, unit_row[0] if unit_row else "")
-    ch = pd.DataFrame(conn.execute(sa.select(area_changes)).fetchall(), columns=[c.name for c in area_changes.c])
+    ch = pd.DataFrame([tuple(r) for r in conn.execute(sa.select(area_changes)).fetchall()],
+                      columns=[c.name for c in area_changes.c])
     breaks = ch[(ch["to_code"] == code) & ch["kind"].isin(["grens", "nieuw", *LINK_KINDS])]
     cut = int(breaks["to_year"].max()) if not breaks.empty else None
     preds = ch[(ch["to_code"] == code) & ch["kind"].isin(LINK_KINDS) & (ch["to_year"] == cut)]

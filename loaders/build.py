@@ -8,7 +8,9 @@ Two phases, so a bad file never leaves a half-written database:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,6 +77,15 @@ def _long(codes: pd.Series, year, variable: str, age, values: pd.Series, status:
     })
 
 
+def _secret_lists(variables: list[str], suppressed: list[np.ndarray], n: int) -> list[str | None]:
+    """Per row, the suppressed variables in column order, comma separated (None: none suppressed)."""
+    mask = np.column_stack(suppressed) if suppressed else np.zeros((n, 0), dtype=bool)
+    out: list[str | None] = [None] * n
+    for i in np.flatnonzero(mask.any(axis=1)):
+        out[i] = ",".join(v for v, sec in zip(variables, mask[i]) if sec)
+    return out
+
+
 def collect_health(b: Bundle, src: Source) -> None:
     file = src.path
     if src.file.suffix == ".parquet":
@@ -118,21 +129,26 @@ def collect_health(b: Bundle, src: Source) -> None:
     # The buurten and wijken outside the detail gemeenten stay wide (the national table, see loaders.schema);
     # Nederland, the gemeenten and the detail gemeenten's wijken and buurten become long-form observations.
     wide = codes.str[:2].isin(["BU", "WK"]).to_numpy() & ~("GM" + codes.str[2:6]).isin(DETAIL_GEMEENTEN).to_numpy()
-    national = key[wide].reset_index(drop=True)
-    secret = np.full(int(wide.sum()), "", dtype=object)
+    narrow = ~wide
+    long_codes = codes.to_numpy(dtype=object)[narrow]
+    long_years, long_ages = key["jaar"].to_numpy()[narrow], key["leeftijd"].to_numpy(dtype=object)[narrow]
+    wide_values: dict[str, np.ndarray] = {}
+    suppressed: list[np.ndarray] = []
     for col, var in src.columns.items():
         values, status = to_numeric_statline(df, col, file)
         check_range(values, "%", file, col)
-        national[var] = values.to_numpy()[wide]
-        sec = status.to_numpy()[wide] == SUPPRESSED
-        secret[sec] = secret[sec] + var + ","
-        frame = _long(codes[~wide], key["jaar"].to_numpy()[~wide], var, key["leeftijd"].to_numpy()[~wide],
-                      values[~wide], status[~wide], src.key)
+        vals, st = values.to_numpy(dtype=float), status.to_numpy()
+        wide_values[var] = vals[wide]
+        suppressed.append(st[wide] == SUPPRESSED)
+        frame = pd.DataFrame({"area_code": long_codes, "year": long_years, "variable_code": var,
+                              "age_group": long_ages, "value": vals[narrow], "status": st[narrow],
+                              "source_key": src.key})
         # An indicator that is empty for a whole year/age group was not measured: no rows at all.
-        measured = frame.groupby(["year", "age_group"])["status"].transform(lambda s: (s != MISSING).any())
-        b.observations.append(frame[measured.to_numpy()])
-    if len(national):
-        national["geheim"] = [s.strip(",") or None for s in secret]
+        measured = frame["status"].ne(MISSING).groupby([frame["year"], frame["age_group"]]).transform("any")
+        b.observations.append(frame[measured.to_numpy(dtype=bool)])
+    if wide.any():
+        national = pd.concat([key[wide].reset_index(drop=True), pd.DataFrame(wide_values)], axis=1)
+        national["geheim"] = _secret_lists(list(src.columns.values()), suppressed, len(national))
         b.national = national
         b.national_source = src.key
     b.sources.append(_source_row(src, b.loaded_at))
@@ -256,6 +272,21 @@ def collect_groups(b: Bundle) -> None:
         b.members.extend({"group_code": code, "area_code": m} for m in members)
 
 
+@contextmanager
+def _without_cyclic_gc():
+    """Collecting and writing allocate millions of small containers (cells, points, rows) that live until the
+    step ends; the cyclic garbage collector would scan them again and again. Reference counting still frees
+    everything as usual; the collector is switched back on afterwards (and picks up any cycles then)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_without_cyclic_gc()
 def collect(national: bool = True) -> Bundle:
     """Read and validate every source. Raises LoadError on the first bad file; touches no database."""
     b = Bundle()
@@ -276,6 +307,7 @@ def collect(national: bool = True) -> Bundle:
     return b
 
 
+@_without_cyclic_gc()
 def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, derive=None) -> dict:
     """Replace every statistics table in one transaction. ``fail_after`` is a test hook.
 
@@ -297,12 +329,14 @@ def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, derive=No
         store.insert_variables(conn, b.variables)
         store.insert_areas(conn, list(b.areas.values()))
         versions = pd.DataFrame(b.area_versions).drop_duplicates(["code", "indeling_year", "source_key"])
-        conn.execute(schema.area_versions.insert(), versions.to_dict("records"))
+        # an area without a name is NULL (pandas holds it as NaN, which PostgreSQL would store as text)
+        versions["name"] = versions["name"].astype(object).where(versions["name"].notna(), None)
+        store.insert_records(conn, schema.area_versions, versions.to_dict("records"))
         conn.execute(schema.area_groups.insert(), b.groups)
         conn.execute(schema.area_group_members.insert(), b.members)
         if fail_after == "areas":
             raise RuntimeError("simulated failure during build (test hook)")
-        conn.execute(schema.geometries.insert(), b.geometries)
+        store.insert_records(conn, schema.geometries, b.geometries)
         if b.national is not None:
             store.write_national(conn, b.national, b.national_source)
         store.insert_observations(conn, obs)

@@ -95,7 +95,7 @@ def query(sql: str, params: Mapping[str, Any] | None = None, url: str | None = N
     try:
         with engine.connect() as conn:
             result = conn.execute(sa.text(sql), dict(params or {}))
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            return pd.DataFrame([tuple(r) for r in result.fetchall()], columns=list(result.keys()))  # tuples: fast
     except sa.exc.OperationalError as exc:
         raise _unavailable(engine, exc) from exc
 
@@ -106,6 +106,6 @@ def select(stmt: sa.sql.Select, url: str | None = None) -> pd.DataFrame:
     try:
         with engine.connect() as conn:
             result = conn.execute(stmt)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            return pd.DataFrame([tuple(r) for r in result.fetchall()], columns=list(result.keys()))  # tuples: fast
     except sa.exc.OperationalError as exc:
         raise _unavailable(engine, exc) from exc

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import LoadError
 
@@ -82,6 +84,38 @@ def read_text_table(path: Path | str, data: bytes | None = None, required: list[
     return df
 
 
+_STATUS_BY_KIND = np.array([OK, MISSING, SUPPRESSED], dtype=object)  # index: 0 number, 1 empty, 2 '.'
+# Every spelling of the empty markers 'nan' and 'none' (the check is case-insensitive): an exact set lookup.
+_EMPTY_WORDS = pa.array(sorted({"".join(c.upper() if (bits >> i) & 1 else c for i, c in enumerate(w))
+                                for w in ("nan", "none") for bits in range(1 << len(w))}))
+
+
+def _statline_text_fast(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Vectorised StatLine text parse (pyarrow compute): (values, is_dot, is_empty), or None when any cell is
+    not plainly a number, a '.', empty or 'nan'/'none' — the caller then takes the exact pandas path, which
+    also names the offending cell. Only ASCII whitespace is trimmed here: a cell with other (Unicode)
+    whitespace around it is not a plain number, so it falls back and is treated exactly as before."""
+    arr = pa.chunked_array(pa.array(s.astype("string").array)) if len(s) else None
+    if arr is None or arr.num_chunks == 0:
+        return None
+    txt = pc.fill_null(pc.ascii_trim_whitespace(arr), "")
+    is_dot = pc.equal(txt, ".")
+    is_empty = pc.or_(pc.equal(txt, ""), pc.is_in(txt, value_set=_EMPTY_WORDS))
+    masked = pc.if_else(pc.or_(is_dot, is_empty), pa.scalar(None, txt.type), txt)
+    try:
+        num = pc.cast(masked, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    vals = num.to_numpy(zero_copy_only=False)
+    dot = is_dot.to_numpy(zero_copy_only=False)
+    empty = is_empty.to_numpy(zero_copy_only=False)
+    if np.isnan(vals[~(dot | empty)]).any():  # e.g. '-nan': pandas rejects it, so take the pandas path
+        return None
+    if np.signbit(vals[vals == 0]).any():  # '-0' / '-0.0': pandas' sign depends on the column; take its path
+        return None
+    return vals, dot, empty
+
+
 def to_numeric_statline(df: pd.DataFrame, column: str, file: str, row_offset: int = 2) -> tuple[pd.Series, pd.Series]:
     """Convert one StatLine column to floats and a status per cell.
 
@@ -93,16 +127,22 @@ def to_numeric_statline(df: pd.DataFrame, column: str, file: str, row_offset: in
         vals = s.astype(float)
         status = pd.Series(np.where(vals.isna(), MISSING, OK), index=s.index, dtype=object)
     else:
-        txt = s.astype("string").str.strip().fillna("")
-        is_dot = txt.eq(".")
-        is_empty = txt.eq("") | txt.str.lower().isin(["nan", "none"])
-        vals = pd.to_numeric(txt.where(~(is_dot | is_empty)), errors="coerce")
-        bad = vals.isna() & ~is_dot & ~is_empty
-        if bad.any():
-            pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise LoadError(file, f"waarde '{txt.iloc[pos]}' is geen getal", row=pos + row_offset, column=column)
-        status = pd.Series(np.where(is_dot, SUPPRESSED, np.where(is_empty, MISSING, OK)), index=s.index, dtype=object)
-        vals = vals.astype(float)
+        fast = _statline_text_fast(s)
+        if fast is not None:
+            arr, is_dot, is_empty = fast
+            vals = pd.Series(arr, index=s.index, dtype=float, name=s.name)
+        else:
+            txt = s.astype("string").str.strip().fillna("")
+            is_dot = txt.eq(".").to_numpy(dtype=bool)
+            is_empty = (txt.eq("") | txt.str.lower().isin(["nan", "none"])).to_numpy(dtype=bool)
+            vals = pd.to_numeric(txt.where(~(is_dot | is_empty)), errors="coerce")
+            bad = vals.isna().to_numpy(dtype=bool) & ~is_dot & ~is_empty
+            if bad.any():
+                pos = int(np.flatnonzero(bad)[0])
+                raise LoadError(file, f"waarde '{txt.iloc[pos]}' is geen getal", row=pos + row_offset, column=column)
+            vals = vals.astype(float)
+        kind = is_empty.astype(np.int8) + 2 * is_dot.astype(np.int8)  # the two are exclusive
+        status = pd.Series(_STATUS_BY_KIND[kind], index=s.index, dtype=object)
     sentinel = vals <= SENTINEL_LIMIT
     if sentinel.any():
         vals = vals.mask(sentinel)
@@ -139,7 +179,7 @@ def read_geojson(path: Path | str) -> list[dict]:
     return feats
 
 
-def _decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
+def _decode_arcs(topo: dict) -> list[list[list[float]]]:
     tr = topo.get("transform")
     arcs = []
     for arc in topo["arcs"]:
@@ -149,19 +189,19 @@ def _decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
             for dx, dy in arc:
                 x += dx
                 y += dy
-                pts.append((x * tr["scale"][0] + tr["translate"][0], y * tr["scale"][1] + tr["translate"][1]))
+                pts.append([x * tr["scale"][0] + tr["translate"][0], y * tr["scale"][1] + tr["translate"][1]])
         else:
-            pts = [tuple(p[:2]) for p in arc]
+            pts = [list(p[:2]) for p in arc]
         arcs.append(pts)
     return arcs
 
 
 def _ring(arcs, idxs):
-    pts: list[tuple[float, float]] = []
+    pts: list[list[float]] = []
     for i in idxs:
-        a = arcs[i] if i >= 0 else list(reversed(arcs[~i]))
+        a = arcs[i] if i >= 0 else arcs[~i][::-1]
         pts.extend(a if not pts else a[1:])
-    return [list(p) for p in pts]
+    return pts  # the points are the arcs' own [x, y] lists, shared between rings: read them, never change them
 
 
 def read_topojson(path: Path | str, object_name: str = "layer") -> list[dict]:

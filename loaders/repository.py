@@ -52,7 +52,8 @@ def _conn(conn: sa.Connection | None, url: str | None):
 
 def _frame(conn: sa.Connection, stmt) -> pd.DataFrame:
     res = conn.execute(stmt)
-    return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+    # plain tuples: pandas probes each SQLAlchemy Row for array attributes, which is slow for many rows
+    return pd.DataFrame([tuple(r) for r in res.fetchall()], columns=list(res.keys()))
 
 
 def _area_scope(a, gemeenten):
@@ -156,13 +157,13 @@ def published(variables: list[str], age_group: str, year: int | None = None, lev
             if area_codes is not None:
                 stmt = stmt.where(a.c.code.in_(list(area_codes)))
             wide = _frame(c, stmt)
+            secrets = [set(g.split(",")) if isinstance(g, str) else set() for g in wide["geheim"].tolist()]
             for v in have:
-                secret = wide["geheim"].fillna("").str.split(",").map(lambda xs, v=v: v in xs)
                 value = pd.to_numeric(wide[v], errors="coerce")
                 frames.append(pd.DataFrame({
                     "area_code": wide["area_code"], "year": wide["year"], "variable_code": v, "value": value,
-                    "status": ["ok" if pd.notna(x) else ("geheim" if sct else "ontbreekt")
-                               for x, sct in zip(value, secret)],
+                    "status": ["ok" if present else ("geheim" if v in sct else "ontbreekt")
+                               for present, sct in zip(value.notna().tolist(), secrets)],
                     "source_key": src, "name": wide["name"], "gemeente_code": wide["gemeente_code"]}))
     frames = [f for f in frames if not f.empty]
     if not frames:

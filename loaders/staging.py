@@ -52,7 +52,7 @@ def _supersede(conn: sa.Connection, b: Batch) -> int:
     for other in others:
         res = conn.execute(sa.select(o.c.area_code, o.c.year, o.c.variable_code, o.c.age_group)
                            .where(o.c.source_key == other, o.c.variable_code.in_(variables)))
-        have = pd.DataFrame(res.fetchall(), columns=keys)
+        have = pd.DataFrame([tuple(r) for r in res.fetchall()], columns=keys)
         if have.empty:
             continue
         have["year"] = have["year"].astype(int)

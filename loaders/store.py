@@ -7,6 +7,7 @@ this module maps them.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -78,7 +79,7 @@ def insert_areas(conn: sa.Connection, rows: list[dict]) -> None:
     nxt = _next_id(conn, schema.areas.c.area_id)
     rows = sorted(rows, key=lambda r: r["code"])
     if rows:
-        conn.execute(schema.areas.insert(), [{**r, "area_id": nxt + i} for i, r in enumerate(rows)])
+        insert_records(conn, schema.areas, [{**r, "area_id": nxt + i} for i, r in enumerate(rows)])
 
 
 def upsert_areas(conn: sa.Connection, rows: list[dict]) -> int:
@@ -123,6 +124,17 @@ def _age_ids(conn: sa.Connection, needed) -> dict[str, int]:
 
 # ---------------------------------------------------------------------------------------------- observations
 
+def _lookup(keys: pd.Series, mapping: dict[str, int]) -> np.ndarray:
+    """``keys.map(mapping)`` as an array, one dictionary lookup per distinct key: integers, or floats with NaN
+    where a key is not in the mapping."""
+    codes, uniques = pd.factorize(keys)
+    ids = [mapping.get(u) for u in uniques]
+    if (codes < 0).any() or any(i is None for i in ids):
+        table = np.array([np.nan if i is None else i for i in ids] + [np.nan], dtype=float)
+        return table[codes]  # code -1 (a missing key) takes the last entry, NaN
+    return np.asarray(ids, dtype=np.int64)[codes]
+
+
 def _encode(conn: sa.Connection, obs: pd.DataFrame) -> pd.DataFrame:
     """Text keys -> integer keys. Every area, variable and source must already be in its table."""
     maps = {
@@ -132,15 +144,15 @@ def _encode(conn: sa.Connection, obs: pd.DataFrame) -> pd.DataFrame:
         "age_group": _age_ids(conn, obs["age_group"].unique()),
     }
     out = pd.DataFrame({"year": obs["year"].astype(int).to_numpy(), "value": obs["value"].to_numpy(dtype=float),
-                        "status": obs["status"].map(schema.STATUS_IDS).to_numpy()})
+                        "status": _lookup(obs["status"], schema.STATUS_IDS)})
     for col, target in (("area_code", "area_id"), ("variable_code", "variable_id"), ("source_key", "source_id"),
                         ("age_group", "age_id")):
-        ids = obs[col].map(maps[col])
-        if ids.isna().any():  # a programming error: the caller registers dimensions first
-            raise KeyError(f"{col} {obs[col][ids.isna()].iloc[0]!r} is not registered")
-        out[target] = ids.astype(int).to_numpy()
+        ids = _lookup(obs[col], maps[col])
+        if ids.dtype.kind == "f" and np.isnan(ids).any():  # a programming error: the caller registers dimensions first
+            raise KeyError(f"{col} {obs[col][np.isnan(ids)].iloc[0]!r} is not registered")
+        out[target] = ids.astype(int)
     if out["status"].isna().any():
-        raise KeyError(f"unknown status {obs['status'][out['status'].isna()].iloc[0]!r}")
+        raise KeyError(f"unknown status {obs['status'][out['status'].isna().to_numpy()].iloc[0]!r}")
     return out[_INT_COLS]
 
 
@@ -152,10 +164,10 @@ def insert_observations(conn: sa.Connection, obs: pd.DataFrame) -> int:
     value = enc["value"].astype(object).where(enc["value"].notna(), None)
     rows = list(zip(*(enc[c].astype(int).tolist() for c in _INT_COLS[:5]), value.tolist(),
                     enc["status"].astype(int).tolist()))
-    return _bulk_insert(conn, "observations", _INT_COLS, rows)
+    return bulk_insert(conn, "observations", _INT_COLS, rows)
 
 
-def _bulk_insert(conn: sa.Connection, table: str, cols: list[str], rows: list[tuple]) -> int:
+def bulk_insert(conn: sa.Connection, table: str, cols: list[str], rows: list[tuple]) -> int:
     """Rows into a table in one statement stream: COPY on PostgreSQL, executemany on SQLite. ``table`` and
     ``cols`` are this module's own identifiers (schema names and catalog variable codes), never user input."""
     names = ", ".join(f'"{c}"' for c in cols)
@@ -169,6 +181,15 @@ def _bulk_insert(conn: sa.Connection, table: str, cols: list[str], rows: list[tu
     return len(rows)
 
 
+def insert_records(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> int:
+    """Rows given as dicts (the keys of the first row; the values as they are) through :func:`bulk_insert`,
+    in the given order."""
+    if not rows:
+        return 0
+    cols = [c.name for c in table.columns if c.name in rows[0]]
+    return bulk_insert(conn, table.name, cols, [tuple(r[c] for c in cols) for r in rows])
+
+
 # ---------------------------------------------------------------------------------------------- national table
 
 def write_national(conn: sa.Connection, wide: pd.DataFrame, source_key: str) -> int:
@@ -178,16 +199,25 @@ def write_national(conn: sa.Connection, wide: pd.DataFrame, source_key: str) -> 
     schema.national_table(variables).create(conn)
     areas = _ids(conn, schema.areas, "code", "area_id")
     ages = _age_ids(conn, wide["leeftijd"].unique())
-    out = pd.DataFrame({"area_id": wide["regio_code"].map(areas), "year": wide["jaar"].astype(int),
-                        "age_id": wide["leeftijd"].map(ages)})
-    if out["area_id"].isna().any():
-        raise KeyError(f"area {wide['regio_code'][out['area_id'].isna()].iloc[0]!r} is not registered")
-    out = out.astype(int)
-    for v in variables:
-        out[v] = wide[v].astype(float).to_numpy()
-    out["geheim"] = wide["geheim"].to_numpy()
-    rows = list(out.astype(object).where(out.notna(), None).itertuples(index=False, name=None))
-    return _bulk_insert(conn, schema.NATIONAL_TABLE, list(out.columns), rows)
+    area_id = wide["regio_code"].map(areas)
+    if area_id.isna().any():
+        raise KeyError(f"area {wide['regio_code'][area_id.isna()].iloc[0]!r} is not registered")
+    keys = [area_id.astype(int).to_numpy(), wide["jaar"].astype(int).to_numpy(),
+            wide["leeftijd"].map(ages).astype(int).to_numpy()]
+    order = np.lexsort((keys[0], keys[2], keys[1]))  # primary-key order (year, age, area): B-tree appends
+    geheim = wide["geheim"].astype(object)
+    columns = [k[order].tolist() for k in keys]
+    columns += [_nullable(wide[v].to_numpy(dtype=float)[order]) for v in variables]
+    columns.append(geheim.where(geheim.notna(), None).to_numpy()[order].tolist())
+    return bulk_insert(conn, schema.NATIONAL_TABLE, ["area_id", "year", "age_id", *variables, "geheim"],
+                        list(zip(*columns)))
+
+
+def _nullable(values: np.ndarray) -> list:
+    """Floats as a list of Python floats, NaN as None (SQL NULL; PostgreSQL would otherwise store NaN)."""
+    out = values.astype(object)
+    out[np.isnan(values)] = None
+    return out.tolist()
 
 
 def delete_cells(conn: sa.Connection, source_key: str, cells: pd.DataFrame) -> int:

@@ -118,5 +118,5 @@ def parse(data: dict) -> Catalog:
 
 @functools.lru_cache(maxsize=1)
 def load(path: Path = CATALOG_FILE) -> Catalog:
-    with open(path, encoding="utf-8") as fh:
-        return parse(yaml.safe_load(fh))
+    with open(path, encoding="utf-8") as fh:  # libyaml's safe loader when built in: ten times faster
+        return parse(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))

@@ -77,14 +77,16 @@ class Engine:
         self.catalog = catalog
         obs = inputs.obs
         self._idx: dict[tuple[str, str, int], dict[str, tuple[float | None, str, str]]] = {}
-        for (var, age, year), g in obs.groupby(["variable_code", "age_group", "year"], sort=False):
-            vals = g["value"].astype(float).tolist()
-            d: dict[str, tuple[float | None, str, str]] = {}
-            for code, v, st, src in zip(g["area_code"], vals, g["status"], g["source_key"]):
-                if code in d and d[code][1] == "ok":
-                    continue  # two sources for the same cell: keep the first usable one
-                d[code] = (None if (v is None or math.isnan(v)) else float(v), st, src)
-            self._idx[(var, age, int(year))] = d
+        # One pass over plain lists (cells keyed by variable, age group and year in order of appearance).
+        cols = [obs[c].tolist() for c in ("variable_code", "age_group", "year", "area_code", "status", "source_key")]
+        for var, age, year, code, v, st, src in zip(*cols[:3], cols[3], obs["value"].astype(float).tolist(),
+                                                   *cols[4:]):
+            d = self._idx.get((var, age, year))
+            if d is None:
+                d = self._idx[(var, age, int(year))] = {}
+            if code in d and d[code][1] == "ok":
+                continue  # two sources for the same cell: keep the first usable one
+            d[code] = (None if (v is None or math.isnan(v)) else float(v), st, src)
         self._years_by_var: dict[tuple[str, str], list[int]] = {}
         for var, age, year in self._idx:
             self._years_by_var.setdefault((var, age), []).append(year)

@@ -21,10 +21,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import operator
 
 import sqlalchemy as sa
 
 from loaders import repository, schema
+from loaders.store import bulk_insert
 from loaders.config import DETAIL_GEMEENTEN, FOCUS_AREAS, MAASTRICHT, NEDERLAND
 
 from . import similar
@@ -39,11 +41,10 @@ RESULT_FIELDS = repository.STORE_RESULT_FIELDS
 def _result_row(r: Result) -> dict:
     row = {"metric_id": r.metric_id, "area_code": r.area_code, "year": int(r.year),
            "sources": ", ".join(r.sources)}
+    fields = vars(r)
     for f in RESULT_FIELDS:
-        v = getattr(r, f)
-        if isinstance(v, float) and math.isnan(v):
-            v = None
-        row[f] = v
+        v = fields[f]
+        row[f] = None if isinstance(v, float) and math.isnan(v) else v  # NaN -> None (SQL NULL)
     row["base_year"] = int(row["base_year"]) if row["base_year"] is not None else None
     row["note"] = row["note"] or ""
     return row
@@ -111,9 +112,12 @@ def _matches(conn: sa.Connection, cat: Catalog) -> list[dict]:
     return out
 
 
-def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict], chunk: int = 20_000) -> None:
-    for i in range(0, len(rows), chunk):
-        conn.execute(table.insert(), rows[i:i + chunk])
+def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    """Rows in primary-key order (B-tree appends) through the raw store's bulk writer (COPY / executemany)."""
+    cols = [c.name for c in table.columns]
+    as_tuple = operator.itemgetter(*cols)
+    tuples = sorted(map(as_tuple, rows), key=operator.itemgetter(*[cols.index(c.name) for c in table.primary_key]))
+    bulk_insert(conn, table.name, cols, tuples)
 
 
 def compute_into(conn: sa.Connection) -> dict:
