@@ -15,15 +15,21 @@ st.markdown("Alle indicatoren die sinds de eerste meting méér veranderden dan 
             "marge), dan staat dat er eerst: de buurt *beweegt mee met Maastricht*. Veranderingen binnen de marge "
             "staan apart: daar kunnen we (nog) niets over zeggen.")
 
-for area in model.areas:
-    st.header(area.name)
-    c1, c2 = st.columns(2)
-    with c1:
-        st.subheader(f"Verbeterd ({len(area.successes)})")
-        st.markdown("\n".join(f"- {x}" for x in area.successes) or "Geen verbetering groter dan de marge.")
-    with c2:
-        st.subheader(f"Verslechterd ({len(area.setbacks)})")
-        st.markdown("\n".join(f"- {x}" for x in area.setbacks) or "Geen verslechtering groter dan de marge.")
-    with st.expander(f"Binnen de marge ({len(area.within_margin)}) en beschrijvend ({len(area.descriptive)})"):
-        st.markdown("\n".join(f"- {x}" for x in (*area.within_margin, *area.descriptive)))
-    components.source_line(area.sources, "vergelijking van de eerste en de laatste meting per indicator")
+# One buurt at a time (the tab is in the URL): a projector shows one list, a link opens the same buurt.
+for tab, area in zip(components.on_request_tabs([a.name for a in model.areas], key="focusbuurt"), model.areas):
+    if tab.open is False:
+        continue
+    with tab:
+        c1, c2 = st.columns(2)
+        with c1:
+            st.subheader(f"Verbeterd ({len(area.successes)})")
+            st.markdown("\n".join(f"- {x}" for x in area.successes) or "Geen verbetering groter dan de marge.")
+        with c2:
+            st.subheader(f"Verslechterd ({len(area.setbacks)})")
+            st.markdown("\n".join(f"- {x}" for x in area.setbacks) or "Geen verslechtering groter dan de marge.")
+        rest = components.on_request(f"Binnen de marge ({len(area.within_margin)}) en beschrijvend "
+                                     f"({len(area.descriptive)})", key=f"rest_{area.name}")
+        if rest.open:
+            with rest:
+                st.markdown("\n".join(f"- {x}" for x in (*area.within_margin, *area.descriptive)))
+        components.source_line(area.sources, "vergelijking van de eerste en de laatste meting per indicator")
