@@ -118,3 +118,19 @@ def render(cat: Catalog | None = None) -> str:
         for m in cat.by_pillar(p):
             out.append(metric_section(m, cat))
     return "\n".join(out)
+
+
+def sections(cat: Catalog | None = None) -> tuple[str, list[tuple[str, str]]]:
+    """The documentation as (introduction, [(section title, section text), ...]), split at its level-2 headings,
+    so a page can show each section on request; the text is exactly render()'s."""
+    lines = render(cat).split("\n")[1:]  # without the document title
+    intro: list[str] = []
+    out: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if line.startswith("## "):
+            out.append((line[3:].strip(), []))
+        elif out:
+            out[-1][1].append(line)
+        else:
+            intro.append(line)
+    return "\n".join(intro).strip(), [(title, "\n".join(body).strip()) for title, body in out]

@@ -249,3 +249,15 @@ def test_pillars_with_only_neutral_headline_metrics_get_no_proposals():
     assert all(m.direction == "neutral" for m in briefing.headline_metrics(eng, "gelijke_kansen"))
     assert not [p for p in pr.proposals(eng, TODAY, areas=("BU00010002",), ref="GM0001")
                 if p.metric.pillar == "gelijke_kansen"]
+
+
+def test_documentation_sections_keep_every_line():
+    """The Data page shows the documentation per section: together the sections are the whole text."""
+    from metrics import docs
+
+    intro, parts = docs.sections()
+    assert [t for t, _ in parts][:3] == ["Rekenregels", "Doelvoorstellen en meetbaarheid",
+                                         "Positieve Gezondheid: zes dimensies"]
+    rebuilt = "\n\n".join([intro] + [f"## {t}\n\n{body}" for t, body in parts])
+    strip = [line for line in docs.render().split("\n")[1:] if line.strip()]
+    assert [line for line in rebuilt.split("\n") if line.strip()] == strip

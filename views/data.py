@@ -26,7 +26,13 @@ tab_ind, tab_src, tab_dl, tab_upd = components.on_request_tabs(
 
 if tab_ind.open is not False:
     with tab_ind:
-        st.markdown(docs.render(cat).split("\n", 2)[2])  # skip the document title
+        intro, parts = docs.sections(cat)
+        st.markdown(intro)
+        for title, text in parts:  # each section drawn when it is opened
+            part = components.on_request(title, key=f"doc_{title}")
+            if part.open:
+                with part:
+                    st.markdown(text)
 
 if tab_src.open is not False:
     with tab_src:
