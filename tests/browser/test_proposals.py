@@ -56,12 +56,16 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
     ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nl-NL")
     page = ctx.new_page()
     try:
-        # --- anonymous: Doelen
+        # --- anonymous: Doelen opens on its first tab, which points to the proposals while no target exists
         goto_settled(page, server.base_url + "/doelen")
-        page.wait_for_selector("text=Wanneer zien we vooruitgang?", timeout=90_000)  # the page ran to its end
+        page.wait_for_selector("text=Er zijn nog geen doelen vastgesteld", timeout=90_000)
+        assert "Voorstellen voor Pottenberg" not in main_text(page)  # only the open tab is built
+        # ... the Voorstellen tab, by a click and (below, for the editor) by the link
+        page.get_by_role("tab", name="Voorstellen").click()
+        page.wait_for_selector("text=Voorstellen voor Pottenberg", timeout=90_000)  # the tab ran to its end
         settle(page)
+        assert "onderdeel=Voorstellen" in page.evaluate("location.href")  # the tab is in the URL
         text = main_text(page)
-        assert "Er zijn nog geen doelen vastgesteld" in text
         assert "Voorstellen voor doelen" in text and text.count("voorstel — niet vastgesteld") >= 6, text[:3000]
         assert "Voorstel: gat halveren" in text and "Voorstel: gat dichten" in text
         assert "Voorstel: sterkte vasthouden" in text
@@ -96,7 +100,7 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         page.screenshot(path=str(shots / "proposals-dia1-anoniem.png"))
 
         # --- editor: sign in on Doelen and adopt Nazareth's 'gat halveren' for moeite met rondkomen
-        goto_settled(page, server.base_url + "/doelen")
+        goto_settled(page, server.base_url + "/doelen?onderdeel=Voorstellen")
         page.get_by_text("Inloggen voor redacteuren").click()
         page.get_by_label("Gebruikersnaam").fill("pm")
         page.get_by_label("Wachtwoord").fill("correct horse battery")
@@ -110,6 +114,15 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         buttons.first.click()  # the first proposal: Nazareth, moeite met rondkomen, gat halveren
         page.wait_for_selector("text=Voorstel overgenomen als doel: Moeite met rondkomen — Nazareth", timeout=90_000)
         settle(page)
+        # adopted: its metric/buurt has no proposals any more; the other buurt's still do
+        text = main_text(page)
+        assert "Voorstellen voor Nazareth" in text and "Voorstellen voor Pottenberg" in text
+        naz = text[text.index("Voorstellen voor Nazareth"):text.index("Voorstellen voor Pottenberg")]
+        assert "Moeite met rondkomen — Nazareth" not in naz
+        # ... and it is a target now, under Doelen
+        page.get_by_role("tab", name="Doelen").click()
+        settle(page)
+        page.get_by_role("heading", name="Moeite met rondkomen — Nazareth").wait_for(timeout=60_000)
         assert page.get_by_role("heading", name="Moeite met rondkomen — Nazareth").count() == 1
         text = main_text(page)
         assert "Basis 2020" in text and "Doel 2035" in text and "20,6%" in text
@@ -117,10 +130,6 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         assert "Programma of trend?" in text and "bevroren" in text
         assert "Nog geen meting na 2020" in text  # the group comparison waits for the next edition
         assert "Ter vergelijking: de periode vóór het basisjaar" in text and "spreiding" in text
-        # adopted: its metric/buurt has no proposals any more; the other buurt's still do
-        assert "Voorstellen voor Nazareth" in text and "Voorstellen voor Pottenberg" in text
-        naz = text[text.index("Voorstellen voor Nazareth"):text.index("Voorstellen voor Pottenberg")]
-        assert "Moeite met rondkomen — Nazareth" not in naz
         page.screenshot(path=str(shots / "proposals-doelen-overgenomen.png"), full_page=True)
 
         # stored as a real target with its frozen group and decision
@@ -132,6 +141,9 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         assert len(groups[int(t["id"].iloc[0])]["codes"]) == 10
 
         # --- rejecting: the next open proposal (Nazareth, sociaal minimum, gat halveren) disappears, the other stays
+        page.get_by_role("tab", name="Voorstellen").click()
+        settle(page)
+        page.get_by_role("button", name="Voorstel afwijzen").first.wait_for(timeout=60_000)
         page.get_by_role("button", name="Voorstel afwijzen").first.click()
         page.wait_for_selector("text=Voorstel afgewezen: Huishoudens onder of rond het sociaal minimum — Nazareth",
                                timeout=90_000)
