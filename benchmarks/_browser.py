@@ -96,6 +96,8 @@ def free_port(ports=PORTS) -> int:
     """The first port of the block nobody listens on (bind test on 127.0.0.1)."""
     for port in ports:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            # as the server binds (tornado sets SO_REUSEADDR): a port whose old connections are in TIME_WAIT is free
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:

@@ -8,8 +8,15 @@ data/wijkmonitor.sqlite (opened read-only), then
 - warm: the median of the next ``--warm`` loads of the same URL (new Streamlit session, caches filled), each
   followed by a warm load of the bare page, so that both are measured under the same machine load.
 In the same run the same is measured for a bare Streamlit page with one Altair chart, served by a second
-streamlit process, and the table shows page/bare (warm: against the bare loads interleaved with that page). "Settled": Streamlit's script run has finished
-(``data-test-script-state="notRunning"``); charts may still be drawing. Loopback only, ports 8620-8629.
+streamlit process, and the table shows page/bare (warm: against the bare loads interleaved with that page).
+"Settled": Streamlit's script run has finished (``data-test-script-state="notRunning"``); charts may still be
+drawing. Loopback only, ports 8620-8629 (and 8660-8669 for nginx).
+
+The bare page sits at the root URL. Every page of the app but Overzicht is a deep link (/kaart, ...), and on a
+deep link Streamlit's client first probes <page>/_stcore/health, gets a 404 and waits 100 ms before it tries the
+root (streamlit/streamlit#7074). The row "(bare, deep link)" measures that for the same bare chart as the second
+page of a two-page app. With ``--proxy`` every page is loaded through deploy/nginx.conf (one replica), which tells
+the client where its server is, so a deep link connects without the probe, as in the deployment.
 """
 from __future__ import annotations
 
@@ -22,8 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _browser import (APP, EXCEPTION, NOT_FOUND, ROOT, StreamlitServer, goto_settled, launch_chromium,  # noqa: E402
-                      navigation)
+import _nginx  # noqa: E402
+from _browser import (APP, EXCEPTION, NOT_FOUND, ROOT, StreamlitServer, free_port, goto_settled,  # noqa: E402
+                      launch_chromium, navigation)
 
 FULL_DB = ROOT / "data" / "wijkmonitor.sqlite"
 BARE_PAGE = '''import altair as alt
@@ -33,6 +41,12 @@ import streamlit as st
 st.title("Kale pagina")
 df = pd.DataFrame({"jaar": [2012, 2016, 2020, 2022, 2024], "waarde": [35.9, 31.2, 25.3, 27.0, 26.1]})
 st.altair_chart(alt.Chart(df).mark_line(point=True).encode(x="jaar:O", y="waarde:Q"))
+'''
+# The same chart as the second page of a two-page app: the bare page at a deep link (/kale-pagina).
+BARE_DEEP_APP = '''import streamlit as st
+
+st.navigation([st.Page("bare.py", title="Kale pagina", default=True),
+               st.Page("bare.py", title="Kale pagina, diep", url_path="kale-pagina")], position="hidden").run()
 '''
 VIEWPORT = {"width": 1440, "height": 900}
 NAV_TITLES = "() => [...document.querySelectorAll(\"[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']\")].map(a => a.innerText.trim().split('\\n').pop().trim())"
@@ -77,7 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--app", default=str(APP), help="entry script (default app.py), e.g. a copy of another version")
     ap.add_argument("--url", default="", help="database URL to read instead of --db (e.g. a PostgreSQL database built "
                                               "with `DATABASE_URL=... python -m loaders build`)")
+    ap.add_argument("--proxy", action="store_true", help="load the app's pages through nginx (deploy/nginx.conf)")
     args = ap.parse_args(argv)
+    if args.proxy and _nginx.nginx_binary() is None:
+        print("--proxy needs nginx (apt-get install nginx)", file=sys.stderr)
+        return 2
     warm, cold_n = max(1, min(args.warm, 20)), max(1, min(args.cold, 5))  # bounded loops
 
     db = Path(args.db).resolve()
@@ -100,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="wm-bench-pages-") as tmp, sync_playwright() as pw:
         bare_script = Path(tmp) / "bare.py"
         bare_script.write_text(BARE_PAGE, encoding="utf-8")
+        bare_deep_script = Path(tmp) / "bare_deep.py"
+        bare_deep_script.write_text(BARE_DEEP_APP, encoding="utf-8")
         logs = Path(tmp)
         browser = launch_chromium(pw)
         try:
@@ -110,7 +130,15 @@ def main(argv: list[str] | None = None) -> int:
                     t0 = time.perf_counter()
                     with srv:
                         startup = time.perf_counter() - t0
-                        r = measure(browser, srv, url_path, warm if i == cold_n - 1 else 0, bare_srv)
+                        front = srv
+                        if args.proxy and script == app:
+                            front = _nginx.Nginx(Path(tmp) / f"nginx-{label}-{i}", free_port(_nginx.PORTS),
+                                                 [f"127.0.0.1:{srv.port}"]).start()
+                        try:
+                            r = measure(browser, front, url_path, warm if i == cold_n - 1 else 0, bare_srv)
+                        finally:
+                            if front is not srv:
+                                front.stop()
                         r["startup"] = startup
                         samples.append(r)
                 out = samples[-1]
@@ -123,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"warm {bare['warm']:.2f} s", flush=True)
             # The bare page keeps running: every page's warm loads alternate with warm loads of the bare page.
             with StreamlitServer(bare_script, None, log_path=logs / "bare-interleaved.log") as bare_srv:
+                deep = cold_and_warm(bare_deep_script, "kale-pagina", None, "bare-deep", bare_srv)
+                print(f"  bare page at a deep link: warm {deep['warm']:.2f} s "
+                      f"(bare alongside {deep['bare_warm']:.2f} s)", flush=True)
                 for spec in pages:
                     r = cold_and_warm(app, spec.route, db_url, spec.slug, bare_srv)
                     r["spec"] = spec
@@ -134,10 +165,13 @@ def main(argv: list[str] | None = None) -> int:
 
     expected_nav = [p.title for p in navigation(app)]
     print()
-    print(f"App {app}; database {db_label}, {warm} warm loads (median), "
+    print(f"App {app}{' through nginx (deploy/nginx.conf)' if args.proxy else ''}; database {db_label}, "
+          f"{warm} warm loads (median), "
           f"{cold_n} cold load(s) per page, headless Chromium 1440x900")
     print(f"{'page':<16} {'cold s':>7} {'warm s':>7} {'bare s':>7} {'cold/bare':>10} {'warm/bare':>10}  notes")
     print(f"{'(bare)':<16} {bare['cold']:>7.2f} {bare['warm']:>7.2f} {bare['warm']:>7.2f} {1:>10.1f} {1:>10.1f}")
+    print(f"{'(bare, deep link)':<16} {deep['cold']:>7.2f} {deep['warm']:>7.2f} {deep['bare_warm']:>7.2f} "
+          f"{deep['cold'] / bare['cold']:>10.2f} {deep['warm'] / deep['bare_warm']:>10.2f}  direct, no proxy")
     for r in rows:
         notes = []
         if r["errors"]:

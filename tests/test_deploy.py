@@ -15,92 +15,30 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from benchmarks._browser import APP, EXCEPTION, ROOT, StreamlitServer, free_port, goto_settled
+from benchmarks import _nginx
+from benchmarks._browser import APP, EXCEPTION, StreamlitServer, free_port, goto_settled
+from benchmarks._nginx import Nginx
 from benchmarks._wsclient import open_page
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
 
-TEMPLATE = ROOT / "deploy" / "nginx.conf"
 REPLICA_PORTS = range(8645, 8650)
-NGINX_PORTS = range(8660, 8670)
-LOG_LINE = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) \d+ upstream=(?P<upstream>\S+) '
-                      r'affinity=(?P<affinity>\S+)')
 NO_PARTICIPATION = "nog geen deelnamecijfers"
 
 
 def nginx_binary() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    found = _nginx.nginx_binary()
     if not found:
         if os.environ.get("CI"):
             pytest.fail("nginx is not installed; `make test` (system-deps) installs it")
         pytest.skip("nginx is not installed (apt-get install nginx; `make test` installs it); in CI this test runs")
     return found
-
-
-class Nginx:
-    """A private nginx from deploy/nginx.conf: own prefix, foreground, stopped by its pid."""
-
-    def __init__(self, prefix: Path, listen_port: int, replicas: list[str]):
-        self.binary = nginx_binary()
-        self.prefix = prefix
-        self.port = listen_port
-        (prefix / "logs").mkdir(parents=True, exist_ok=True)
-        (prefix / "temp").mkdir(exist_ok=True)
-        conf = TEMPLATE.read_text(encoding="utf-8")
-        for placeholder in ("@LISTEN@", "@SERVER_NAME@", "@REPLICAS@"):
-            assert placeholder in conf, f"{placeholder} missing from deploy/nginx.conf"
-        conf = (conf.replace("@LISTEN@", f"127.0.0.1:{listen_port}").replace("@SERVER_NAME@", "localhost")
-                .replace("@REPLICAS@", " ".join(f"server {r};" for r in replicas)))
-        self.conf = prefix / "nginx.conf"
-        self.conf.write_text(conf, encoding="utf-8")
-        self.proc: subprocess.Popen | None = None
-
-    def _cmd(self, *extra: str) -> list[str]:
-        return [self.binary, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.prefix / "logs/error.log"),
-                *extra]
-
-    def start(self, timeout: float = 30) -> "Nginx":
-        check = subprocess.run(self._cmd("-t"), capture_output=True, text=True, timeout=30)
-        assert check.returncode == 0, f"nginx -t failed:\n{check.stderr}"
-        self.proc = subprocess.Popen(self._cmd("-g", "daemon off;"), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.proc.stderr.read().decode(errors='replace')}")
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return self
-            time.sleep(0.1)
-        raise TimeoutError("nginx did not start listening")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGQUIT)  # graceful: workers finish their requests
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def log(self) -> list[dict]:
-        path = self.prefix / "logs/access.log"
-        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-        return [m.groupdict() for m in map(LOG_LINE.search, lines) if m]
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +57,7 @@ def stack(tmp_path_factory, output_dir):
                                   log_path=output_dir / "logs" / f"deploy-replica-{i + 1}.log",
                                   extra_env={"STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret})
             replicas.append(srv.start())
-        proxy = Nginx(tmp_path_factory.mktemp("nginx"), free_port(NGINX_PORTS),
+        proxy = Nginx(tmp_path_factory.mktemp("nginx"), free_port(_nginx.PORTS),
                       [f"127.0.0.1:{r.port}" for r in replicas]).start()
         try:
             for r in replicas:  # first visit on / of each fresh replica (deep links later)
@@ -216,6 +154,38 @@ def test_browser_through_the_proxy(stack, browser):
     assert any(e["path"].startswith("/_stcore/stream") and e["status"] == "101" for e in entries), entries
     assert len({e["upstream"] for e in entries}) == 1, "the browser's requests were split over replicas"
     assert len(entries) >= 5  # page, scripts, styles, WebSocket: all of them on one replica
+
+
+def test_deep_link_through_the_proxy_connects_without_probing(stack, browser):
+    """A deep link (/doelen?onderdeel=...) through the proxy: the page's HTML tells Streamlit's client where its
+    server is, so it does not first probe /doelen/_stcore/health (a 404, then a 100 ms wait; streamlit#7074),
+    and the document is Dutch from its first byte. Directly on a replica the probe happens (the contrast)."""
+    proxy, replica = stack["proxy"], stack["replicas"][0]
+    status, body, _ = get(proxy.base_url + "/doelen")
+    assert status == 200 and '<html lang="nl">' in body and "BACKEND_BASE_URL" in body
+    status, body, _ = get(replica.base_url + "/doelen")
+    assert status == 200 and "BACKEND_BASE_URL" not in body  # the edit is the proxy's, Streamlit's page is as shipped
+
+    def visit(base: str) -> list[str]:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            page = ctx.new_page()
+            paths: list[str] = []
+            page.on("request", lambda r: paths.append(r.url.removeprefix(base)))
+            goto_settled(page, base + "/doelen?onderdeel=Wanneer%20zien%20we%20vooruitgang%3F")
+            page.get_by_text("Per bron hoe vaak er gemeten wordt").wait_for(timeout=60_000)
+            assert not page.locator(EXCEPTION).count()
+            assert page.evaluate("document.documentElement.lang") == "nl"
+            assert "onderdeel=Wanneer" in page.evaluate("location.href")  # still on the deep link
+            return paths
+        finally:
+            ctx.close()
+
+    through_proxy = visit(proxy.base_url)
+    assert "/_stcore/health" in through_proxy and "/_stcore/host-config" in through_proxy, through_proxy
+    assert not any(p.startswith("/doelen/_stcore") for p in through_proxy), through_proxy
+    direct = visit(replica.base_url)
+    assert any(p.startswith("/doelen/_stcore/health") for p in direct), direct  # Streamlit's own probe
 
 
 def test_programme_data_is_shared_by_all_replicas_at_once(stack):
