@@ -150,13 +150,13 @@ def decide(action: str, p: proposals.Proposal, owner: str = OWNER, target_value:
 def proposals_part() -> None:
     """Proposals computed by fixed rules, to adopt (as a target) or reject."""
     st.header("Voorstellen voor doelen")
-    PROG = proposals.programme()
+    prog = proposals.programme()
     st.markdown(
         "Het dashboard stelt geen doelen vast; dat doet het programma. Wel rekent het **voorstellen** uit volgens "
         "vaste regels, voor de kernindicatoren van het Overzicht in beide focusbuurten. Elk voorstel is "
         f"**{proposals.LABEL}** tot een redacteur het overneemt.\n\n"
         + "\n".join(f"- {proposals.rule_text(r)}" for r in proposals.RULES) +
-        f"\n\nBasis: het meest recente jaar tot en met {PROG.start_year} waarin de buurt én Maastricht een cijfer "
+        f"\n\nBasis: het meest recente jaar tot en met {prog.start_year} waarin de buurt én Maastricht een cijfer "
         "hebben. Tussendoelen vallen op de jaren waarin nieuwe cijfers verwacht worden. **Meetbaar** betekent: de "
         "verandering die het voorstel vraagt is groter dan de marge van de indicator (zie Data en methode).")
     open_props = state.open_proposals(eng, today, rows)

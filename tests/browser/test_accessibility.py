@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks._browser import APP, SETTLED, StreamlitServer, goto_settled, navigation
-from loaders import auth
+from benchmarks._browser import SETTLED, goto_settled, navigation
 
 from .axe import axe_source, blocking, run_axe
+from .editors import PASSWORD, SIGN_IN, editor_server, editors_file
 
 pytestmark = pytest.mark.browser
 
 PAGES = navigation()
 PROJECTOR = {"width": 1280, "height": 720}
 FULL_HD = {"width": 1920, "height": 1080}
-PASSWORD = "correct horse battery"
-SIGN_IN = "Inloggen voor redacteuren"
 FRAME = "iframe[title*='diavoorstelling']"
 DRAWN = """() => !document.querySelector("[data-testid='stSkeleton']") && [...document.querySelectorAll(
       "[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart'], [data-testid='stDeckGlJsonChart']")]
@@ -48,19 +46,10 @@ def server(request, browser, output_dir, tmp_path_factory):
     if backend == "postgresql":
         request.applymarker(pytest.mark.postgres)
     db_url = request.getfixturevalue("browser_sqlite_url" if backend == "sqlite" else "browser_pg_url")
-    editors = tmp_path_factory.mktemp("a11y-editors") / "editors.toml"
-    editors.write_text(f'[editors.accounts]\npm = "{auth.hash_password(PASSWORD)}"\n', encoding="utf-8")
-    srv = StreamlitServer(APP, db_url, log_path=output_dir / "logs" / f"streamlit-a11y-{backend}.log",
-                          extra_env={"WIJKMONITOR_EDITORS_FILE": str(editors)})
-    srv.backend = backend  # type: ignore[attr-defined]
-    srv.start()
-    try:
-        ctx = browser.new_context(viewport=PROJECTOR)
-        goto_settled(ctx.new_page(), srv.base_url + "/")  # first visit on the root (see tests/browser/conftest.py)
-        ctx.close()
+    with editor_server(db_url, editors_file(tmp_path_factory.mktemp("a11y-editors")), browser,
+                       output_dir / "logs" / f"streamlit-a11y-{backend}.log") as srv:
+        srv.backend = backend  # type: ignore[attr-defined]
         yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture

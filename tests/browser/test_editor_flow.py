@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks._browser import APP, StreamlitServer, goto_settled
-from loaders import auth
+from benchmarks._browser import goto_settled
 from metrics.store import build
 
+from .editors import editor_server, editors_file, settle, sign_in
+
 pytestmark = pytest.mark.browser
-SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 UPLOAD = ("buurt_code,maand,leeftijdsgroep,dialoogsessies,bewoners_bereikt,meemakers,activiteiten\n"
           "BU09350203,2025-09,totaal,3,47,12,4\n"
           "BU09350403,2025-09,totaal,1,6,2,1\n")
@@ -19,23 +19,9 @@ UPLOAD = ("buurt_code,maand,leeftijdsgroep,dialoogsessies,bewoners_bereikt,meema
 def server(tmp_path_factory, output_dir, browser):
     db = f"sqlite:///{tmp_path_factory.mktemp('editor-db') / 'app.sqlite'}"
     build(db, national=False)
-    editors = tmp_path_factory.mktemp("editors") / "editors.toml"
-    editors.write_text(f'[editors.accounts]\npm = "{auth.hash_password("correct horse battery")}"\n', encoding="utf-8")
-    s = StreamlitServer(APP, db, log_path=output_dir / "logs" / "streamlit-editor.log",
-                        extra_env={"WIJKMONITOR_EDITORS_FILE": str(editors)})
-    s.start()
-    try:
-        ctx = browser.new_context()
-        goto_settled(ctx.new_page(), s.base_url + "/")
-        ctx.close()
+    with editor_server(db, editors_file(tmp_path_factory.mktemp("editors")), browser,
+                       output_dir / "logs" / "streamlit-editor.log") as s:
         yield s
-    finally:
-        s.stop()
-
-
-def settle(page):
-    page.wait_for_timeout(300)
-    page.wait_for_selector(SETTLED, state="attached", timeout=60_000)
 
 
 def choose(page, label: str, option: str):
@@ -64,11 +50,7 @@ def test_editor_creates_target_and_uploads_participation(browser, server, output
         goto_settled(page, server.base_url + "/doelen")
         assert page.get_by_text("Er zijn nog geen doelen vastgesteld").count() == 1
         assert page.get_by_text("Nieuw doel").count() == 0  # anonymous: no form
-        page.get_by_text("Inloggen voor redacteuren").click()
-        page.get_by_label("Gebruikersnaam").fill("pm")
-        page.get_by_label("Wachtwoord").fill("correct horse battery")
-        page.get_by_role("button", name="Inloggen").click()
-        page.wait_for_selector("text=Ingelogd als redacteur: pm", timeout=30_000)
+        sign_in(page)
         settle(page)
         choose(page, "Gebied", "Pottenberg")
         page.wait_for_selector("text=Basiswaarde 2020: ")

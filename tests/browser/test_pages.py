@@ -122,9 +122,12 @@ def test_shared_url_selects_the_indicator(page, app_server):
     assert not exceptions(page), exceptions(page)
     # Streamlit 1.67 selectboxes are comboboxes: the shown value is the input's value, the label its aria-label.
     boxes = page.locator("[data-testid='stSelectbox'] input[role='combobox']")
+    # The script run can end before the browser has drawn the selectboxes (Streamlit loads an element's code when
+    # it is first shown): wait for them, then read.
+    boxes.first.wait_for(state="attached", timeout=30_000)
     shown = [(boxes.nth(i).get_attribute("aria-label"), boxes.nth(i).input_value()) for i in range(boxes.count())]
     assert any(value.startswith("Eenzaamheid") for _, value in shown), f"selectboxes (label, value): {shown}"
-    assert "indicator=eenzaam" in page.url, page.url
+    assert "indicator=eenzaam" in page.evaluate("location.href"), page.evaluate("location.href")
 
 
 def test_tab_moves_focus_to_a_visible_control(page, app_server):

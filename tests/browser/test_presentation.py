@@ -21,9 +21,11 @@ import subprocess
 
 import pytest
 
-from benchmarks._browser import APP, EXCEPTION, StreamlitServer, free_port, goto_settled
-from loaders import auth, decks, programme
+from benchmarks._browser import EXCEPTION, free_port, goto_settled
+from loaders import decks, programme
 from metrics.store import build
+
+from .editors import SIGN_IN, editor_server, editors_file, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -97,24 +99,10 @@ def deck_db(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="module")
-def editors_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("editors") / "editors.toml"
-    path.write_text(f'[editors.accounts]\npm = "{auth.hash_password("correct horse battery")}"\n', encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def server(deck_db, editors_file, output_dir, browser):
-    s = StreamlitServer(APP, deck_db, port=free_port(PORTS), log_path=output_dir / "logs" / "streamlit-presentatie.log",
-                        extra_env={"WIJKMONITOR_EDITORS_FILE": str(editors_file)})
-    s.start()
-    try:
-        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-        goto_settled(ctx.new_page(), s.base_url + "/")  # a fresh server: the root first (see conftest.py)
-        ctx.close()
+def server(deck_db, tmp_path_factory, output_dir, browser):
+    with editor_server(deck_db, editors_file(tmp_path_factory.mktemp("editors")), browser,
+                       output_dir / "logs" / "streamlit-presentatie.log", port=free_port(PORTS)) as s:
         yield s
-    finally:
-        s.stop()
 
 
 def open_presentation(page, server, query: str = ""):
@@ -205,7 +193,7 @@ def test_clicker_keys_work_without_focusing_the_slideshow(browser, server):
         page.keyboard.press("PageUp")
         wait_counter(frame, 1, n)
         # a field on the page keeps its arrow keys
-        page.get_by_text("Inloggen voor redacteuren").click()
+        page.get_by_text(SIGN_IN).click()
         page.get_by_label("Gebruikersnaam").click()
         page.keyboard.type("pm")
         page.keyboard.press("ArrowLeft")
@@ -278,14 +266,6 @@ def test_every_kind_of_slide_fits(browser, deck_db, output_dir, tmp_path):
 
 # ------------------------------------------------------------------------------------------ editor saves a deck
 
-def _sign_in(page):
-    page.get_by_text("Inloggen voor redacteuren").click()
-    page.get_by_label("Gebruikersnaam").fill("pm")
-    page.get_by_label("Wachtwoord").fill("correct horse battery")
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_selector("text=Ingelogd als redacteur: pm", timeout=30_000)
-
-
 def _click(page, name: str, nth: int = 0):
     page.get_by_role("button", name=name, exact=True).nth(nth).click()
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached")
@@ -297,7 +277,7 @@ def test_editor_composes_saves_and_anyone_presents(browser, server, deck_db, out
     page = ctx.new_page()
     try:
         open_presentation(page, server)
-        _sign_in(page)
+        sign_in(page)
         count = "Dia's in deze presentatie ({})"
         page.wait_for_selector(f"text={count.format(8)}")
         _click(page, "Weg", 0)           # drop "Wat willen we bereiken?"

@@ -7,12 +7,13 @@ import re
 
 import pytest
 
-from benchmarks._browser import APP, StreamlitServer, goto_settled
-from loaders import auth, programme
+from benchmarks._browser import goto_settled
+from loaders import programme
 from metrics.store import build
 
+from .editors import editor_server, editors_file, settle, sign_in
+
 pytestmark = pytest.mark.browser
-SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 FRAME = "iframe[title*='diavoorstelling']"
 
 
@@ -26,24 +27,10 @@ def server(request, tmp_path_factory, output_dir, browser):
         request.applymarker(pytest.mark.postgres)
         db = fresh_pg_database("proposals")
     build(db, national=False)
-    editors = tmp_path_factory.mktemp("editors") / "editors.toml"
-    editors.write_text(f'[editors.accounts]\npm = "{auth.hash_password("correct horse battery")}"\n', encoding="utf-8")
-    s = StreamlitServer(APP, db, log_path=output_dir / "logs" / f"streamlit-proposals-{request.param}.log",
-                        extra_env={"WIJKMONITOR_EDITORS_FILE": str(editors)})
-    s.database_url_for_test = db  # type: ignore[attr-defined]
-    s.start()
-    try:
-        ctx = browser.new_context()
-        goto_settled(ctx.new_page(), s.base_url + "/")
-        ctx.close()
+    with editor_server(db, editors_file(tmp_path_factory.mktemp("editors")), browser,
+                       output_dir / "logs" / f"streamlit-proposals-{request.param}.log") as s:
+        s.database_url_for_test = db  # type: ignore[attr-defined]
         yield s
-    finally:
-        s.stop()
-
-
-def settle(page):
-    page.wait_for_timeout(300)
-    page.wait_for_selector(SETTLED, state="attached", timeout=60_000)
 
 
 def main_text(page) -> str:
@@ -101,11 +88,7 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
 
         # --- editor: sign in on Doelen and adopt Nazareth's 'gat halveren' for moeite met rondkomen
         goto_settled(page, server.base_url + "/doelen?onderdeel=Voorstellen")
-        page.get_by_text("Inloggen voor redacteuren").click()
-        page.get_by_label("Gebruikersnaam").fill("pm")
-        page.get_by_label("Wachtwoord").fill("correct horse battery")
-        page.get_by_role("button", name="Inloggen").click()
-        page.wait_for_selector("text=Ingelogd als redacteur: pm", timeout=30_000)
+        sign_in(page)
         settle(page)
         buttons = page.get_by_role("button", name="Voorstel overnemen")
         buttons.first.wait_for(timeout=60_000)
