@@ -80,8 +80,21 @@ PAGE_SCRIPT = """
   const html = doc.documentElement;
   if (html.lang !== 'nl') html.lang = 'nl';
   if (window.__wmA11y) return;
+  let queued = false;
+  function later() {
+    if (!queued) { queued = true; requestAnimationFrame(function () { queued = false; scrollables(); }); }
+  }
+  // A table can start or stop scrolling without any change to the DOM (a font arrives, a column widens after the
+  // first layout): watch each candidate's size too, not only mutations and window resizes.
+  const sized = new ResizeObserver(later);
+  const watched = new WeakSet();
   function scrollables() {
     doc.querySelectorAll("[data-testid='stTable'] > div, [data-testid='stMarkdownContainer'] table").forEach(function (el) {
+      if (!watched.has(el)) {
+        watched.add(el);
+        sized.observe(el);
+        if (el.firstElementChild) sized.observe(el.firstElementChild);
+      }
       const scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
       const isTable = el.tagName === 'TABLE';  // keeps its table role: only a tab stop
       if (scrolls && !el.hasAttribute('tabindex')) {
@@ -96,10 +109,9 @@ PAGE_SCRIPT = """
       }
     });
   }
-  let queued = false;
   window.__wmA11y = new MutationObserver(function () {
     if (html.lang !== 'nl') html.lang = 'nl';
-    if (!queued) { queued = true; requestAnimationFrame(function () { queued = false; scrollables(); }); }
+    later();
   });
   window.__wmA11y.observe(html, {attributes: true, attributeFilter: ['lang'], childList: true, subtree: true});
   window.addEventListener('resize', scrollables);

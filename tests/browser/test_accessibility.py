@@ -73,6 +73,9 @@ def settle(page, timeout=60_000):
     page.wait_for_timeout(250)
     page.wait_for_selector(SETTLED, state="attached", timeout=timeout)
     page.wait_for_function(DRAWN, timeout=timeout)
+    # The page's own script (ui.components.PAGE_SCRIPT) reacts to the last mutation or resize in the next
+    # animation frame: let two frames pass, as a user's first key press would.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 class Audit:
@@ -514,5 +517,33 @@ def test_projector_presentation_gets_the_full_width(browser, sqlite_server):
         page.locator("[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']", has_text="Overzicht").click()
         settle(page)
         assert page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "false"
+    finally:
+        ctx.close()
+
+
+def test_table_that_starts_scrolling_later_gets_a_tab_stop(browser, sqlite_server):
+    """A table that fits gets no tab stop; when its box becomes too narrow without any change to the DOM or the
+    window (here: a style attribute, which the page script's MutationObserver ignores), it becomes a named,
+    focusable region (axe scrollable-region-focusable), and loses that again when it fits."""
+    region = "[data-testid='stTable'] > div"
+    ctx, page = new_page(browser, viewport=FULL_HD)
+    try:
+        goto_settled(page, f"{sqlite_server.base_url}/doelen?onderdeel=Wanneer%20zien%20we%20vooruitgang%3F")
+        settle(page)
+        box = page.locator(region).first
+        box.wait_for(state="attached", timeout=30_000)
+        assert box.get_attribute("tabindex") is None  # 1920 wide: the calendar fits
+        page.evaluate("""() => { document.querySelector("[data-testid='stMainBlockContainer']").style.maxWidth =
+                                 '420px'; }""")
+        page.wait_for_function(f"""() => document.querySelector("{region}").getAttribute('tabindex') === '0'""",
+                               timeout=5_000)
+        assert box.get_attribute("role") == "region" and "scrollbaar" in box.get_attribute("aria-label")
+        box.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"""() => document.querySelector("{region}").scrollLeft > 0""", timeout=5_000)
+        page.evaluate("""() => { document.querySelector("[data-testid='stMainBlockContainer']").style.maxWidth =
+                                 ''; }""")
+        page.wait_for_function(f"""() => !document.querySelector("{region}").hasAttribute('tabindex')""",
+                               timeout=5_000)
     finally:
         ctx.close()
