@@ -119,13 +119,16 @@ TEXT_JS = """() => {
 
 
 def stable_text(page, deadline_s: float = 15.0) -> str:
-    """The page text once React has finished drawing it: the same in two reads 300 ms apart, no skeletons."""
+    """The page text once React has finished drawing it: the same in three reads 300 ms apart, no skeletons.
+    (Streamlit loads an element's code when it is first shown: under load a selectbox can appear 0,5 s after the
+    script run has ended.)"""
     end = time.monotonic() + deadline_s
-    last = page.evaluate(TEXT_JS)
+    last, same = page.evaluate(TEXT_JS), 0
     while time.monotonic() < end:
         page.wait_for_timeout(300)
         now = page.evaluate(TEXT_JS)
-        if now == last and not page.locator("[data-testid='stSkeleton']").count():
+        same = same + 1 if now == last and not page.locator("[data-testid='stSkeleton']").count() else 0
+        if same >= 2:
             return now
         last = now
     return last

@@ -185,9 +185,10 @@ def downloads(df: pd.DataFrame, name: str, key: str, what: str = "") -> None:
     suffix = f" ({what})" if what else ""
     c1, c2 = st.columns(2)
     c1.download_button(f"Download CSV{suffix}", export.to_csv_bytes(df), file_name=f"{name}.csv", mime="text/csv",
-                       key=f"{key}_csv")
+                       on_click="ignore", key=f"{key}_csv")
     c2.download_button(f"Download Excel{suffix}", export.to_excel_bytes(df), file_name=f"{name}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+                       key=f"{key}_xlsx")
 
 
 @st.cache_data(ttl=TTL, max_entries=2000, show_spinner=False)

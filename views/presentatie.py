@@ -71,10 +71,10 @@ if one and one["sig"] == one_sig:
     stem = onepage.file_stem(today)
     c1, c2 = st.columns(2)
     c1.download_button("Download één pagina (PDF)", one["pdf"], file_name=f"{stem}.pdf", mime="application/pdf",
-                       icon=":material/picture_as_pdf:", key="dl_onepage_pdf")
+                       icon=":material/picture_as_pdf:", on_click="ignore", key="dl_onepage_pdf")
     c2.download_button("Download één dia (PowerPoint)", one["pptx"], file_name=f"{stem}.pptx",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       icon=":material/slideshow:", key="dl_onepage_pptx")
+                       icon=":material/slideshow:", on_click="ignore", key="dl_onepage_pptx")
 
 # ------------------------------------------------------------------------------------------ briefing export
 st.header("Volledige briefing (bijlage)")
@@ -95,9 +95,9 @@ if made and made["sig"] == signature:
     c1, c2 = st.columns(2)
     c1.download_button("Download PowerPoint (.pptx)", made["pptx"], file_name=f"{stem}.pptx",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       icon=":material/slideshow:", key="dl_pptx")
+                       icon=":material/slideshow:", on_click="ignore", key="dl_pptx")
     c2.download_button("Download PDF", made["pdf"], file_name=f"{stem}.pdf", mime="application/pdf",
-                       icon=":material/picture_as_pdf:", key="dl_pdf")
+                       icon=":material/picture_as_pdf:", on_click="ignore", key="dl_pdf")
     st.caption(f"Gemaakt in {fmt.number(made['seconds'], 1)} seconden.")
 elif made:
     st.caption("De cijfers of de keuze van dia's zijn veranderd sinds de vorige briefing; maak hem opnieuw.")
