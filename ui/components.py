@@ -179,16 +179,21 @@ def table_alternative(df: pd.DataFrame, label: str = "Tabel bij de grafiek", exp
             st.dataframe(df, hide_index=True, width="stretch")
 
 
+def download(container, label: str, data: bytes, **kwargs) -> None:
+    """A download button that does not rerun the page when clicked: a rerun rebuilds the page's files and can
+    cancel the download still in flight (seen for the full export). Every download in the app goes through here."""
+    container.download_button(label, data, on_click="ignore", **kwargs)
+
+
 def downloads(df: pd.DataFrame, name: str, key: str, what: str = "") -> None:
     """CSV (Dutch notation) and Excel downloads of a table; ``what`` names it in the button when a page has more
     than one table to download (e.g. "voorstellen")."""
     suffix = f" ({what})" if what else ""
     c1, c2 = st.columns(2)
-    c1.download_button(f"Download CSV{suffix}", export.to_csv_bytes(df), file_name=f"{name}.csv", mime="text/csv",
-                       on_click="ignore", key=f"{key}_csv")
-    c2.download_button(f"Download Excel{suffix}", export.to_excel_bytes(df), file_name=f"{name}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-                       key=f"{key}_xlsx")
+    download(c1, f"Download CSV{suffix}", export.to_csv_bytes(df), file_name=f"{name}.csv", mime="text/csv",
+             key=f"{key}_csv")
+    download(c2, f"Download Excel{suffix}", export.to_excel_bytes(df), file_name=f"{name}.xlsx",
+             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
 @st.cache_data(ttl=TTL, max_entries=2000, show_spinner=False)

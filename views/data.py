@@ -65,18 +65,17 @@ if tab_dl.open is not False:
                      f"{df['area_code'].nunique()} gebieden.")
             stem = f"wijkmonitor-export-{dt.date.today().isoformat()}"
             c1, c2, c3 = st.columns(3)
-            c1.download_button("Download CSV (Nederlandse notatie)", dutch_csv(df), file_name=f"{stem}.csv",
-                               mime="text/csv", on_click="ignore", key="full_export_csv",
-                               help="Puntkomma als scheidingsteken en een decimale komma: opent in kolommen in Excel "
-                                    "met Nederlandse instellingen. Waarden afgerond zoals gepubliceerd.")
-            c2.download_button("Download Excel", export.to_excel_bytes(df), file_name=f"{stem}.xlsx",
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                               on_click="ignore", key="full_export_xlsx")
-            c3.download_button("Technische CSV (komma, decimale punt)", export.to_csv_bytes(df, "technisch"),
-                               file_name=f"{stem}-technisch.csv", mime="text/csv", on_click="ignore",
-                               key="full_export_tech",
-                               help="Voor software: komma als scheidingsteken, decimale punt, Engelse kolomnamen, "
-                                    "volledige precisie.")
+            components.download(c1, "Download CSV (Nederlandse notatie)", dutch_csv(df), file_name=f"{stem}.csv",
+                                mime="text/csv", key="full_export_csv",
+                                help="Puntkomma als scheidingsteken en een decimale komma: opent in kolommen in "
+                                     "Excel met Nederlandse instellingen. Waarden afgerond zoals gepubliceerd.")
+            components.download(c2, "Download Excel", export.to_excel_bytes(df), file_name=f"{stem}.xlsx",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                key="full_export_xlsx")
+            components.download(c3, "Technische CSV (komma, decimale punt)", export.to_csv_bytes(df, "technisch"),
+                                file_name=f"{stem}-technisch.csv", mime="text/csv", key="full_export_tech",
+                                help="Voor software: komma als scheidingsteken, decimale punt, Engelse kolomnamen, "
+                                     "volledige precisie.")
             st.dataframe(df.head(50), hide_index=True, width="stretch")
         st.markdown(f"**Doelvoorstellen** — elke rij is een *{proposals.LABEL}*, met de regel waarmee het is "
                     "berekend (zie Indicatoren, 'Doelvoorstellen en meetbaarheid'). Overgenomen en afgewezen "

@@ -15,7 +15,7 @@ from metrics import fmt
 from metrics import slides as numbers
 from reports import briefing as report
 from reports import onepage
-from ui import auth, present, slide_charts, state
+from ui import auth, components, present, slide_charts, state
 from wording import slides
 
 eng = state.engine()
@@ -70,11 +70,11 @@ one = st.session_state.get("onepage_export")
 if one and one["sig"] == one_sig:
     stem = onepage.file_stem(today)
     c1, c2 = st.columns(2)
-    c1.download_button("Download één pagina (PDF)", one["pdf"], file_name=f"{stem}.pdf", mime="application/pdf",
-                       icon=":material/picture_as_pdf:", on_click="ignore", key="dl_onepage_pdf")
-    c2.download_button("Download één dia (PowerPoint)", one["pptx"], file_name=f"{stem}.pptx",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       icon=":material/slideshow:", on_click="ignore", key="dl_onepage_pptx")
+    components.download(c1, "Download één pagina (PDF)", one["pdf"], file_name=f"{stem}.pdf",
+                        mime="application/pdf", icon=":material/picture_as_pdf:", key="dl_onepage_pdf")
+    components.download(c2, "Download één dia (PowerPoint)", one["pptx"], file_name=f"{stem}.pptx",
+                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                        icon=":material/slideshow:", key="dl_onepage_pptx")
 
 # ------------------------------------------------------------------------------------------ briefing export
 st.header("Volledige briefing (bijlage)")
@@ -93,11 +93,11 @@ made = st.session_state.get("briefing_export")
 if made and made["sig"] == signature:
     stem = report.file_stem(today)
     c1, c2 = st.columns(2)
-    c1.download_button("Download PowerPoint (.pptx)", made["pptx"], file_name=f"{stem}.pptx",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       icon=":material/slideshow:", on_click="ignore", key="dl_pptx")
-    c2.download_button("Download PDF", made["pdf"], file_name=f"{stem}.pdf", mime="application/pdf",
-                       icon=":material/picture_as_pdf:", on_click="ignore", key="dl_pdf")
+    components.download(c1, "Download PowerPoint (.pptx)", made["pptx"], file_name=f"{stem}.pptx",
+                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                        icon=":material/slideshow:", key="dl_pptx")
+    components.download(c2, "Download PDF", made["pdf"], file_name=f"{stem}.pdf", mime="application/pdf",
+                        icon=":material/picture_as_pdf:", key="dl_pdf")
     st.caption(f"Gemaakt in {fmt.number(made['seconds'], 1)} seconden.")
 elif made:
     st.caption("De cijfers of de keuze van dia's zijn veranderd sinds de vorige briefing; maak hem opnieuw.")
