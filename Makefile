@@ -9,7 +9,7 @@ DB := data/wijkmonitor.sqlite
 DATA_INPUTS := $(shell find data -type f \( -name '*.csv' -o -name '*.parquet' -o -name '*.json' -o -name '*.geojson' -o -name '*.topojson' \))
 # The metric store is computed at build time: the metrics code, the catalog and the programme configuration are
 # inputs of the database too.
-LOADER_CODE := $(wildcard loaders/*.py metrics/*.py metrics/*.yaml) config/programme.toml
+LOADER_CODE := $(wildcard loaders/*.py metrics/*.py metrics/*.yaml wijkmonitor/*.py) config/programme.toml
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 AXE := node_modules/axe-core/axe.min.js
@@ -48,7 +48,7 @@ system-deps:
 
 # The embedded SQLite database, rebuilt when missing or older than its inputs.
 $(DB): $(BIN)/.installed $(DATA_INPUTS) $(LOADER_CODE)
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DB) $(BIN)/python -m loaders build
+	DATABASE_URL=sqlite:///$(CURDIR)/$(DB) $(BIN)/python -m wijkmonitor build
 	touch $@
 
 db: $(DB)

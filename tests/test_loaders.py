@@ -189,7 +189,7 @@ def test_database_down_gives_clear_error():
 
 
 def test_cli_reports_error_without_traceback(tmp_path, monkeypatch, capsys):
-    from loaders.__main__ import main
+    from wijkmonitor.__main__ import main
 
     data = _break(tmp_path, KWB24, _replace(",3420,", ",drie,"))
     monkeypatch.setattr(sources, "DATA_DIR", data)

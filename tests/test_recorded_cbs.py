@@ -274,7 +274,7 @@ def test_refresh_with_recorded_85984ned_metadata(db, recorded, tmp_path):
 
 def test_import_of_recorded_2019_statline_csv_for_another_gemeente(db, capsys):
     """The real 84583NED export of 's-Gravenhage: quoted, padded, '       .' for suppressed, UTF-8 BOM, keys."""
-    from loaders.__main__ import main
+    from wijkmonitor.__main__ import main
 
     path = REC / "statline/marginal_distributions_TheHague_2019_84583NED.csv"
     raw = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
@@ -505,7 +505,7 @@ def test_pages_show_freshness_per_pillar(monkeypatch, subset_sqlite, page):
 
 
 def test_cli_refresh_odata4(db, recorded, tmp_path, capsys, monkeypatch):
-    from loaders.__main__ import main
+    from wijkmonitor.__main__ import main
 
     for k, v in recorded.endpoints().items():
         monkeypatch.setitem(refresh.ENDPOINTS, k, v)

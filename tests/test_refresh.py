@@ -351,7 +351,7 @@ def test_unknown_table_and_bad_gemeente_are_refused(db):
 
 
 def test_cli_refresh_offline_and_status(db, tmp_path, capsys, monkeypatch):
-    from loaders.__main__ import main
+    from wijkmonitor.__main__ import main
 
     port = helpers.closed_port()
     monkeypatch.setitem(refresh.ENDPOINTS, "CBS", f"http://127.0.0.1:{port}/opendata.cbs.nl")

@@ -191,7 +191,7 @@ def test_import_is_staged_and_reapplied_after_build(db):
 
 
 def test_cli_import(db, tmp_path, capsys):
-    from loaders.__main__ import main
+    from wijkmonitor.__main__ import main
 
     assert main(["import", str(KWB_CSV), "--url", db]) == 0
     assert "44 rijen" in capsys.readouterr().out

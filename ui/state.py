@@ -12,11 +12,7 @@ import streamlit as st
 from loaders import repository, settings
 from loaders.db import DatabaseUnavailable
 from metrics.catalog import Catalog, Metric, load
-from metrics.store import StoredEngine, compute_into
-from metrics.variables import needed_variables
-
-DERIVE = compute_into  # the metric-store step of a refresh or import started from the Data page
-WANTED = needed_variables()  # the variables such a refresh or import loads for the catalog
+from metrics.store import StoredEngine
 
 T = TypeVar("T")
 TTL = int(settings.get("WIJKMONITOR_CACHE_TTL_S"))

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import docs, export, fmt, proposals
-from loaders import programme
+from wijkmonitor import statistics
 from ui import auth, components, state
 from wording.export import dutch_csv
 
@@ -109,8 +109,7 @@ if tab_upd.open is not False:
                     bar.progress(min(1.0, p.step / max(p.total, 1)), text=p.message)
 
                 try:
-                    summary = programme.refresh_data(state.programme_url(), editor, progress=_progress,
-                                                     derive=state.DERIVE, wanted=state.WANTED)
+                    summary = statistics.editor_refresh(state.programme_url(), editor, progress=_progress)
                     st.success(summary.message())
                     st.cache_data.clear()
                     st.cache_resource.clear()
@@ -119,8 +118,7 @@ if tab_upd.open is not False:
             up = st.file_uploader("StatLine-export importeren", type=["csv", "xlsx"], key="statline_upload")
             if up is not None and st.button("Importeren", key="statline_do_import"):
                 try:
-                    summary = programme.import_statline(state.programme_url(), editor, up.getvalue(), up.name,
-                                                        derive=state.DERIVE, wanted=state.WANTED)
+                    summary = statistics.editor_import(state.programme_url(), editor, up.getvalue(), up.name)
                     st.success(summary.message())
                     for w in summary.warnings:
                         st.warning(w)

@@ -1,0 +1,34 @@
+"""The one command line: ``python -m wijkmonitor <command> …`` (``--help`` lists the commands).
+
+Each module in :data:`COMMAND_MODULES` adds its subcommands with ``register(subparsers)`` and sets
+``func(args) -> int`` as the handler. ``python -m loaders``, ``python -m metrics`` and ``python -m reports`` are
+thin aliases for the same commands.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMAND_MODULES = (
+    "wijkmonitor.cli_statistics",  # build, refresh, import
+    "wijkmonitor.cli_documents",  # export, docs, briefing
+)
+
+
+def parser(prog: str = "python -m wijkmonitor") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description="Wijkmonitor Veerkrachtige Wijken")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    p = parser(prog) if prog else parser()
+    args = p.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
