@@ -308,12 +308,11 @@ def collect(national: bool = True) -> Bundle:
 
 
 @_without_cyclic_gc()
-def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, derive=None) -> dict:
+def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, *, derive: pipeline.Derive) -> dict:
     """Replace every statistics table in one transaction. ``fail_after`` is a test hook.
 
     ``derive(conn)`` (given by the caller, e.g. :func:`metrics.store.compute_into`) fills the metric store inside
-    the same transaction, after the staged refreshes and the boundary events; without it the metric store is
-    left empty and says so in ``build_info``.
+    the same transaction, after the staged refreshes and the boundary events (see :func:`loaders.pipeline.finish`).
     """
     obs = b.observation_frame()
     n_national = 0 if b.national is None else int(b.national.drop(columns=["regio_code", "jaar", "leeftijd", "geheim"])
@@ -345,12 +344,12 @@ def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, derive=No
         # Refreshed and imported tables are re-applied, boundary events detected, the metric store computed:
         # the same steps a refresh or an import ends with.
         refresh.reapply_staged(conn)
-        pipeline.finish(conn, derive)
+        pipeline.finish(conn, derive=derive)
         if fail_after == "observations":
             raise RuntimeError("simulated failure during build (test hook)")
     return counts
 
 
-def build(url: str, national: bool = True, fail_after: str | None = None, derive=None) -> dict:
+def build(url: str, national: bool = True, fail_after: str | None = None, *, derive: pipeline.Derive) -> dict:
     bundle = collect(national=national)
     return write(get_engine(url), bundle, fail_after=fail_after, derive=derive)

@@ -3,11 +3,12 @@
 collect (build: shipped files; refresh: CBS OData; import: StatLine export) → store (:mod:`loaders.store`) →
 re-apply staged batches (build only) → boundary events (:mod:`loaders.boundaries`) → metric store.
 
-The metric store is computed by the metrics layer: the caller passes ``derive(conn)`` (the composition roots
-``python -m loaders`` and the app pass :func:`metrics.store.compute_into`), and likewise the variables a
-refresh or import loads for the catalog (:func:`metrics.variables.needed_variables`), so this package never
-imports ``metrics``. Without it the metric store is emptied and ``build_info`` says so: a page never shows figures
-that no longer match the raw store.
+The metric store is computed by the metrics layer: every write takes ``derive(conn)`` as a required keyword
+argument (the composition root :mod:`wijkmonitor.statistics` passes :func:`metrics.store.compute_into`), and
+likewise the variables a refresh or import loads for the catalog (:func:`metrics.variables.needed_variables`), so
+this package never imports ``metrics`` and no caller can forget the step. ``build_info.metric_store`` records
+what ``derive`` returned: ``berekend`` when it wrote metric values, otherwise ``ontbreekt`` (e.g. a loader test
+that passes :func:`no_metric_store` on purpose) — a page never shows figures that no longer match the raw store.
 """
 from __future__ import annotations
 
@@ -20,11 +21,17 @@ from . import boundaries, schema, store
 Derive = Callable[[sa.Connection], dict]
 
 
-def finish(conn: sa.Connection, derive: Derive | None = None) -> dict:
+def no_metric_store(conn: sa.Connection) -> dict:
+    """An explicit ``derive`` that computes nothing: for loader tests that look at the raw store only. The
+    metric store is then empty and ``build_info`` says ``ontbreekt``."""
+    return {}
+
+
+def finish(conn: sa.Connection, *, derive: Derive) -> dict:
     """Boundary events and the metric store, after the raw store changed."""
     changes = boundaries.store(conn, boundaries.detect(conn))
     for t in reversed(schema.STORE_TABLES):
         conn.execute(t.delete())
-    counts = derive(conn) if derive is not None else {}
-    store.set_info(conn, "metric_store", "berekend" if derive is not None else "ontbreekt")
+    counts = dict(derive(conn))
+    store.set_info(conn, "metric_store", "berekend" if counts.get("metric_values") else "ontbreekt")
     return {"changes": len(changes), **counts}

@@ -359,7 +359,7 @@ def list_changes(url: str | None = None, limit: int = 500) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------- data refresh (editors)
 
-def refresh_data(url: str | None, editor: Editor, progress=None, derive=None, *, wanted: Iterable[str]):
+def refresh_data(url: str | None, editor: Editor, progress=None, *, derive, wanted: Iterable[str]):
     """Editor-only wrapper around :func:`loaders.refresh.run` that records the refresh in the change log.
     ``wanted`` (the variables the metrics read) and ``derive`` (recomputes the metric store in the same
     transaction) come from the caller (see loaders.pipeline)."""
@@ -372,7 +372,7 @@ def refresh_data(url: str | None, editor: Editor, progress=None, derive=None, *,
     return summary
 
 
-def import_statline(url: str | None, editor: Editor, data: bytes, file_name: str, derive=None, *,
+def import_statline(url: str | None, editor: Editor, data: bytes, file_name: str, *, derive,
                     wanted: Iterable[str]):
     """Editor-only wrapper around :func:`loaders.statline_import.import_file`, logged."""
     from . import statline_import

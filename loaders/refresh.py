@@ -386,7 +386,7 @@ def run(url: str | None = None, tables: Sequence[str | TableSpec] | None = None,
         gemeenten: Sequence[str] = DEFAULT_GEMEENTEN, progress: Callable[[Progress], None] | None = None,
         endpoints: dict[str, str] | None = None, cache_dir: Path | str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT, discover: bool = False,
-        fail_after: str | None = None, odata: int = 3, derive: pipeline.Derive | None = None, *,
+        fail_after: str | None = None, odata: int = 3, *, derive: pipeline.Derive,
         wanted: Iterable[str]) -> RefreshSummary:
     """Fetch, validate and write the given tables (default: all). Raises RefreshError/LoadError with a Dutch
     message; in that case the database is unchanged. ``fail_after='write'`` is a test hook.

@@ -92,9 +92,12 @@ def _stage(conn: sa.Connection, b: Batch, now: dt.datetime) -> None:
         payload=b.to_payload()))
 
 
-def apply_in(conn: sa.Connection, batches: list[Batch], stage: bool = True, derive: pipeline.Derive | None = None,
+def apply_in(conn: sa.Connection, batches: list[Batch], stage: bool = True, *, derive: pipeline.Derive | None,
              finish: bool = True) -> dict:
-    """Apply batches inside an open transaction; then (``finish``) boundary events and the metric store."""
+    """Apply batches inside an open transaction; then (``finish``) boundary events and the metric store.
+    ``derive`` is required (``None`` only with ``finish=False``, when the caller finishes later)."""
+    if finish and derive is None:
+        raise TypeError("apply_in(finish=True) needs derive (the metric-store step)")
     ensure_tables(conn)
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     counts = {"observations": 0, "superseded": 0, "areas_new": 0}
@@ -107,12 +110,12 @@ def apply_in(conn: sa.Connection, batches: list[Batch], stage: bool = True, deri
     if batches:
         store.set_info(conn, "refreshed_at", now.isoformat())
     if finish:
-        counts["changes"] = pipeline.finish(conn, derive)["changes"]
+        counts["changes"] = pipeline.finish(conn, derive=derive)["changes"]
     return counts
 
 
-def apply(engine: sa.Engine, batches: list[Batch], fail_after: str | None = None,
-          derive: pipeline.Derive | None = None) -> dict:
+def apply(engine: sa.Engine, batches: list[Batch], fail_after: str | None = None, *,
+          derive: pipeline.Derive) -> dict:
     """Write batches (and stage them for later builds) in ONE transaction."""
     with engine.begin() as conn:
         counts = apply_in(conn, batches, derive=derive)
@@ -132,16 +135,16 @@ def staged(conn: sa.Connection) -> list[Batch]:
 def reapply_staged(conn: sa.Connection) -> dict:
     """Re-apply every staged batch inside the caller's transaction (the build finishes afterwards)."""
     batches = staged(conn)
-    return {**apply_in(conn, batches, stage=False, finish=False), "batches": len(batches)}
+    return {**apply_in(conn, batches, stage=False, derive=None, finish=False), "batches": len(batches)}
 
 
-def reapply(url: str | None = None, derive: pipeline.Derive | None = None) -> dict:
+def reapply(url: str | None = None, *, derive: pipeline.Derive) -> dict:
     """Re-apply the staged refreshes and imports in one transaction (e.g. after `python -m loaders build`)."""
     engine = get_engine(url)
     require_built(engine)
     with engine.begin() as conn:
         counts = reapply_staged(conn)
-        counts["changes"] = pipeline.finish(conn, derive)["changes"]
+        counts["changes"] = pipeline.finish(conn, derive=derive)["changes"]
         return counts
 
 

@@ -436,7 +436,7 @@ def _export_source(raw: bytes, file: str, spec: TableSpec, titles: list[str], ye
 
 
 def import_file(url: str | None, path_or_bytes: str | Path | bytes, filename: str | None = None,
-                table_id: str | None = None, derive=None, *, wanted: Iterable[str]) -> ImportSummary:
+                table_id: str | None = None, *, derive, wanted: Iterable[str]) -> ImportSummary:
     """Validate an export and write it in one transaction (staged, so a rebuild re-applies it).
 
     ``wanted`` are the variables the caller's metrics read (the composition roots pass

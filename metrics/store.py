@@ -133,13 +133,6 @@ def compute_into(conn: sa.Connection) -> dict:
     return {"metric_values": len(values), "metric_comparisons": len(comps)}
 
 
-def build(url: str, national: bool = True, fail_after: str | None = None) -> dict:
-    """``loaders.build.build`` with the metric store computed in the same transaction."""
-    from loaders.build import build as build_raw
-
-    return build_raw(url, national=national, fail_after=fail_after, derive=compute_into)
-
-
 # ---------------------------------------------------------------------------------------------- read side
 
 Store = repository.StoreRows  # the rows a page needs, as read by loaders.repository.load_store

@@ -1,6 +1,7 @@
 """Shared by the tests of the CBS clients, the StatLine import and the editors' refresh: the helpers of the
 recorded CBS responses (tests/fixtures/cbs/helpers.py, loaded once as the module ``cbs_helpers``) and the
-variables the catalog reads, passed to the loaders as the composition roots do."""
+variables the catalog reads and the metric-store step, passed to the loaders as the composition root
+(wijkmonitor.statistics) does."""
 from __future__ import annotations
 
 import importlib.util
@@ -8,9 +9,11 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from metrics.store import compute_into
 from metrics.variables import needed_variables
 
 WANTED = needed_variables()
+DERIVE = compute_into
 
 
 def cbs_helpers() -> ModuleType:

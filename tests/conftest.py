@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from metrics.store import build
+from wijkmonitor.statistics import build
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"

@@ -8,7 +8,7 @@ import pytest
 
 from loaders import boundaries, refresh
 from loaders.db import query
-from tests.cbs_fixtures import WANTED, cbs_helpers
+from tests.cbs_fixtures import DERIVE, WANTED, cbs_helpers
 
 helpers = cbs_helpers()
 RecordedCbs = helpers.server_module().RecordedCbs
@@ -106,7 +106,7 @@ def _refresh_2024(db, tmp_path, edit):
     edit(d)
     server = RecordedCbs(root=root).start()
     try:
-        return refresh.run(db, tables=["85984NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", wanted=WANTED)
+        return refresh.run(db, tables=["85984NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", derive=DERIVE, wanted=WANTED)
     finally:
         server.stop()
 

@@ -26,12 +26,12 @@ import pytest
 import sqlalchemy as sa
 
 from loaders import auth, programme, sources, statline_import
-from metrics.store import build
+from wijkmonitor.statistics import build
 from loaders.db import get_engine, query
 from loaders.errors import LoadError
 from loaders.migrations import migrate_user_tables
 from tests import corpus
-from tests.cbs_fixtures import WANTED
+from tests.cbs_fixtures import DERIVE, WANTED
 
 CASES = corpus.cases()
 MAX_MESSAGE = 400  # characters: a message names file, row, column and what is wrong, nothing more
@@ -132,7 +132,7 @@ def _upload_db(request, tmp_path_factory, editor, kind: str) -> str:
     url = _private_copy(request, tmp_path_factory, kind)
     with get_engine(url).begin() as conn:
         migrate_user_tables(conn)
-    statline_import.import_file(url, corpus.STATLINE / corpus.SL_KWB, wanted=WANTED)
+    statline_import.import_file(url, corpus.STATLINE / corpus.SL_KWB, derive=DERIVE, wanted=WANTED)
     seed = corpus.participation_base()
     for i, month in enumerate(corpus.PART_MONTHS):  # the same buurten, July to December 2024
         seed = seed.replace(month.encode(), f"2024-{i + 7:02d}".encode())
@@ -207,11 +207,11 @@ def _statline_rejects(case: corpus.Case, url: str, tmp_path: Path) -> None:
     path = tmp_path / case.file_name  # uploaded files arrive as a file (CLI) or as bytes (page); use both
     path.write_bytes(case.make())
     with pytest.raises(LoadError) as err:
-        statline_import.import_file(url, path, wanted=WANTED)
+        statline_import.import_file(url, path, derive=DERIVE, wanted=WANTED)
     check_error(case, err.value)
     if not case.big:
         with pytest.raises(LoadError) as err2:
-            statline_import.import_file(url, path.read_bytes(), filename=case.file_name, wanted=WANTED)
+            statline_import.import_file(url, path.read_bytes(), filename=case.file_name, derive=DERIVE, wanted=WANTED)
         assert err2.value.message == err.value.message
     assert fingerprint(url) == before
 

@@ -44,7 +44,7 @@ def nginx_binary() -> str:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, output_dir):
     nginx_binary()
-    from metrics.store import build
+    from wijkmonitor.statistics import build
     from tests.conftest import fresh_pg_database
 
     db = fresh_pg_database("deploy")

@@ -60,7 +60,7 @@ def fault_db() -> str:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
     url = base.rsplit("/", 1)[0] + "/" + name
-    from metrics.store import build
+    from wijkmonitor.statistics import build
 
     build(url, national=False)
     try:
@@ -224,7 +224,7 @@ def test_database_back_without_restarting_the_app(browser, app, database_down, b
 
 def test_failed_build_and_import_leave_the_app_usable(browser, app, fault_db, tmp_path, monkeypatch):
     from loaders import sources, statline_import
-    from metrics.store import build
+    from wijkmonitor.statistics import build
     from loaders.db import query
     from loaders.errors import LoadError
     from metrics.variables import needed_variables
@@ -251,7 +251,8 @@ def test_failed_build_and_import_leave_the_app_usable(browser, app, fault_db, tm
 
     bad = corpus.set_cell(corpus.statline_bytes(corpus.SL_KWB), corpus.INW, "-2330", where=corpus.NAZARETH_ROW)[0]
     with pytest.raises(LoadError):
-        statline_import.import_file(fault_db, bad, filename=corpus.SL_KWB, wanted=needed_variables())
+        statline_import.import_file(fault_db, bad, filename=corpus.SL_KWB, derive=compute_into,
+                                    wanted=needed_variables())
 
     assert query("SELECT value FROM build_info WHERE key = 'built_at'", url=fault_db)["value"].iloc[0] == stamp
     for r in routes:

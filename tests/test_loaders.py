@@ -12,6 +12,7 @@ from loaders import build as build_mod
 from loaders import sources
 from loaders.db import get_engine, query
 from loaders.errors import LoadError
+from loaders.pipeline import no_metric_store  # raw-store tests: the metric-store step is left out on purpose
 from loaders.readers import read_text_table, to_numeric_statline
 
 NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
@@ -147,7 +148,7 @@ def test_bad_file_clear_error_and_nothing_written(case, built_db, tmp_path, monk
     monkeypatch.setattr(sources, "DATA_DIR", data)
     monkeypatch.setattr("loaders.variables.DATA_DIR", data)
     with pytest.raises(LoadError) as err:
-        build_mod.build(empty_db, national=False)
+        build_mod.build(empty_db, national=False, derive=no_metric_store)
     text = str(err.value)
     assert Path(rel).name in text
     assert msg in text
@@ -162,18 +163,18 @@ def test_bad_file_clear_error_and_nothing_written(case, built_db, tmp_path, monk
 
 @pytest.mark.parametrize("stage", ["areas", "observations"])
 def test_failed_build_keeps_previous_database(stage, empty_db):
-    build_mod.build(empty_db, national=False)
+    build_mod.build(empty_db, national=False, derive=no_metric_store)
     before = query("SELECT COUNT(*) AS n FROM observation_rows", url=empty_db)["n"].iloc[0]
     with pytest.raises(RuntimeError):
-        build_mod.build(empty_db, national=False, fail_after=stage)
+        build_mod.build(empty_db, national=False, fail_after=stage, derive=no_metric_store)
     after = query("SELECT COUNT(*) AS n FROM observation_rows", url=empty_db)["n"].iloc[0]
     assert after == before > 0
     assert query("SELECT COUNT(*) AS n FROM areas", url=empty_db)["n"].iloc[0] > 0
 
 
 def test_build_is_idempotent(empty_db):
-    a = build_mod.build(empty_db, national=False)
-    b = build_mod.build(empty_db, national=False)
+    a = build_mod.build(empty_db, national=False, derive=no_metric_store)
+    b = build_mod.build(empty_db, national=False, derive=no_metric_store)
     assert a == b
     n = query("SELECT COUNT(*) AS n FROM observation_rows", url=empty_db)["n"].iloc[0]
     assert n == a["observations"]

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from loaders import auth, programme
-from metrics.store import build
+from wijkmonitor.statistics import build
 from loaders.db import get_engine, query
 from loaders.errors import LoadError
 from loaders.migrations import migrate_user_tables
@@ -19,7 +19,7 @@ from metrics.compute import Engine
 from metrics.participation import suppress, summarise
 from metrics.targets import Target, status
 from tests.test_metrics import hand_inputs
-from tests.cbs_fixtures import WANTED
+from tests.cbs_fixtures import DERIVE, WANTED
 
 HASH = auth.hash_password("correct horse battery")
 ACCOUNTS = {"pm": HASH}
@@ -68,9 +68,9 @@ def test_anonymous_or_forged_editor_cannot_write(db, who):
         programme.import_participation(db, who, b"buurt_code,maand,dialoogsessies,bewoners_bereikt,meemakers,activiteiten\n"
                                                 b"BU09350403,2025-09,1,20,3,2\n", "x.csv", BUURTEN)
     with pytest.raises(auth.PermissionDenied):
-        programme.refresh_data(db, who, wanted=WANTED)
+        programme.refresh_data(db, who, derive=DERIVE, wanted=WANTED)
     with pytest.raises(auth.PermissionDenied):
-        programme.import_statline(db, who, b"x", "export.csv", wanted=WANTED)
+        programme.import_statline(db, who, b"x", "export.csv", derive=DERIVE, wanted=WANTED)
     assert programme.list_targets(db).empty and programme.list_participation(db).empty
     assert programme.list_changes(db).empty
 

@@ -28,7 +28,7 @@ from loaders.errors import LoadError
 from loaders.settings import DATA_DIR
 from loaders.sources import statline_key
 from loaders.variables import registry
-from tests.cbs_fixtures import WANTED, cbs_helpers
+from tests.cbs_fixtures import DERIVE, WANTED, cbs_helpers
 
 HERE = Path(__file__).resolve().parent
 REC = HERE / "fixtures" / "recorded_cbs"
@@ -213,7 +213,7 @@ def recorded():
 
 
 def test_refresh_of_recorded_84799ned(db, recorded, tmp_path):
-    summary = refresh.run(db, tables=["84799NED"], endpoints=recorded.endpoints(), cache_dir=tmp_path / "c", wanted=WANTED)
+    summary = refresh.run(db, tables=["84799NED"], endpoints=recorded.endpoints(), cache_dir=tmp_path / "c", derive=DERIVE, wanted=WANTED)
     t = summary.tables[0]
     assert t["modified"] == "2021-03-26T02:00:00"  # the recorded TableInfos
     m = t["mapping"]
@@ -260,7 +260,7 @@ def test_recorded_84799_dataproperties_keys_and_capitals():
 
 
 def test_refresh_with_recorded_85984ned_metadata(db, recorded, tmp_path):
-    summary = refresh.run(db, tables=["85984NED"], endpoints=recorded.endpoints(), cache_dir=tmp_path / "c", wanted=WANTED)
+    summary = refresh.run(db, tables=["85984NED"], endpoints=recorded.endpoints(), cache_dir=tmp_path / "c", derive=DERIVE, wanted=WANTED)
     t = summary.tables[0]
     assert t["modified"].startswith("2025-03-27")  # the recorded TableInfos (cbsodata's bare value list)
     src = query("SELECT notes, title FROM sources WHERE source_key = '85984NED-odata'", url=db).iloc[0]
@@ -312,7 +312,7 @@ def test_import_bad_value_names_row_and_column_and_changes_nothing(db, tmp_path)
     bad.write_bytes(b"\n".join(lines))
     before = _helpers().snapshot(db)
     with pytest.raises(LoadError) as err:
-        import_file(db, bad, wanted=WANTED)
+        import_file(db, bad, derive=DERIVE, wanted=WANTED)
     assert err.value.row == 6 and err.value.column == "AantalInwoners_5" and "12a45" in str(err.value)
     assert _helpers().snapshot(db) == before
 
@@ -348,7 +348,7 @@ def test_v4_measurecodes_map_the_same_variables_as_v3_dataproperties():
 
 
 def test_refresh_by_odata4_loads_the_same_values_as_v3(db, recorded, tmp_path):
-    s4 = refresh.run(db, tables=["83765NED"], endpoints=recorded.endpoints(), cache_dir=tmp_path / "c4", odata=4, wanted=WANTED)
+    s4 = refresh.run(db, tables=["83765NED"], endpoints=recorded.endpoints(), cache_dir=tmp_path / "c4", odata=4, derive=DERIVE, wanted=WANTED)
     assert recorded.count("83765NED", "Observations") == 1 and recorded.count("83765NED", "TypedDataSet") == 0
     t = s4.tables[0]
     assert t["modified"] == "2020-11-06T00:00:00+01:00" and t["mapping"]["T001036"] == "AantalInwoners"
@@ -383,7 +383,7 @@ def _v3_batch(tmp_path):
 
 def test_v3_gone_falls_back_to_odata4(db, recorded, tmp_path):
     recorded.gone = {("83765NED", "*")}
-    summary = refresh.run(db, tables=["83765NED"], endpoints=recorded.endpoints(), cache_dir=tmp_path / "c", wanted=WANTED)
+    summary = refresh.run(db, tables=["83765NED"], endpoints=recorded.endpoints(), cache_dir=tmp_path / "c", derive=DERIVE, wanted=WANTED)
     assert recorded.count("83765NED", "Observations") == 1
     assert any("OData 4" in w for w in summary.warnings)
     assert _helpers().obs(db, NAZARETH, "AantalInwoners", 2017, source_like="83765NED-odata")["value"].iloc[0] > 0
@@ -400,7 +400,7 @@ def test_odata4_http_error_is_reported_and_changes_nothing(db, tmp_path):
     before = _helpers().snapshot(db)
     try:
         with pytest.raises(refresh.RefreshError) as err:
-            refresh.run(db, tables=["83765NED"], endpoints=srv.endpoints(), cache_dir=tmp_path / "c", wanted=WANTED)
+            refresh.run(db, tables=["83765NED"], endpoints=srv.endpoints(), cache_dir=tmp_path / "c", derive=DERIVE, wanted=WANTED)
     finally:
         srv.stop()
     assert "83765NED" in str(err.value) and "niets gewijzigd" in str(err.value) and "404" in str(err.value)
@@ -418,7 +418,7 @@ def test_odata4_bad_value_names_row_and_column(db, tmp_path):
     before = _helpers().snapshot(db)
     try:
         with pytest.raises(LoadError) as err:
-            refresh.run(db, tables=["83765NED"], endpoints=srv.endpoints(), cache_dir=tmp_path / "c", odata=4, wanted=WANTED)
+            refresh.run(db, tables=["83765NED"], endpoints=srv.endpoints(), cache_dir=tmp_path / "c", odata=4, derive=DERIVE, wanted=WANTED)
     finally:
         srv.stop()
     assert err.value.file == "83765NED/Observations" and err.value.row == 7 and err.value.column == "Value"

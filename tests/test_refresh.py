@@ -18,7 +18,7 @@ from loaders import refresh
 from loaders.cbs import variables_to_load
 from loaders.db import query
 from loaders.sources import statline_key
-from tests.cbs_fixtures import WANTED, cbs_helpers
+from tests.cbs_fixtures import DERIVE, WANTED, cbs_helpers
 
 helpers = cbs_helpers()
 RecordedCbs = helpers.server_module().RecordedCbs
@@ -42,7 +42,7 @@ def cbs():
 
 
 def run(db, cbs, tmp_path, tables=TABLES, **kw):
-    return refresh.run(db, tables=tables, endpoints=cbs.endpoints(), cache_dir=tmp_path / "cache", wanted=WANTED, **kw)
+    return refresh.run(db, tables=tables, endpoints=cbs.endpoints(), cache_dir=tmp_path / "cache", derive=DERIVE, wanted=WANTED, **kw)
 
 
 # ------------------------------------------------------------------------------------ provenance
@@ -183,7 +183,7 @@ def test_offline_fails_fast_and_changes_nothing(db, tmp_path):
     eps = {"CBS": f"http://127.0.0.1:{port}/opendata.cbs.nl", "RIVM": f"http://127.0.0.1:{port}/dataderden.cbs.nl"}
     t0 = time.perf_counter()
     with pytest.raises(refresh.OfflineError) as err:
-        refresh.run(db, endpoints=eps, cache_dir=tmp_path / "cache", wanted=WANTED)
+        refresh.run(db, endpoints=eps, cache_dir=tmp_path / "cache", derive=DERIVE, wanted=WANTED)
     assert time.perf_counter() - t0 < 5
     assert "Geen verbinding met het open-dataportaal van CBS" in str(err.value)
     assert "het dashboard werkt door" in str(err.value)
@@ -201,7 +201,7 @@ def test_unresponsive_server_times_out(db, tmp_path):
     before = helpers.snapshot(db)
     t0 = time.perf_counter()
     with pytest.raises(refresh.OfflineError):
-        refresh.run(db, tables=["85984NED"], endpoints=eps, cache_dir=tmp_path / "c", timeout=(1.0, 1.0), wanted=WANTED)
+        refresh.run(db, tables=["85984NED"], endpoints=eps, cache_dir=tmp_path / "c", timeout=(1.0, 1.0), derive=DERIVE, wanted=WANTED)
     assert time.perf_counter() - t0 < 5
     assert helpers.snapshot(db) == before
     sock.close()
@@ -226,7 +226,7 @@ def test_malformed_response_is_rejected_with_row_and_column(db, tmp_path):
     before = helpers.snapshot(db)
     try:
         with pytest.raises(refresh.LoadError) as err:
-            refresh.run(db, tables=["83765NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", wanted=WANTED)
+            refresh.run(db, tables=["83765NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", derive=DERIVE, wanted=WANTED)
     finally:
         server.stop()
     assert err.value.file == "83765NED/TypedDataSet" and err.value.row == 5 and err.value.column == "Codering_3"
@@ -251,7 +251,7 @@ def test_renamed_key_is_mapped_by_title(db, tmp_path):
     helpers.edit_json(d / "TypedDataSet.json", rows)
     server = RecordedCbs(root=root).start()
     try:
-        summary = refresh.run(db, tables=["83765NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", wanted=WANTED)
+        summary = refresh.run(db, tables=["83765NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", derive=DERIVE, wanted=WANTED)
     finally:
         server.stop()
     assert summary.tables[0]["mapping"]["GemInkomenPerInwoner_66"] == "GemiddeldInkomenPerInwoner"
@@ -264,12 +264,12 @@ def test_new_cbs_version_is_fetched_again(db, tmp_path):
     root = helpers.copy_fixtures(tmp_path)
     server = RecordedCbs(root=root).start()
     try:
-        refresh.run(db, tables=["84799NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", wanted=WANTED)
-        refresh.run(db, tables=["84799NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", wanted=WANTED)
+        refresh.run(db, tables=["84799NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", derive=DERIVE, wanted=WANTED)
+        refresh.run(db, tables=["84799NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", derive=DERIVE, wanted=WANTED)
         assert server.count("84799NED", "TypedDataSet") == 1  # same version: from the cache
         helpers.edit_json(root / "opendata.cbs.nl/ODataFeed/odata/84799NED/TableInfos.json",
                           lambda d: d["value"][0].update(Modified="2000-02-01T00:00:00"))
-        summary = refresh.run(db, tables=["84799NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", wanted=WANTED)
+        summary = refresh.run(db, tables=["84799NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache", derive=DERIVE, wanted=WANTED)
     finally:
         server.stop()
     assert server.count("84799NED", "TypedDataSet") == 2 and summary.from_cache == []
@@ -280,7 +280,7 @@ def test_new_cbs_version_is_fetched_again(db, tmp_path):
 # ------------------------------------------------------------------------------------ build policy
 
 def test_build_does_not_silently_drop_refreshed_data(db, cbs, tmp_path):
-    from metrics.store import build
+    from wijkmonitor.statistics import build
 
     run(db, cbs, tmp_path, tables=["85984NED", "50090NED"])
     q = "SELECT COUNT(*) AS n, SUM(value) AS s FROM observation_rows WHERE source_key LIKE '%-odata'"
@@ -312,7 +312,7 @@ def test_build_hook_is_wired():
 
 
 def test_build_reapplies_staged_batches_in_its_transaction(db, cbs, tmp_path):
-    from metrics.store import build
+    from wijkmonitor.statistics import build
 
     run(db, cbs, tmp_path, tables=["85984NED"])
     build(db, national=False)
@@ -345,9 +345,9 @@ def test_discover_kwb_tables_from_catalog(cbs):
 
 def test_unknown_table_and_bad_gemeente_are_refused(db):
     with pytest.raises(refresh.RefreshError, match="Onbekende tabel"):
-        refresh.run(db, tables=["12345XYZ"], wanted=WANTED)
+        refresh.run(db, tables=["12345XYZ"], derive=DERIVE, wanted=WANTED)
     with pytest.raises(refresh.RefreshError, match="Ongeldige gemeentecode"):
-        refresh.run(db, tables=["85984NED"], gemeenten=["GM0935') or (1 eq 1"], wanted=WANTED)
+        refresh.run(db, tables=["85984NED"], gemeenten=["GM0935') or (1 eq 1"], derive=DERIVE, wanted=WANTED)
 
 
 def test_cli_refresh_offline_and_status(db, tmp_path, capsys, monkeypatch):

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from loaders import repository
-from metrics.store import build
+from wijkmonitor.statistics import build
 from loaders.db import DatabaseUnavailable, query
 from loaders.roles import create_readonly_role
 from tests.conftest import fresh_pg_database

@@ -10,7 +10,7 @@ import pytest
 from loaders import refresh, statline_import
 from loaders.db import query
 from loaders.errors import LoadError
-from tests.cbs_fixtures import WANTED, cbs_helpers
+from tests.cbs_fixtures import DERIVE, WANTED, cbs_helpers
 
 helpers = cbs_helpers()
 KWB_CSV = helpers.STATLINE / "Kerncijfers_wijken_en_buurten_2024_Maastricht.csv"
@@ -31,7 +31,7 @@ def _k24() -> pd.DataFrame:
 
 def test_kwb_csv_with_comma_decimals(db):
     assert '"1,9"' in KWB_CSV.read_text(encoding="utf-8-sig")  # the export writes Dutch decimals
-    s = statline_import.import_file(db, KWB_CSV, wanted=WANTED)
+    s = statline_import.import_file(db, KWB_CSV, derive=DERIVE, wanted=WANTED)
     assert s.table_id == "85984NED" and s.rows == 44 and s.years == [2024] and s.warnings == []
     assert set(s.mapped.values()) >= {"AantalInwoners", "HuishoudensTotaal", "GemiddeldeHuishoudensgrootte"}
     k24 = _k24()
@@ -48,7 +48,7 @@ def test_kwb_csv_with_comma_decimals(db):
 
 
 def test_health_csv_suppressed_cells(db):
-    s = statline_import.import_file(db, HEALTH_CSV, wanted=WANTED)
+    s = statline_import.import_file(db, HEALTH_CSV, derive=DERIVE, wanted=WANTED)
     assert s.table_id == "50090NED" and s.years == [2012, 2016, 2020]
     raw = pd.read_csv(HEALTH_CSV, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     topic_cols = [c for c in raw.columns if c.endswith("(%)")]
@@ -93,7 +93,7 @@ def _xlsx_from_csv(csv_path: Path) -> bytes:
 
 def test_excel_export_gives_the_same_rows_as_csv(db):
     raw = _xlsx_from_csv(KWB_CSV)
-    s = statline_import.import_file(db, raw, filename="export_85984NED.xlsx", wanted=WANTED)
+    s = statline_import.import_file(db, raw, filename="export_85984NED.xlsx", derive=DERIVE, wanted=WANTED)
     assert s.rows == 44 and s.table_id == "85984NED"
     b_csv = statline_import.parse_export(KWB_CSV.read_bytes(), KWB_CSV.name, wanted=WANTED)
     b_xls = statline_import.parse_export(raw, "export_85984NED.xlsx", wanted=WANTED)
@@ -145,7 +145,7 @@ def test_malformed_export_clear_error_nothing_written(case, db):
     text = mutate(src.read_text(encoding="utf-8-sig"))
     before = helpers.snapshot(db)
     with pytest.raises(LoadError) as err:
-        statline_import.import_file(db, text.encode("utf-8"), filename=src.name, wanted=WANTED)
+        statline_import.import_file(db, text.encode("utf-8"), filename=src.name, derive=DERIVE, wanted=WANTED)
     assert msg in str(err.value), str(err.value)
     assert src.name in str(err.value)
     if row is not None:
@@ -169,19 +169,19 @@ def test_row_numbers_point_at_the_line_in_the_file(db):
 def test_corrupt_excel_and_unknown_table(db):
     before = helpers.snapshot(db)
     with pytest.raises(LoadError, match="Excel-bestand kan niet worden gelezen"):
-        statline_import.import_file(db, b"PK\x03\x04 not really a workbook", filename="export.xlsx", wanted=WANTED)
+        statline_import.import_file(db, b"PK\x03\x04 not really a workbook", filename="export.xlsx", derive=DERIVE, wanted=WANTED)
     anon = KWB_CSV.read_bytes()
     with pytest.raises(LoadError, match="geef het tabelnummer op"):
-        statline_import.import_file(db, anon, filename="download.csv", wanted=WANTED)
+        statline_import.import_file(db, anon, filename="download.csv", derive=DERIVE, wanted=WANTED)
     assert helpers.snapshot(db) == before
-    s = statline_import.import_file(db, anon, filename="download.csv", table_id="85984NED", wanted=WANTED)
+    s = statline_import.import_file(db, anon, filename="download.csv", table_id="85984NED", derive=DERIVE, wanted=WANTED)
     assert s.table_id == "85984NED" and s.observations == 440
 
 
 def test_import_is_staged_and_reapplied_after_build(db):
-    from metrics.store import build
+    from wijkmonitor.statistics import build
 
-    s = statline_import.import_file(db, KWB_CSV, wanted=WANTED)
+    s = statline_import.import_file(db, KWB_CSV, derive=DERIVE, wanted=WANTED)
     build(db, national=False)
     if refresh.pending(db):
         assert [p["source_key"] for p in refresh.pending(db)] == [s.source_key]

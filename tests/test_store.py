@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from loaders import repository
 from loaders.build import build as build_raw
 from loaders.db import get_engine, query
+from loaders.pipeline import no_metric_store
 from metrics import export
 from metrics.catalog import load
 from metrics.compute import Engine, make_set
@@ -107,13 +108,25 @@ def test_raw_store_is_lean(built_db):
 
 def test_build_without_the_metric_step_leaves_no_stale_store(tmp_path):
     url = f"sqlite:///{tmp_path / 'raw.sqlite'}"
-    build_raw(url, national=False)
+    build_raw(url, national=False, derive=no_metric_store)
     assert repository.build_info(url)["metric_store"] == "ontbreekt"
     assert query("SELECT COUNT(*) AS n FROM metric_values", url=url)["n"].iloc[0] == 0
     from loaders.db import DatabaseUnavailable
 
     with pytest.raises(DatabaseUnavailable, match="opnieuw opbouwen"):  # pages say so instead of showing nothing
         StoredEngine(repository.load_store(url), load())
+
+
+def test_a_write_cannot_forget_the_metric_store_step(tmp_path):
+    """derive is a required keyword argument of every loader write: leaving it out fails before anything is read."""
+    from loaders import refresh, staging, statline_import
+
+    url = f"sqlite:///{tmp_path / 'never.sqlite'}"
+    for call in (lambda: build_raw(url, national=False), lambda: refresh.run(url, wanted=()),
+                 lambda: staging.reapply(url), lambda: statline_import.import_file(url, b"x", "x.csv", wanted=())):
+        with pytest.raises(TypeError, match="derive"):
+            call()
+    assert not (tmp_path / "never.sqlite").exists()
 
 
 def test_published_values_come_from_both_stores(subset_sqlite):
@@ -135,7 +148,7 @@ def test_wide_national_table_reads_back_the_same_published_values(kind, tmp_path
 
     url = fresh_url(kind, tmp_path)
     monkeypatch.setattr(build_mod, "DETAIL_GEMEENTEN", ("GM0935",))
-    build_raw(url, national=False)
+    build_raw(url, national=False, derive=no_metric_store)
     n_wide = query("SELECT COUNT(*) AS n FROM national_health", url=url)["n"].iloc[0]
     assert n_wide > 0
     heerlen = query("SELECT code FROM areas WHERE level = 'buurt' AND gemeente_code = 'GM0917'", url=url)["code"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks._browser import APP, StreamlitServer, goto_settled
-from metrics.store import build
+from wijkmonitor.statistics import build
 
 VIEWPORT = {"width": 1440, "height": 900}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks._browser import goto_settled
-from metrics.store import build
+from wijkmonitor.statistics import build
 
 from .editors import editor_server, editors_file, settle, sign_in
 

@@ -23,7 +23,7 @@ import pytest
 
 from benchmarks._browser import EXCEPTION, free_port, goto_settled
 from loaders import decks, programme
-from metrics.store import build
+from wijkmonitor.statistics import build
 
 from .editors import SIGN_IN, editor_server, editors_file, sign_in
 

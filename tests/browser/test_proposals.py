@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks._browser import goto_settled
 from loaders import programme
-from metrics.store import build
+from wijkmonitor.statistics import build
 
 from .editors import editor_server, editors_file, settle, sign_in
 
