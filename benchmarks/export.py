@@ -26,7 +26,7 @@ from metrics import slides as numbers  # noqa: E402
 from metrics.catalog import load  # noqa: E402
 from metrics.store import engine as stored_engine  # noqa: E402
 from reports import briefing  # noqa: E402
-from ui.slide_charts import MAP_GEMEENTE, MAP_INDELING  # noqa: E402
+from charts.slide_charts import MAP_GEMEENTE, MAP_INDELING  # noqa: E402
 from wording import slides  # noqa: E402
 
 STEPS = ("cijfers", "grafieken", "pptx", "pdf", "totaal")

@@ -8,7 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .palette import DASHES, colour_for
+from .palette import DASHES, GUIDE, TRAJECTORY, colour_for
 
 FONT_SIZE = 14
 DUTCH_FORMAT = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€ ", ""]}
@@ -63,18 +63,18 @@ def trend_chart(df: pd.DataFrame, title: str, y_title: str, baseline_year: int |
                                                                          shape=alt.Shape("area_name:N", sort=order, legend=None))
     layers = [lines, points]
     if trajectory is not None and not trajectory.empty:
-        layers.append(alt.Chart(trajectory).mark_line(strokeDash=[8, 4], color="#01689B", strokeWidth=2)
+        layers.append(alt.Chart(trajectory).mark_line(strokeDash=[8, 4], color=TRAJECTORY, strokeWidth=2)
                       .encode(x=alt.X("year:O", sort=years), y="value:Q",
                               tooltip=[alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("value:Q", title="Doelpad", format=",.1f")]))
     if "break_before" in data and data["break_before"].any():
         brk = data[data["break_before"].astype(bool)][["year"]].drop_duplicates()
         brk["label"] = "indelingswijziging"
-        layers.append(alt.Chart(brk).mark_rule(color="#4a4a4a", strokeDash=[2, 4]).encode(
+        layers.append(alt.Chart(brk).mark_rule(color=GUIDE, strokeDash=[2, 4]).encode(
             x=alt.X("year:O", sort=years), tooltip=[alt.Tooltip("label:N", title="Let op")]))
     subtitle = []
     if baseline_year is not None and baseline_year in years:
         base = pd.DataFrame({"year": [baseline_year], "label": [f"basisjaar {baseline_year}"]})
-        layers.append(alt.Chart(base).mark_rule(color="#4a4a4a", strokeDash=[3, 3]).encode(
+        layers.append(alt.Chart(base).mark_rule(color=GUIDE, strokeDash=[3, 3]).encode(
             x=alt.X("year:O", sort=years), tooltip=[alt.Tooltip("label:N", title="Basisjaar")]))
         subtitle.append(f"verticale stippellijn: basisjaar {baseline_year}")
     if trajectory is not None and not trajectory.empty:

@@ -26,7 +26,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from metrics import fmt
 from metrics.mapdata import LegendEntry
-from ui.palette import FOCUS_OUTLINE_RGB, MISSING_RGB, SEQUENTIAL, hex_to_rgb
+from .palette import FOCUS_OUTLINE_RGB, MISSING_RGB, SEQUENTIAL, hex_to_rgb
 
 # Short record keys: repeated for every polygon of the national map, so every byte counts.
 K_POLY, K_CODE, K_NAME, K_VALUE, K_COMPARE, K_GEMEENTE, K_FILL = "p", "code", "n", "v", "c", "g", "f"

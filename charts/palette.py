@@ -17,6 +17,9 @@ AREA_COLOURS = {
 EXTRA = ["#332288", "#117733", "#882255", "#338877"]  # Tol muted (last one darkened): >= 3:1 on white
 DASHES = {"GM0935": [6, 3], "NL01": [2, 2], "MAASTRICHT_REST": [6, 3], "HEERLEN_NOORD": [4, 2], "GM0917": [4, 2]}
 
+TRAJECTORY = "#01689B"  # the target path (doelpad) in a trend chart: 6.3:1 on white
+GUIDE = "#4A4A4A"  # reference rules (baseline year, boundary change): 8.9:1 on white
+
 # Sequential, colour-blind-safe (viridis, 5 classes), light to dark; missing is a neutral grey.
 SEQUENTIAL = ["#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154"]
 MISSING_RGB = [200, 200, 200]

@@ -15,8 +15,8 @@ import vl_convert as vlc
 from metrics.briefing import FOCUS_AREAS
 from metrics.compute import Engine
 from metrics.series import trend_frame
-from ui import charts
-from ui.palette import colour_for
+from . import charts
+from .palette import colour_for
 from wording.slides import ChartRef
 
 CHART_FONT = "DejaVu Sans"

@@ -1,6 +1,6 @@
 """Kaart: the choropleth of the Maastricht buurten for a metric and year, and the national 50090NED view.
 
-Everything the page shows except the map drawing itself (ui.maps builds the deck from this model)."""
+Everything the page shows except the map drawing itself (charts.maps builds the deck from this model)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -15,7 +15,7 @@ import pandas as pd
 from metrics import fmt
 from metrics import slides as numbers
 from metrics.briefing import FOCUS_AREAS, MAASTRICHT, NEDERLAND, PILLAR_ORDER, headline_metrics
-from ui.slide_charts import map_spec, to_png, trend_spec
+from charts.slide_charts import map_spec, to_png, trend_spec
 from wording import slides
 from wording.maps import map_description
 

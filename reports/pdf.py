@@ -5,7 +5,7 @@ import datetime as dt
 import io
 
 from metrics.briefing import FOCUS_AREAS, MAASTRICHT, PILLAR_ORDER
-from ui.palette import colour_for
+from charts.palette import colour_for
 from wording import slides
 
 from .model import LICENCE_TEXT, SUBTITLE, Briefing, Figure, overview_table_rows, source_table_rows, target_table_rows

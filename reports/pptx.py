@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from metrics.briefing import FOCUS_AREAS, MAASTRICHT, PILLAR_ORDER
-from ui.palette import colour_for
+from charts.palette import colour_for
 from wording import slides
 
 from .model import (LICENCE_TEXT, SUBTITLE, Briefing, Figure, overview_table_rows, source_table_rows,

@@ -32,7 +32,7 @@ from metrics.compute import Engine
 from metrics.targets import Target
 from reports import briefing as rb
 from reports import model
-from ui import slide_charts
+from charts import slide_charts
 from wording import slides
 
 TODAY = dt.date(2026, 11, 22)

@@ -1,8 +1,9 @@
 """WCAG 1.4.11 non-text contrast of the chart and map colours, computed with the WCAG relative-luminance formula.
 
 Charts and maps are drawn on white (#FFFFFF, theme backgroundColor). What must reach 3:1 against its
-background: every line/point colour of the charts (ui.palette, ui.charts), the focus outline of the maps, the
-borders of the legend swatches. The five sequential map classes cannot all reach 3:1 against white and against
+background: every line/point colour of the charts (read from charts.palette and from the specs the builders in
+charts.charts / charts.compare_charts return, never copied here), the focus outline of the maps, the borders of
+the legend swatches. The five sequential map classes cannot all reach 3:1 against white and against
 each other (no five-step scale can); the map is not the only carrier of the information: every map has a legend
 with the class boundaries and counts, a table with every value and a summary sentence (tested in the browser
 tests). That limit is written down in docs/accessibility.md; this test pins the numbers it states.
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from ui import maps, palette
+import pandas as pd
+
+from charts import charts, compare_charts, maps, palette
 
 WHITE = "#FFFFFF"
 
@@ -35,14 +38,47 @@ def test_formula_against_known_pairs():
 
 
 CHART_COLOURS = {**palette.AREA_COLOURS, **{f"extra {i}": c for i, c in enumerate(palette.EXTRA)},
-                 "doelpad (ui.charts)": "#01689B", "hulplijnen (ui.charts)": "#4a4a4a",
-                 "andere buurten (ui.charts.distribution)": "#7A7A7A"}
+                 "doelpad": palette.TRAJECTORY, "hulplijnen": palette.GUIDE,
+                 "andere buurten (vergelijken)": compare_charts.OTHER_BUURT,
+                 "vergelijkbare buurten (vergelijken)": compare_charts.MATCH_GREY}
 
 
 @pytest.mark.parametrize("name", sorted(CHART_COLOURS))
 def test_chart_lines_and_points_reach_3_to_1_on_white(name):
     c = CHART_COLOURS[name]
     assert contrast(c, WHITE) >= 3.0, f"{name} {c}: {contrast(c, WHITE):.2f}:1 on white (WCAG 1.4.11 needs 3:1)"
+
+
+def _spec_colours(node, out: set[str]) -> set[str]:
+    """Every colour a Vega-Lite spec draws with: mark color/stroke/fill and the ranges of colour scales."""
+    if isinstance(node, dict):
+        for key, v in node.items():
+            if key in ("color", "stroke", "fill") and isinstance(v, str) and v.startswith("#"):
+                out.add(v.upper())
+            elif key == "range" and isinstance(v, list) and all(isinstance(x, str) and x.startswith("#") for x in v):
+                out.update(x.upper() for x in v)
+            else:
+                _spec_colours(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            _spec_colours(v, out)
+    return out
+
+
+def test_every_colour_a_trend_chart_draws_reaches_3_to_1():
+    """The colours come from the built chart (lines, points, target path, baseline and boundary rules), so a new
+    colour in charts.charts is checked without editing this test."""
+    rows = [("BU1", "Focusbuurt", 2016, 10.0, False), ("BU1", "Focusbuurt", 2020, 12.0, True),
+            ("GM0935", "Maastricht", 2016, 11.0, False), ("GM0935", "Maastricht", 2020, 11.5, True),
+            ("NL01", "Nederland", 2016, 9.0, False), ("NL01", "Nederland", 2020, 9.5, True)]
+    df = pd.DataFrame(rows, columns=["area_code", "area_name", "year", "value", "break_before"])
+    df["label"] = df["source"] = df["note"] = ""
+    path = pd.DataFrame({"year": [2016, 2020], "value": [10.0, 11.0]})
+    spec = charts.trend_chart(df, "T", "%", baseline_year=2016, trajectory=path).to_dict()
+    used = _spec_colours(spec, set())
+    assert {palette.TRAJECTORY.upper(), palette.GUIDE.upper(), palette.colour_for("GM0935").upper()} <= used
+    for c in used:
+        assert contrast(c, WHITE) >= 3.0, f"{c}: {contrast(c, WHITE):.2f}:1 on white (WCAG 1.4.11 needs 3:1)"
 
 
 def test_every_colour_for_an_area_is_covered():

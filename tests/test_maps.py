@@ -14,8 +14,8 @@ from metrics import mapdata
 from metrics.catalog import load
 from metrics.compute import Engine
 from metrics.mapdata import AreaValue, LegendEntry
-from ui import maps
-from ui.palette import FOCUS_OUTLINE_RGB, MISSING_RGB, SEQUENTIAL, hex_to_rgb
+from charts import maps
+from charts.palette import FOCUS_OUTLINE_RGB, MISSING_RGB, SEQUENTIAL, hex_to_rgb
 
 NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
 

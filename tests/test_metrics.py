@@ -298,7 +298,7 @@ def test_successes_and_setbacks_beyond_margin_only(real):
 
 def test_trend_line_breaks_at_gaps_and_boundary_changes(real):
     from metrics.series import trend_frame
-    from ui.charts import _segments, trend_chart
+    from charts.charts import _segments, trend_chart
 
     m = load().get("eenzaam")
     df = trend_frame(real, m, ["BU09350403"], breaks={"BU09350403": [2016]})

@@ -9,8 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ui import maps
-from ui.palette import MISSING_RGB
+from charts import maps
+from charts.palette import MISSING_RGB
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "kaart.py")
 NAZARETH, POTTENBERG = "BU09350403", "BU09350203"

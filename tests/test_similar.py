@@ -16,7 +16,7 @@ from loaders.db import query
 from metrics import similar
 from metrics.catalog import load
 from metrics.compute import Engine
-from ui import compare_charts
+from charts import compare_charts
 
 NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
 

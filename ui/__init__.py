@@ -1,1 +1,2 @@
-"""UI helpers. `charts` and `maps` are pure builders (no Streamlit); `components` and `state` use Streamlit."""
+"""Streamlit helpers: ``components``, ``state``, ``cards``, ``auth``, ``present``. The pure chart and map builders
+live in the ``charts`` package below this one."""

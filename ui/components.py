@@ -205,7 +205,7 @@ def _spec(builder: str, args: tuple, kwargs: dict, localise: bool) -> dict:
     module, name = builder.rsplit(".", 1)
     chart_ = getattr(importlib.import_module(module), name)(*args, **kwargs)
     if localise:
-        from ui.charts import dutch
+        from charts.charts import dutch
 
         chart_ = dutch(chart_)
     return chart_.to_dict(validate=False)
@@ -213,8 +213,8 @@ def _spec(builder: str, args: tuple, kwargs: dict, localise: bool) -> dict:
 
 def chart(builder: Callable, *args, container=None, alt: str | None = None, localise: bool = True,
           key: str | None = None, on_select: str = "ignore", **kwargs):
-    """Show the chart ``builder(*args, **kwargs)`` (a pure builder from ui.charts / ui.compare_charts / ui.maps)
-    filling its column; with ``localise`` the Dutch number format is applied (ui.charts.dutch). With
+    """Show the chart ``builder(*args, **kwargs)`` (a pure builder from charts.charts / charts.compare_charts / charts.maps)
+    filling its column; with ``localise`` the Dutch number format is applied (charts.charts.dutch). With
     ``on_select="rerun"`` (and a ``key``) a click on the chart reruns the page; the selection is returned."""
     spec = _spec(f"{builder.__module__}.{builder.__qualname__}", tuple(args), dict(kwargs), localise)
     return (container or st).vega_lite_chart(spec=spec, width="stretch", alt=alt, key=key, on_select=on_select)

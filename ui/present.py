@@ -25,8 +25,8 @@ import streamlit as st
 
 from metrics import fmt
 from metrics.briefing import FOCUS_AREAS, MAASTRICHT
-from ui import slide_charts
-from ui.palette import colour_for
+from charts import slide_charts
+from charts.palette import colour_for
 from wording.slides import BigNumber, Deck, Slide, version_text
 
 UNIT_SPLIT = re.compile(r"^(€ )?([<−+\-]?[\d.,]+)( .+)$")

@@ -187,7 +187,7 @@ def gemeente_names() -> dict[str, str]:
 
 @st.cache_resource(ttl=TTL, show_spinner="Landelijke kaart laden…", max_entries=2)
 def _national_shapes(url: str, indeling_year: int, decimals: int) -> dict[str, list]:
-    from ui import maps
+    from charts import maps
 
     return maps.national_shapes(repository.geometries(indeling_year, None, url=url), decimals)
 

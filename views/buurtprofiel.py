@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from models.buurtprofiel import DEFAULT_BUURT, buurt_label, buurt_options, profile_model
-from ui import charts, components, state
+from charts import charts
+from ui import components, state
 
 eng = state.engine()
 cat = state.catalog()

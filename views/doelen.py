@@ -17,7 +17,8 @@ from models.doelen import (
     target_areas,
     target_card,
 )
-from ui import auth, charts, components, state
+from charts import charts
+from ui import auth, components, state
 
 eng = state.engine()
 cat = state.catalog()

@@ -6,7 +6,8 @@ import streamlit as st
 from loaders.config import FOCUS_AREAS, MAASTRICHT
 from metrics import mapdata
 from models.kaart import NATIONAL_SHAPE_YEAR, maastricht_model, maastricht_options, national_model
-from ui import components, maps, state
+from charts import maps
+from ui import components, state
 
 MAP_HEIGHT = 560
 

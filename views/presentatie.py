@@ -15,7 +15,8 @@ from metrics import fmt
 from metrics import slides as numbers
 from reports import briefing as report
 from reports import onepage
-from ui import auth, components, present, slide_charts, state
+from charts import slide_charts
+from ui import auth, components, present, state
 from wording import slides
 
 eng = state.engine()

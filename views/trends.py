@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from models.trends import DEFAULT_COMPARE, comparison_options, default_pillar, trend_areas, trends_model
-from ui import charts, components, state
+from charts import charts
+from ui import components, state
 
 eng = state.engine()
 cat = state.catalog()

@@ -1,6 +1,6 @@
 """Vergelijken: a focus buurt against the other Maastricht buurten, Heerlen(-Noord) and similar buurten nationally.
 
-Thin page: values and comparisons from metrics (engine, metrics.similar), charts from ui.compare_charts.
+Thin page: values and comparisons from metrics (engine, metrics.similar), charts from charts.compare_charts.
 """
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from loaders.config import FOCUS_AREAS
 from metrics import fmt, margins, similar
 from models.vergelijken import (comparable_metrics, distribution_section, national_metrics, reference_section,
                                 similar_section)
-from ui import compare_charts, components, state
+from charts import compare_charts
+from ui import components, state
 
 eng = state.engine()
 cat = state.catalog()

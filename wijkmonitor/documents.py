@@ -48,7 +48,7 @@ def briefing(kind: str, onepage: bool = False, url: str | None = None, today: dt
         _doc, pdf, pptx = onepage_mod.make(ctx)
         return pdf if kind == "pdf" else pptx
     from reports import briefing as briefing_mod
-    from ui.slide_charts import MAP_GEMEENTE, MAP_INDELING
+    from charts.slide_charts import MAP_GEMEENTE, MAP_INDELING
 
     geoms = repository.geometries(MAP_INDELING, MAP_GEMEENTE, "buurt", url=url)
     result = briefing_mod.export(briefing_mod.Inputs(ctx, geometries=geoms))

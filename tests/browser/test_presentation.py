@@ -215,7 +215,8 @@ def test_every_kind_of_slide_fits(browser, deck_db, output_dir, tmp_path):
     from metrics.catalog import load
     from metrics.compute import Engine
     from metrics.targets import Target
-    from ui import present, slide_charts
+    from charts import slide_charts
+    from ui import present
     from wording import slides
 
     engine = Engine(repository.load_inputs(deck_db), load())
