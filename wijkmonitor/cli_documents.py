@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from pathlib import Path
+
+from loaders.db import DatabaseUnavailable
 
 from . import documents
 
@@ -26,9 +29,19 @@ def register(sub) -> None:
     b.set_defaults(func=_briefing, parser=b)
 
 
+def _unavailable(exc: DatabaseUnavailable, what: str) -> int:
+    """An outage (or a database without computed figures) is an error with a Dutch message, never an empty
+    document: exit code 1, nothing written."""
+    print(f"FOUT: {exc}\n{what} is niet gemaakt.", file=sys.stderr)
+    return 1
+
+
 def _export(args) -> int:
     t0 = time.perf_counter()
-    n = documents.export(args.out, args.url)
+    try:
+        n = documents.export(args.out, args.url)
+    except DatabaseUnavailable as exc:
+        return _unavailable(exc, "De export")
     print(f"{n:,} rijen geschreven naar {args.out} in {time.perf_counter() - t0:.1f} s")
     return 0
 
@@ -45,7 +58,10 @@ def _briefing(args) -> int:
         args.parser.error("gebruik --out met .pdf of .pptx")
     t0 = time.perf_counter()
     today = dt.date.fromisoformat(args.datum) if args.datum else dt.date.today()
-    data = documents.briefing(suffix.lstrip("."), onepage=args.onepage, url=args.url, today=today)
+    try:
+        data = documents.briefing(suffix.lstrip("."), onepage=args.onepage, url=args.url, today=today)
+    except DatabaseUnavailable as exc:
+        return _unavailable(exc, "De briefing")
     args.out.write_bytes(data)
     print(f"geschreven: {args.out} ({len(data) // 1024} kB) in {time.perf_counter() - t0:.1f} s")
     return 0

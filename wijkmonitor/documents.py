@@ -27,21 +27,28 @@ def write_docs(out: Path) -> None:
     out.write_text(render(), encoding="utf-8")
 
 
-def briefing(kind: str, onepage: bool = False, url: str | None = None, today: dt.date | None = None) -> bytes:
-    """The briefing as ``pdf`` or ``pptx`` bytes."""
+def briefing_context(url: str | None = None, today: dt.date | None = None):
+    """What the briefing shows, read like the pages read it: the metric store (:class:`metrics.store.StoredEngine`
+    via :func:`loaders.repository.load_store`), the targets, participation and proposal decisions. A database
+    without the user tables (never migrated) has none of those; an unreachable database raises
+    :class:`loaders.db.DatabaseUnavailable` (never "no targets")."""
+    import dataclasses
+
     from metrics import slides
-    from metrics.catalog import load
-    from metrics.compute import Engine
+    from metrics.store import engine as stored_engine
 
     url = url or settings.database_url()
-    today = today or dt.date.today()
-    try:
-        targets = programme.list_targets(url)
-        participation = programme.list_participation(url)
-    except Exception:  # a database without the user tables (never migrated): no targets, no participation
-        targets = participation = None
-    ctx = slides.context(Engine(repository.load_inputs(url), load()), today, targets, participation,
-                         repository.build_info(url), repository.sources(url))
+    eng = stored_engine(url)
+    decided = programme.list_proposal_decisions(url)
+    ctx = slides.context(eng, today or dt.date.today(), programme.list_targets(url),
+                         programme.list_participation(url), repository.build_info(url), repository.sources(url))
+    return dataclasses.replace(ctx, proposal_decisions=frozenset(decided["proposal_key"]))
+
+
+def briefing(kind: str, onepage: bool = False, url: str | None = None, today: dt.date | None = None) -> bytes:
+    """The briefing as ``pdf`` or ``pptx`` bytes (see :func:`briefing_context`)."""
+    url = url or settings.database_url()
+    ctx = briefing_context(url, today)
     if onepage:
         from reports import onepage as onepage_mod
 
