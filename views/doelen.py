@@ -6,7 +6,6 @@ import html
 
 import streamlit as st
 
-from loaders import programme
 from loaders.auth import PermissionDenied
 from metrics import fmt, proposals
 from models.doelen import (
@@ -14,11 +13,11 @@ from models.doelen import (
     calendar_model,
     proposal_blocks,
     proposal_decision,
-    target_areas,
     target_card,
 )
 from charts import charts
 from ui import auth, components, state
+from wijkmonitor import programme
 
 eng = state.engine()
 cat = state.catalog()
@@ -34,8 +33,8 @@ editor = auth.login_box("doelen")
 if msg := st.session_state.pop("doelen_msg", None):
     st.success(msg)
 rows = state.targets_frame()
-areas = target_areas(eng, state.maastricht_buurten(eng))
-metrics = cat.available()
+areas = programme.target_area_codes(eng)
+metrics = programme.target_metrics(eng)
 
 
 def edit_form(rec: dict, t) -> None:
@@ -49,9 +48,9 @@ def edit_form(rec: dict, t) -> None:
             save = st.form_submit_button("Opslaan")
         if save:
             try:
-                programme.update_target(state.programme_url(), editor, t.id, t.version, {
+                programme.update_target(state.programme_url(), editor, eng, t.id, t.version, {
                     **{k: rec[k] for k in programme.TARGET_FIELDS}, "target_value": tv, "target_year": ty,
-                    "owner": ow, "rationale": ra}, {m.id for m in metrics}, set(areas))
+                    "owner": ow, "rationale": ra})
                 st.session_state["doelen_msg"] = "Wijziging opgeslagen."
                 st.rerun()
             except (programme.ConflictError, ValueError, PermissionDenied) as exc:
@@ -85,10 +84,10 @@ def new_target_form() -> None:
         ok = st.form_submit_button("Doel opslaan")
     if ok:
         try:
-            programme.create_target(state.programme_url(), editor, {
+            programme.create_target(state.programme_url(), editor, eng, {
                 "metric_id": mid, "area_code": area, "baseline_year": base_year, "baseline_value": base.value,
                 "target_value": tv, "target_year": ty, "owner": owner, "rationale": rationale,
-                "action_link": link}, {m.id for m in metrics}, set(areas))
+                "action_link": link})
             st.session_state["doelen_msg"] = "Doel opgeslagen."
             st.rerun()
         except (ValueError, PermissionDenied) as exc:
@@ -132,16 +131,12 @@ def targets_part() -> None:
 
 def decide(action: str, p: proposals.Proposal, owner: str = OWNER, target_value: float | None = None,
            target_year: int | None = None, reason: str = "") -> None:
-    """Write the editor's decision on a proposal (models.doelen.proposal_decision); loaders.programme logs it."""
-    known = ({m_.id for m_ in metrics}, set(areas))
+    """Write the editor's decision on a proposal (models.doelen.proposal_decision, wijkmonitor.programme)."""
     try:
         d = proposal_decision(action, p, eng, cat, lambda codes, age, year: state.guarded(
                                   lambda: state.buurt_profile(codes, age, year)),
                               owner, target_value, target_year, reason)
-        if d.action == "reject":
-            programme.reject_proposal(state.programme_url(), editor, d.decision, d.reason, *known)
-        else:
-            programme.adopt_proposal(state.programme_url(), editor, d.decision, d.values, d.group, *known)
+        programme.decide_proposal(state.programme_url(), editor, eng, d)
         st.session_state["doelen_msg"] = d.message
         st.rerun()
     except (programme.ConflictError, ValueError, PermissionDenied) as exc:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from loaders import programme
 from loaders.auth import PermissionDenied
 from loaders.errors import LoadError
 from metrics.participation import COUNTS
 from models.participation import LABELS, participation_model
 from ui import auth, components, state
+from wijkmonitor import programme
 
 eng = state.engine()
 
@@ -50,8 +50,7 @@ if editor:
         up = st.file_uploader("Bestand", type=["csv", "xlsx"], key="part_upload")
         if up is not None and st.button("Uploaden", key="part_do_upload"):
             try:
-                n = programme.import_participation(state.programme_url(), editor, up.getvalue(), up.name,
-                                                   set(buurten))
+                n = programme.upload_participation(state.programme_url(), editor, eng, up.getvalue(), up.name)
                 st.session_state["participatie_msg"] = f"{n} rijen opgeslagen uit {up.name}."
                 st.rerun()
             except (LoadError, PermissionDenied) as exc:
@@ -66,8 +65,8 @@ if editor:
             ok = st.form_submit_button("Opslaan")
         if ok:
             try:
-                programme.add_participation(state.programme_url(), editor,
-                                            {"buurt_code": b, "maand": maand, "leeftijdsgroep": lg, **vals}, set(buurten))
+                programme.add_participation(state.programme_url(), editor, eng,
+                                            {"buurt_code": b, "maand": maand, "leeftijdsgroep": lg, **vals})
                 st.session_state["participatie_msg"] = "Opgeslagen."
                 st.rerun()
             except (LoadError, PermissionDenied) as exc:

@@ -10,13 +10,14 @@ import streamlit as st
 
 from loaders import decks as deck_store
 from loaders.auth import PermissionDenied
-from loaders.programme import ConflictError
 from metrics import fmt
 from metrics import slides as numbers
 from reports import briefing as report
 from reports import onepage
 from charts import slide_charts
 from ui import auth, components, present, state
+from wijkmonitor import programme
+from wijkmonitor.programme import ConflictError
 from wording import slides
 
 eng = state.engine()
@@ -143,20 +144,19 @@ else:
                          key=f"name_{choice}", max_chars=deck_store.MAX_NAME)
     c1, c2, c3 = st.columns(3)
     url = state.programme_url()
-    known = slides.known_keys(ctx)
     try:
         if c1.button("Opslaan als nieuwe presentatie", key=f"save_new_{choice}", icon=":material/add:"):
-            new_id = deck_store.create_deck(url, editor, name, work, known)
+            new_id = programme.create_deck(url, editor, ctx, name, work)
             st.query_params["presentatie"] = str(new_id)
             st.session_state.pop("sel_presentatie", None)
             st.rerun()
         if choice != DEFAULT:
             if c2.button("Wijzigingen opslaan", key=f"save_{choice}", icon=":material/save:"):
-                deck_store.update_deck(url, editor, int(choice), int(rows[choice].version), name, work, known)
+                programme.update_deck(url, editor, ctx, int(choice), int(rows[choice].version), name, work)
                 st.session_state.pop(work_key, None)
                 st.rerun()
             if c3.button("Presentatie verwijderen", key=f"delete_{choice}", icon=":material/delete:"):
-                deck_store.delete_deck(url, editor, int(choice), int(rows[choice].version))
+                programme.delete_deck(url, editor, int(choice), int(rows[choice].version))
                 st.query_params["presentatie"] = DEFAULT
                 st.session_state.pop("sel_presentatie", None)
                 st.rerun()
