@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from metrics.briefing import FOCUS_AREAS
+from loaders.config import FOCUS_AREAS, MAASTRICHT
 from metrics.compute import Engine
 from metrics.series import trend_frame
 from . import charts
@@ -23,7 +23,7 @@ CHART_FONT = "DejaVu Sans"
 OTHER_BUURTEN = "Andere buurten"
 OTHER_FILL = "#C4C4C4"
 MAP_INDELING = 2020
-MAP_GEMEENTE = "GM0935"
+MAP_GEMEENTE = MAASTRICHT
 
 
 def enlarge(spec: dict, font: int) -> dict:

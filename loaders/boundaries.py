@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import tomllib
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,8 +38,9 @@ from shapely.geometry import shape
 from shapely.ops import transform
 
 from . import schema
-from .codes import NATIONAL_MIN_GEMEENTEN
+from .codes import NATIONAL_MIN_GEMEENTEN, NL_CODE
 from .db import connect, transaction
+from .settings import DATA_DIR
 
 boundary_metadata = sa.MetaData()
 
@@ -81,36 +83,19 @@ class Herindeling:
     source: str
 
 
-HERINDELINGEN = [
-    Herindeling(2021, "samenvoeging", (("GM0003", "GM1979", 1.0, None), ("GM0010", "GM1979", 1.0, None),
-                                       ("GM0024", "GM1979", 1.0, None)),
-                "Appingedam, Delfzijl en Loppersum vormen per 1 januari 2021 de gemeente Eemsdelta (CBS)."),
-    # Haaren was split: each village (a CBS wijk of Haaren) went to another gemeente (VNG, herindelingsadvies
-    # 2019). The weight is the village's share of Haaren's area (2014 wijk boundaries): an approximation,
-    # inhabitants per village are not in the data.
-    Herindeling(2021, "splitsing", (("GM0788", "GM0824", None, "WK078801"), ("GM0788", "GM0865", None, "WK078802"),
-                                    ("GM0788", "GM0757", None, "WK078803"), ("GM0788", "GM0855", None, "WK078804"),
-                                    ("GM0824", "GM0824", 1.0, None), ("GM0865", "GM0865", 1.0, None),
-                                    ("GM0757", "GM0757", 1.0, None), ("GM0855", "GM0855", 1.0, None)),
-                "Gemeente Haaren per 1 januari 2021 opgeheven: Haaren naar Oisterwijk, Helvoirt naar Vught, Esch "
-                "naar Boxtel en Biezenmortel naar Tilburg (VNG, herindelingsadvies 2019)."),
-    Herindeling(2022, "samenvoeging", (("GM0398", "GM1980", 1.0, None), ("GM0416", "GM1980", 1.0, None)),
-                "Heerhugowaard en Langedijk vormen per 1 januari 2022 Dijk en Waard (CBS)."),
-    Herindeling(2022, "samenvoeging", (("GM0756", "GM1982", 1.0, None), ("GM0786", "GM1982", 1.0, None),
-                                       ("GM0815", "GM1982", 1.0, None), ("GM1684", "GM1982", 1.0, None),
-                                       ("GM1702", "GM1982", 1.0, None)),
-                "Boxmeer, Grave, Mill en Sint Hubert, Cuijk en Sint Anthonis vormen per 1 januari 2022 Land van "
-                "Cuijk (CBS)."),
-    Herindeling(2022, "samenvoeging", (("GM0856", "GM1991", 1.0, None), ("GM1685", "GM1991", 1.0, None)),
-                "Uden en Landerd vormen per 1 januari 2022 Maashorst (CBS)."),
-    Herindeling(2022, "samenvoeging", (("GM0370", "GM0439", 1.0, None), ("GM0439", "GM0439", 1.0, None)),
-                "Beemster gaat per 1 januari 2022 op in Purmerend (CBS)."),
-    Herindeling(2023, "samenvoeging", (("GM0457", "GM0363", 1.0, None), ("GM0363", "GM0363", 1.0, None)),
-                "Weesp gaat per 24 maart 2022 op in Amsterdam; in de kerncijfers vanaf indeling 2023 (CBS)."),
-    Herindeling(2023, "samenvoeging", (("GM0501", "GM1992", 1.0, None), ("GM0530", "GM1992", 1.0, None),
-                                       ("GM0614", "GM1992", 1.0, None)),
-                "Brielle, Hellevoetsluis en Westvoorne vormen per 1 januari 2023 Voorne aan Zee (CBS)."),
-]
+HERINDELINGEN_FILE = DATA_DIR / "herindelingen.toml"
+
+
+def _herindelingen() -> list[Herindeling]:
+    """The documented herindelingen (data/herindelingen.toml: facts of the CBS classification)."""
+    with open(HERINDELINGEN_FILE, "rb") as fh:
+        rows = tomllib.load(fh)["herindeling"]
+    return [Herindeling(int(r["year"]), r["kind"],
+                        tuple((a, b, None if w == "" else float(w), wk or None) for a, b, w, wk in r["parts"]),
+                        r["source"]) for r in rows]
+
+
+HERINDELINGEN = _herindelingen()
 
 LEVEL = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
@@ -153,7 +138,7 @@ def _registers(conn: sa.Connection) -> dict[int, dict[str, dict[str, str | None]
         for lvl in ("WK", "BU"):
             codes = sub["code"][sub["code"].str.startswith(lvl)]
             pre.update(lvl + c[2:6] for c in codes)
-        if (sub["code"] == "NL01").any():
+        if (sub["code"] == NL_CODE).any():
             pre.add("NL")
         coverage[key] = sorted(pre)
         priority[key] = (0, str(loaded.get(key)), key)

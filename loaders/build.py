@@ -23,7 +23,7 @@ from . import pipeline, refresh, store
 from .db import get_engine
 from .migrations import migrate_user_tables
 from .codes import (AGE_GROUPS, CODE_RE, LEVEL_BY_PREFIX, MAX_YEAR, MIN_YEAR, SOORT_TO_LEVEL, TOTAL_AGE,
-                    HEERLEN_NOORD_WIJKEN, check_codes, check_duplicates, check_range, clean_name, gemeente_of,
+                    HEERLEN_NOORD_WIJKEN, NL_CODE, NL_CODE_STATLINE, check_codes, check_duplicates, check_range, clean_name, gemeente_of,
                     level_of, parent_of)
 from .config import DETAIL_GEMEENTEN, FOCUS_AREAS, HEERLEN, MAASTRICHT
 from .errors import LoadError
@@ -123,7 +123,7 @@ def collect_health(b: Bundle, src: Source) -> None:
     # Areas: names from the file (2014 names for wijk/buurt; gemeente names; NL).
     first = key.assign(gm=df["gemeentenaam"], nm=df["regio_naam_2014"]).drop_duplicates("regio_code")
     for code, gm, nm in zip(first["regio_code"], first["gm"], first["nm"]):
-        name = "Nederland" if code == "NL01" else (gm if code.startswith("GM") else nm)
+        name = "Nederland" if code == NL_CODE else (gm if code.startswith("GM") else nm)
         _add_area(b, code, name, src.indeling_year, src.key)
 
     # The buurten and wijken outside the detail gemeenten stay wide (the national table, see loaders.schema);
@@ -161,7 +161,7 @@ def collect_kwb(b: Bundle, src: Source, variables: dict[str, dict]) -> None:
     file = src.path
     df = read_text_table(src.file, required=[src.code_column, *src.columns])
     codes = df[src.code_column].astype("string").str.strip()
-    codes = codes.mask(codes.eq("NL00"), "NL01")  # StatLine's KWB tables code Nederland as NL00
+    codes = codes.mask(codes.eq(NL_CODE_STATLINE), NL_CODE)  # StatLine's KWB tables code Nederland as NL00
     check_codes(codes, file, src.code_column)
     check_duplicates(pd.DataFrame({src.code_column: codes}), [src.code_column], file)
     if "GM_code" in df.columns:
@@ -181,7 +181,7 @@ def collect_kwb(b: Bundle, src: Source, variables: dict[str, dict]) -> None:
     known_gm = {c for c in b.areas if c.startswith("GM")}
     if not src.defines_codes:
         gms = codes.map(lambda c: c if c.startswith("GM") else gemeente_of(c))
-        bad = ~gms.isin(known_gm) & ~codes.eq("NL01")
+        bad = ~gms.isin(known_gm) & ~codes.eq(NL_CODE)
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
             raise LoadError(file, f"onbekende gebiedscode '{codes.iloc[pos]}' (gemeente niet bekend)",

@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 
 from . import settings
-from .codes import (CODE_RE, NATIONAL_MIN_GEMEENTEN, SOORT_TO_LEVEL, TOTAL_AGE, check_range, clean_name)
+from .codes import (CODE_RE, NATIONAL_MIN_GEMEENTEN, NL_CODE, NL_CODE_STATLINE, SOORT_TO_LEVEL, TOTAL_AGE,
+                    check_range, clean_name)
+from .config import DETAIL_GEMEENTEN
 from .errors import LoadError
 from .readers import MISSING, to_numeric_statline
 from .settings import ROOT
@@ -30,7 +32,7 @@ from .sources import CBS, HEALTH_NATIONAL, KWB, LICENCE, RIVM, statline_key
 ENDPOINTS = {"CBS": "https://opendata.cbs.nl", "RIVM": "https://dataderden.cbs.nl",
              "ODATA4": "https://odata4.cbs.nl"}  # OData 4 (loaders/odata4.py), CBS catalog only
 PUBLISHER = {"CBS": CBS, "RIVM": RIVM}
-DEFAULT_GEMEENTEN = ("GM0935", "GM0917")  # Maastricht, Heerlen
+DEFAULT_GEMEENTEN = DETAIL_GEMEENTEN  # the programme's gemeenten (config/programme.toml)
 DEFAULT_TIMEOUT = (5.0, 120.0)  # (connect, read) seconds: no network → fails within seconds
 
 # Kerncijfers wijken en buurten: one table per year (peiljaar = indeling year).
@@ -334,7 +336,7 @@ def _read_feed(directory: Path, name: str) -> list[dict]:
 
 def norm_code(code: str) -> str:
     code = (code or "").strip()
-    return "NL01" if code in ("NL00", "NL01") else code
+    return NL_CODE if code in (NL_CODE_STATLINE, NL_CODE) else code
 
 
 def period_year(key: str, file: str, row: int, column: str) -> int:
@@ -470,7 +472,7 @@ def coverage_of(requested: list[str], codes: set[str]) -> list[str]:
         if p == "GM":
             out += ["GM"] if len(gms) >= NATIONAL_MIN_GEMEENTEN else gms
         elif p == "NL":
-            if "NL01" in codes:
+            if NL_CODE in codes:
                 out.append("NL")
         elif any(c.startswith(p) for c in codes):
             out.append(p)

@@ -11,7 +11,11 @@ import pandas as pd
 
 from .errors import LoadError
 
-CODE_RE = re.compile(r"^(NL01|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")  # Amsterdam uses letters
+# Facts of the CBS code format (every CBS table and file), not of the programme: the one place in product code
+# where a code literal may stand (the programme's own areas are in config/programme.toml, read by loaders.config).
+NL_CODE = "NL01"  # Nederland
+NL_CODE_STATLINE = "NL00"  # Nederland as StatLine's KWB tables and OData 4's region codes write it
+CODE_RE = re.compile(rf"^({NL_CODE}|GM\d{{4}}|WK\d{{4}}[0-9A-Z]{{2}}|BU\d{{4}}[0-9A-Z]{{4}})$")  # Amsterdam uses letters
 LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 SOORT_TO_LEVEL = {"Land": "land", "Gemeente": "gemeente", "Wijk": "wijk", "Buurt": "buurt"}
 AGE_GROUPS = {"18+", "18-64", "65+"}
@@ -36,12 +40,17 @@ def parent_of(code: str) -> str | None:
     if lvl == "wijk":
         return "GM" + code[2:6]
     if lvl == "gemeente":
-        return "NL01"
+        return NL_CODE
     return None
 
 
 def gemeente_of(code: str) -> str | None:
-    return None if code == "NL01" else "GM" + code[2:6]
+    return None if code == NL_CODE else "GM" + code[2:6]
+
+
+def member_prefix(gemeente: str, level: str) -> str:
+    """The code prefix of a gemeente's wijken or buurten: ('GM0935', 'buurt') → 'BU0935'."""
+    return {"wijk": "WK", "buurt": "BU"}[level] + gemeente[2:6]
 
 
 def clean_name(name) -> str | None:

@@ -39,7 +39,7 @@ import requests
 
 from .cbs import (Fetched, RefreshError, coverage_of, frame_to_batch, map_columns, norm_code, period_year,
                   refresh_source, request_key, safe_name)
-from .codes import TOTAL_AGE
+from .codes import NL_CODE_STATLINE, TOTAL_AGE
 from .errors import LoadError
 from .readers import MISSING, OK, SUPPRESSED
 
@@ -116,7 +116,7 @@ class Odata4Client:
 
 
 def observation_filter(geo: str, prefixes: list[str], measures: list[str]) -> str:
-    geo_f = " or ".join(f"startswith({geo},'{'NL00' if p == 'NL' else p}')" for p in prefixes)
+    geo_f = " or ".join(f"startswith({geo},'{NL_CODE_STATLINE if p == 'NL' else p}')" for p in prefixes)
     meas = " or ".join(f"Measure eq '{m}'" for m in measures)
     return f"({geo_f}) and ({meas})"
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from loaders.config import FOCUS_AREAS, MAASTRICHT, NEDERLAND, PILLAR_ORDER  # noqa: F401  (re-exported)
+
 from .catalog import Metric
 from .compute import Comparison, Engine, Result
 from .margins import is_meaningful
 
-FOCUS_AREAS = ("BU09350403", "BU09350203")
-MAASTRICHT, NEDERLAND = "GM0935", "NL01"
-PILLAR_ORDER = ("bestaanszekerheid", "positieve_gezondheid", "gelijke_kansen", "context")
 COMPLETE = 0.99  # a city value counts as comparable when its coverage is at least this
 
 

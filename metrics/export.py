@@ -16,6 +16,9 @@ from typing import Iterable
 
 import pandas as pd
 
+from loaders.codes import member_prefix
+from loaders.config import DETAIL_GEMEENTEN, HEERLEN, MAASTRICHT, NEDERLAND
+
 from . import fmt
 from .catalog import Catalog, Metric
 from .compute import Engine
@@ -28,10 +31,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def default_areas(engine: Engine) -> list[str]:
     """Nederland, Maastricht, Heerlen, the groups, and every Maastricht wijk/buurt and Heerlen buurt."""
-    codes = ["NL01", "GM0935", "GM0917", *[g for g in DEFAULT_GROUPS if g in engine.group_members]]
+    codes = [NEDERLAND, MAASTRICHT, HEERLEN, *[g for g in DEFAULT_GROUPS if g in engine.group_members]]
     lv = engine.level
-    codes += sorted(c for c, l in lv.items() if l == "wijk" and c.startswith("WK0935"))
-    codes += sorted(c for c, l in lv.items() if l == "buurt" and c[2:6] in ("0935", "0917"))
+    codes += sorted(c for c, l in lv.items() if l == "wijk" and c.startswith(member_prefix(MAASTRICHT, "wijk")))
+    buurten = tuple(member_prefix(g, "buurt") for g in DETAIL_GEMEENTEN)
+    codes += sorted(c for c, l in lv.items() if l == "buurt" and c.startswith(buurten))
     return codes
 
 

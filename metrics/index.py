@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from loaders.config import MAASTRICHT
+
 from .catalog import Metric
 from .compute import Engine
 
-REF = "GM0935"
+REF = MAASTRICHT
 
 
 @dataclass

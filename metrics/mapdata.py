@@ -17,11 +17,12 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from loaders.config import MAASTRICHT
+
 from . import fmt
 from .catalog import Catalog, Metric
 from .compute import Engine, Result
 
-MAASTRICHT = "GM0935"
 HEALTH_TABLE = "50090NED"
 MISSING_LABEL = fmt.MISSING_TEXT
 STATUS_TEXT = {

@@ -33,6 +33,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from loaders.config import HEERLEN, MAASTRICHT, NEDERLAND
+
 from . import fmt
 from .catalog import Catalog, Metric
 from .compute import Comparison, Engine, Result
@@ -52,8 +54,8 @@ BASELINE_YEARS: tuple[int, ...] = (2012, 2016)
 DEFAULT_BASELINE = 2016
 DEFAULT_N = 10
 
-REFERENCE_AREAS: tuple[str, ...] = ("GM0935", "NL01", "GM0917", "HEERLEN_NOORD")
-COMPARE_WITH: tuple[str, ...] = ("GM0917", "HEERLEN_NOORD", "GM0935", "NL01")
+REFERENCE_AREAS: tuple[str, ...] = (MAASTRICHT, NEDERLAND, HEERLEN, "HEERLEN_NOORD")
+COMPARE_WITH: tuple[str, ...] = (HEERLEN, "HEERLEN_NOORD", MAASTRICHT, NEDERLAND)
 
 
 class ProfileUnavailable(ValueError):

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from loaders.config import FOCUS_AREAS, SUPPRESS_BELOW
+from loaders.codes import member_prefix
+from loaders.config import FOCUS_AREAS, MAASTRICHT, SUPPRESS_BELOW
 from metrics import fmt
 from metrics.compute import Engine
 from metrics.participation import SUPPRESSED, reached, register_totals, summarise, suppress
@@ -39,8 +40,9 @@ def population(eng: Engine, buurten) -> dict[str, float]:
 
 
 def maastricht_buurten(eng: Engine) -> tuple[str, ...]:
-    return tuple(sorted((c for c, lv in eng.level.items() if lv == "buurt" and c.startswith("BU0935")),
-                        key=eng.name))
+    """The buurten of the programme's gemeente, by name."""
+    prefix = member_prefix(MAASTRICHT, "buurt")
+    return tuple(sorted((c for c, lv in eng.level.items() if lv == "buurt" and c.startswith(prefix)), key=eng.name))
 
 
 def _show(eng: Engine, t: pd.DataFrame) -> pd.DataFrame:

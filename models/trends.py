@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from loaders.config import FOCUS_AREAS, MAASTRICHT, NEDERLAND
+from loaders.codes import member_prefix
+from loaders.config import FOCUS_AREAS, HEERLEN, MAASTRICHT, NEDERLAND
 from metrics.catalog import Catalog, Metric
 from metrics.compute import Engine
 from metrics.series import table_for_people, trend_frame
 
-GROUP_OPTIONS = (MAASTRICHT, NEDERLAND, "MAASTRICHT_REST", "GM0917", "HEERLEN_NOORD", "FOCUS")
+GROUP_OPTIONS = (MAASTRICHT, NEDERLAND, "MAASTRICHT_REST", HEERLEN, "HEERLEN_NOORD", "FOCUS")
 DEFAULT_COMPARE = (MAASTRICHT, NEDERLAND)
 
 
@@ -38,7 +39,7 @@ class TrendsModel:
 
 def comparison_options(eng: Engine) -> list[str]:
     """The comparison areas: Maastricht, Nederland, the groups, Heerlen, then every other Maastricht buurt."""
-    rest = sorted((c for c, lv in eng.level.items() if lv == "buurt" and c.startswith("BU0935")
+    rest = sorted((c for c, lv in eng.level.items() if lv == "buurt" and c.startswith(member_prefix(MAASTRICHT, "buurt"))
                    and c not in FOCUS_AREAS), key=eng.name)
     return [*GROUP_OPTIONS, *rest]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from loaders.config import MAASTRICHT, NEDERLAND
 from metrics import fmt
 from metrics.briefing import city_change
 from metrics.catalog import Metric
@@ -13,7 +14,7 @@ from metrics.compute import Engine
 from .change import change_phrase
 
 
-def profile_frame(engine: Engine, area: str, metrics: list[Metric], ref: str = "GM0935", nl: str = "NL01") -> pd.DataFrame:
+def profile_frame(engine: Engine, area: str, metrics: list[Metric], ref: str = MAASTRICHT, nl: str = NEDERLAND) -> pd.DataFrame:
     """All metrics for one area: latest value, change (with the gemeente beside it) and positions."""
     rows = []
     for m in metrics:
