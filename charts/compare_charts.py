@@ -1,6 +1,6 @@
 """Pure Altair builders for the Vergelijken page (no Streamlit). Each returns an Altair chart.
 
-Colours carry identity (which buurt), never judgement; palettes from ui/palette.py. Missing values are not drawn
+Colours carry identity (which buurt), never judgement; palettes from charts/palette.py. Missing values are not drawn
 (never plotted as 0); the page shows them in the text alternative as "geen gegevens".
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Data behind the choropleth maps: classes, legend entries, tooltip texts and the text alternative.
 
-Pure functions (no Streamlit import), shared by the Kaart page, the map builders in ui/maps.py and the
+Pure functions (no Streamlit import), shared by the Kaart page, the map builders in charts/maps.py and the
 tests. Missing values (suppressed or not published) stay missing: they get no class, never a 0.
 
 Classing: quantile classes (about as many buurten per class), at most 5. Ties and empty classes are

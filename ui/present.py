@@ -265,7 +265,7 @@ def _slide_html(s: Slide, idx: int, total: int, chart_svg: str | None) -> str:
 
 def slideshow_html(deck: Deck, charts: dict[int, str] | None = None, title: str = "Presentatie",
                    store_key: str | None = None) -> str:
-    """The whole slideshow as one HTML document. `charts`: slide index -> SVG (from ui/slide_charts.py)."""
+    """The whole slideshow as one HTML document. `charts`: slide index -> SVG (from charts/slide_charts.py)."""
     charts = charts or {}
     total = len(deck.slides)
     slides_html = "".join(_slide_html(s, i, total, charts.get(i)) for i, s in enumerate(deck.slides))
