@@ -223,7 +223,7 @@ def _missing(url: str | None, table: sa.Table) -> pd.DataFrame | None:
     """An empty frame with the table's columns when the table does not exist yet (e.g. a read-only database
     that was never migrated): viewing must not need write access."""
     with connect(url) as conn:
-        if sa.inspect(conn).has_table(table.name):
+        if sa.inspect(conn).has_table(table.name, schema=table.schema):
             return None
     return pd.DataFrame(columns=[c.name for c in table.columns])
 
