@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,7 +197,7 @@ def read_backup(data: bytes) -> Backup:
         raise BackupError(f"{FOREIGN} ({MANIFEST} ontbreekt). Er is niets veranderd.")
     try:
         manifest = json.loads(z.read(MANIFEST).decode("utf-8"))
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, UnicodeDecodeError):
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, UnicodeDecodeError, zlib.error):
         raise BackupError(f"{DAMAGED}: de inhoudsopgave ({MANIFEST}) is onleesbaar. Er is niets veranderd.") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{FOREIGN} (onbekend formaat). Er is niets veranderd.")
@@ -217,7 +218,7 @@ def read_backup(data: bytes) -> Backup:
         raise BackupError(f"{DAMAGED}: {PAYLOAD} ontbreekt. Er is niets veranderd.")
     try:
         payload = z.read(PAYLOAD)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError):  # CRC error, truncated member, bad compression
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error):  # CRC, truncated member, bad deflate
         raise BackupError(f"{DAMAGED}. Er is niets veranderd.") from None
     if len(payload) != manifest.get("payload_bytes") or \
             hashlib.sha256(payload).hexdigest() != manifest.get("payload_sha256"):
@@ -309,7 +310,10 @@ def restore(url: str | None, data: bytes, pause=None) -> dict[str, int]:
     """Replace the programme data of the database at ``url`` with the backup (one transaction). Returns the row
     count per table. ``pause(conn)`` is a test hook, called inside the transaction before it commits."""
     b = read_backup(data)
-    records = _records(b)
+    try:
+        records = _records(b)
+    except BackupError as exc:
+        raise BackupError(f"{exc} Er is niets veranderd." if "niets veranderd" not in str(exc) else str(exc)) from None
     try:
         with transaction(url) as conn:
             if conn.dialect.name == "postgresql":
