@@ -500,3 +500,32 @@ def test_writers_killed_at_random_moments_leave_old_or_new_never_a_mix(sqlite_db
         assert (len(april), len(logs), len(ups)) in {(0, 0, 0), (2, 1, 1)}, (i, april, logs, ups)
         if ups:
             break
+
+
+# ------------------------------------------------------------------------------------------------ the Data page
+
+def test_an_editor_downloads_a_backup_on_the_data_page(sqlite_db, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from ui.auth import SESSION_KEY
+
+    populate(sqlite_db)
+    monkeypatch.setenv("DATABASE_URL", sqlite_db)
+    monkeypatch.delenv("WIJKMONITOR_READONLY_DATABASE_URL", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "views" / "data.py"), default_timeout=120)
+    at.query_params["onderdeel"] = "Downloaden"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Back-up maken" not in [b.label for b in at.button]  # an anonymous visitor gets no backup
+    at.session_state[SESSION_KEY] = editor()
+    at.run()
+    next(b for b in at.button if b.label == "Back-up maken").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    labels = [getattr(e, "proto", None) and e.proto.label for e in at.get("download_button")]
+    assert "Download back-up (.zip)" in labels
+    made = backup.read_backup(at.session_state["backup_zip"])
+    assert made.manifest["tables"] == {name: len(t["rows"]) for name, t in snapshot(sqlite_db).items()}

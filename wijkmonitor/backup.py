@@ -176,6 +176,14 @@ def backup(url: str | None = None, now: dt.datetime | None = None) -> bytes:
     return buf.getvalue()
 
 
+def editor_backup(url: str | None, editor) -> bytes:
+    """A backup for a signed-in editor (the Data en methode page): it holds names and the whole change log."""
+    from loaders.auth import require_editor
+
+    require_editor(editor)
+    return backup(url)
+
+
 # ------------------------------------------------------------------------------------------------ read + check
 
 FOREIGN = "Dit bestand is geen back-up van de programmagegevens van de Wijkmonitor"
@@ -348,5 +356,5 @@ def summary(counts: dict[str, int], verb: str = "Teruggezet") -> str:
     return f"{verb}: " + (", ".join(parts) if parts else "geen gegevens") + "."
 
 
-__all__ = ("FORMAT", "FORMAT_VERSION", "Backup", "BackupError", "backup", "dump", "programme_tables",
+__all__ = ("FORMAT", "FORMAT_VERSION", "Backup", "BackupError", "backup", "dump", "editor_backup", "programme_tables",
            "read_backup", "restore", "summary")
