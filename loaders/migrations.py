@@ -261,7 +261,9 @@ APART = 5  # the migration that moved the user tables into PROGRAMME_SCHEMA
 def ensure_programme_schema(conn: sa.Connection) -> None:
     """The schema exists: created on PostgreSQL, attached on SQLite (by loaders.db for every connection)."""
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {conn.dialect.identifier_preparer.quote(PROGRAMME_SCHEMA)}")
+        if not sa.inspect(conn).has_schema(PROGRAMME_SCHEMA):
+            quoted = conn.dialect.identifier_preparer.quote(PROGRAMME_SCHEMA)
+            conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
     elif conn.dialect.name == "sqlite":
         attached = {r[1] for r in conn.exec_driver_sql("PRAGMA database_list")}
         if PROGRAMME_SCHEMA not in attached:
