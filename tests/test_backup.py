@@ -529,3 +529,19 @@ def test_an_editor_downloads_a_backup_on_the_data_page(sqlite_db, monkeypatch):
     assert "Download back-up (.zip)" in labels
     made = backup.read_backup(at.session_state["backup_zip"])
     assert made.manifest["tables"] == {name: len(t["rows"]) for name, t in snapshot(sqlite_db).items()}
+
+
+def test_a_backup_of_an_older_version_restores_with_the_new_column_empty(good_backup, sqlite_db):
+    """A backup made before a column existed (here: targets without milestones, database version 1)."""
+    def drop_milestones(tables):
+        t = tables["targets"]
+        i = t["columns"].index("milestones")
+        t["columns"].pop(i)
+        for row in t["rows"]:
+            row.pop(i)
+
+    data = _with_manifest(_with_payload(good_backup[1], drop_milestones, fix_checksum=True), schema_version=1)
+    populate(sqlite_db)
+    backup.restore(sqlite_db, data)
+    df = programme.list_targets(sqlite_db)
+    assert len(df) == 3 and df["milestones"].isna().all()

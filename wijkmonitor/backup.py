@@ -203,6 +203,8 @@ def read_backup(data: bytes) -> Backup:
         raise BackupError(f"{DAMAGED}. Er is niets veranderd.") from None
     if MANIFEST not in names:
         raise BackupError(f"{FOREIGN} ({MANIFEST} ontbreekt). Er is niets veranderd.")
+    if z.getinfo(MANIFEST).file_size > 1_000_000:
+        raise BackupError(f"{FOREIGN}: de inhoudsopgave is veel te groot. Er is niets veranderd.")
     try:
         manifest = json.loads(z.read(MANIFEST).decode("utf-8"))
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, UnicodeDecodeError, zlib.error):
@@ -224,6 +226,8 @@ def read_backup(data: bytes) -> Backup:
         raise BackupError(f"{DAMAGED}: ongeldige versie in {MANIFEST}. Er is niets veranderd.")
     if PAYLOAD not in names:
         raise BackupError(f"{DAMAGED}: {PAYLOAD} ontbreekt. Er is niets veranderd.")
+    if z.getinfo(PAYLOAD).file_size > MAX_BYTES:
+        raise BackupError(f"{FOREIGN}: de inhoud is veel te groot. Er is niets veranderd.")
     try:
         payload = z.read(PAYLOAD)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error):  # CRC, truncated member, bad deflate
