@@ -6,6 +6,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DB := data/wijkmonitor.sqlite
+# The programme data (targets, decisions, participation, decks, change log): its own file, which no build, `make db`
+# or `make clean` touches. Only `make wipe-programma` removes it.
+PROGRAMME_DB := data/wijkmonitor-programma.sqlite
 DATA_INPUTS := $(shell find data -type f \( -name '*.csv' -o -name '*.parquet' -o -name '*.json' -o -name '*.geojson' -o -name '*.topojson' \))
 # The metric store is computed at build time: the metrics code, the catalog and the programme configuration are
 # inputs of the database too.
@@ -14,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test deps system-deps db bench clean
+.PHONY: run test deps system-deps db bench clean wipe-programma
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -68,3 +71,8 @@ bench: $(DB)
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm test-output node_modules
+
+# Deletes ALL programme data of the embedded database (targets, decisions, participation, decks, change log),
+# without asking. Make a backup first: .venv/bin/python -m wijkmonitor backup --out programma-backup.zip
+wipe-programma:
+	rm -f $(PROGRAMME_DB) $(PROGRAMME_DB)-wal $(PROGRAMME_DB)-shm

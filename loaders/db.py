@@ -8,6 +8,7 @@ objects from :mod:`loaders.schema`. A database that cannot be reached always bec
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping
 
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from . import settings
+from .migrations import PROGRAMME_SCHEMA
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -34,6 +36,9 @@ def _make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"options": f"-c statement_timeout={int(timeout)}", "connect_timeout": 5}
     engine = sa.create_engine(url, **kwargs)
     if url.startswith("sqlite"):
+        programme_file = settings.programme_database(url)
+        if sa.engine.make_url(url).query.get("mode") == "ro":  # a read-only view: the programme file read-only too
+            programme_file = f"file:{programme_file}?mode=ro" if Path(programme_file).exists() else ":memory:"
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -43,6 +48,10 @@ def _make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # Programme data in its own file, one connection and one transaction with the statistics
+            # (loaders.migrations.PROGRAMME_SCHEMA). In WAL mode a transaction over both files is atomic per file.
+            cur.execute(f"ATTACH DATABASE ? AS {PROGRAMME_SCHEMA}", (programme_file,))
+            cur.execute(f"PRAGMA {PROGRAMME_SCHEMA}.journal_mode=WAL")
             cur.close()
 
         @sa.event.listens_for(engine, "begin")

@@ -3,6 +3,12 @@
 They are created and altered only by numbered migrations, never dropped: `python -m loaders build`
 rebuilds the statistics tables and then calls :func:`migrate_user_tables`, which applies the
 migrations that have not run yet (recorded in ``schema_migrations``).
+
+Programme data lives apart from the statistics (migration 5): every table of :data:`user_metadata` is in the
+schema :data:`PROGRAMME_SCHEMA`. On PostgreSQL that is a schema of the same database; on SQLite it is a separate
+file that :mod:`loaders.db` ATTACHes to every connection under that name (``<stem>-programma.sqlite`` beside the
+statistics file, or ``WIJKMONITOR_PROGRAMME_DATABASE``), so a rebuild, ``make db`` or ``make clean`` never
+touches it, while one connection and one transaction still span both.
 """
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ from typing import Callable
 
 import sqlalchemy as sa
 
-user_metadata = sa.MetaData()
+PROGRAMME_SCHEMA = "programma"
+user_metadata = sa.MetaData(schema=PROGRAMME_SCHEMA)
 
 schema_migrations = sa.Table(
     "schema_migrations",
@@ -137,37 +144,107 @@ target_comparison_groups = sa.Table(
 USER_TABLES = [schema_migrations, targets, participation, uploads, change_log, decks, proposal_decisions,
                target_comparison_groups]
 
+# Tables of ``user_metadata`` that are operational, not programme data (jobs, sign-in attempts, …): they are not
+# backed up or restored (wijkmonitor/backup.py). Other tables add themselves here.
+OPERATIONAL_TABLES: list[sa.Table] = []
+
+# The tables that existed before migration 5, in the statistics file (SQLite) or the default schema (PostgreSQL).
+_LEGACY_TABLES = ("schema_migrations", "targets", "participation", "uploads", "change_log", "decks",
+                  "proposal_decisions", "target_comparison_groups")
+
+
+def _schema(conn: sa.Connection) -> str | None:
+    """Where migrations 1-4 create and alter tables: the programme schema, or (while an old database is brought
+    up to version 4 before migration 5 moves it) the default schema."""
+    return conn.info.get("wijkmonitor_user_schema", PROGRAMME_SCHEMA)
+
 
 def _m1_initial(conn: sa.Connection) -> None:
     """Targets without milestones (the first release), participation, uploads, change log."""
+    where = _schema(conn)
     md = sa.MetaData()
     cols = [c._copy() for c in targets.columns if c.name != "milestones"]
-    sa.Table("targets", md, *cols)
+    sa.Table("targets", md, *cols, schema=where)
     for t in (participation, uploads, change_log):
-        t.to_metadata(md)
+        t.to_metadata(md, schema=where)
     md.create_all(conn, checkfirst=True)
 
 
 def _m2_target_milestones(conn: sa.Connection) -> None:
     """Interim milestones on targets: a column added in place, existing targets kept."""
-    existing = {c["name"] for c in sa.inspect(conn).get_columns("targets")}
+    where = _schema(conn)
+    existing = {c["name"] for c in sa.inspect(conn).get_columns("targets", schema=where)}
     if "milestones" not in existing:
-        conn.execute(sa.text("ALTER TABLE targets ADD COLUMN milestones TEXT"))
+        name = conn.dialect.identifier_preparer.format_table(targets.to_metadata(sa.MetaData(), schema=where))
+        conn.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN milestones TEXT")
 
 
 def _m3_decks(conn: sa.Connection) -> None:
     """Saved presentations (choice and order of slides) for the presentation mode."""
     md = sa.MetaData()
-    decks.to_metadata(md)
+    decks.to_metadata(md, schema=_schema(conn))
     md.create_all(conn, checkfirst=True)
 
 
 def _m4_proposals(conn: sa.Connection) -> None:
     """Decisions on target proposals and the frozen comparison group of adopted targets (new tables only)."""
     md = sa.MetaData()
-    proposal_decisions.to_metadata(md)
-    target_comparison_groups.to_metadata(md)
+    proposal_decisions.to_metadata(md, schema=_schema(conn))
+    target_comparison_groups.to_metadata(md, schema=_schema(conn))
     md.create_all(conn, checkfirst=True)
+
+
+def _legacy_tables(conn: sa.Connection) -> list[str]:
+    """User tables still in the statistics file / default schema (a database made before migration 5)."""
+    insp = sa.inspect(conn)
+    return [t for t in _LEGACY_TABLES if insp.has_table(t, schema=insp.default_schema_name)]
+
+
+def _legacy(table: sa.Table, conn: sa.Connection) -> sa.Table:
+    """The table as it stood before migration 5 (columns as found, in the default schema)."""
+    insp = sa.inspect(conn)
+    found = {c["name"] for c in insp.get_columns(table.name, schema=insp.default_schema_name)}
+    return sa.Table(table.name, sa.MetaData(), *[c._copy() for c in table.columns if c.name in found],
+                    schema=insp.default_schema_name)
+
+
+def _drop_moved_copies(conn: sa.Connection, names: list[str]) -> None:
+    """SQLite, after migration 5 committed: drop the old copies in the statistics file, each only when every one
+    of its rows is in the programme file (an older statistics file put back by hand is never emptied)."""
+    by_name = {t.name: t for t in USER_TABLES}
+    q = conn.dialect.identifier_preparer.quote
+    for name in names:
+        old = _legacy(by_name[name], conn)
+        cols = [c.name for c in old.columns]
+        new = by_name[name]
+        extra = conn.execute(sa.select(sa.func.count()).select_from(
+            sa.select(*[old.c[c] for c in cols]).except_(sa.select(*[new.c[c] for c in cols])).subquery())).scalar()
+        if not extra:
+            conn.exec_driver_sql(f"DROP TABLE main.{q(name)}")
+
+
+def _m5_apart(conn: sa.Connection) -> None:
+    """Programme data apart from the statistics: the user tables move, every row and id kept, into the schema
+    ``programma`` (PostgreSQL: ALTER TABLE … SET SCHEMA, sequences move along; SQLite: copied into the attached
+    programme file). On SQLite the old copies in the statistics file are dropped by the next migration run, in a
+    later transaction: in WAL mode a transaction over two files is atomic per file only, and dropping them in the
+    same transaction could, on a power loss, keep the drop and lose the copy."""
+    legacy = [t for t in _legacy_tables(conn) if t != "schema_migrations"]
+    by_name = {t.name: t for t in USER_TABLES}
+    if conn.dialect.name == "postgresql":
+        q = conn.dialect.identifier_preparer.quote
+        default = sa.inspect(conn).default_schema_name
+        for name in legacy:
+            if not sa.inspect(conn).has_table(name, schema=PROGRAMME_SCHEMA):
+                conn.exec_driver_sql(f"ALTER TABLE {q(default)}.{q(name)} SET SCHEMA {q(PROGRAMME_SCHEMA)}")
+        return
+    for name in legacy:
+        new = by_name[name]
+        new.create(conn, checkfirst=True)
+        old = _legacy(new, conn)
+        cols = [c.name for c in old.columns]
+        conn.execute(new.delete())
+        conn.execute(new.insert().from_select(cols, sa.select(*[old.c[c] for c in cols])))
 
 
 # (version, description, function) — append only; never edit a released migration.
@@ -176,14 +253,61 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (2, "tussendoelen (milestones) bij doelen", _m2_target_milestones),
     (3, "opgeslagen presentaties (decks)", _m3_decks),
     (4, "besluiten over doelvoorstellen en bevroren vergelijkingsgroepen", _m4_proposals),
+    (5, "programmagegevens apart van de statistiek (eigen bestand of schema)", _m5_apart),
 ]
+APART = 5  # the migration that moved the user tables into PROGRAMME_SCHEMA
+
+
+def ensure_programme_schema(conn: sa.Connection) -> None:
+    """The schema exists: created on PostgreSQL, attached on SQLite (by loaders.db for every connection)."""
+    if conn.dialect.name == "postgresql":
+        if not sa.inspect(conn).has_schema(PROGRAMME_SCHEMA):
+            quoted = conn.dialect.identifier_preparer.quote(PROGRAMME_SCHEMA)
+            conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
+    elif conn.dialect.name == "sqlite":
+        attached = {r[1] for r in conn.exec_driver_sql("PRAGMA database_list")}
+        if PROGRAMME_SCHEMA not in attached:
+            raise RuntimeError("het programmabestand is niet gekoppeld (gebruik loaders.db voor de verbinding)")
 
 
 def migrate_user_tables(conn: sa.Connection, up_to: int | None = None) -> list[int]:
-    """Apply pending migrations inside the caller's transaction; returns the versions applied."""
+    """Apply pending migrations inside the caller's transaction; returns the versions applied.
+
+    A database made before migration 5 (user tables in the statistics file / default schema) is first brought
+    up to version 4 where it is, then moved by migration 5; its version history moves along."""
+    ensure_programme_schema(conn)
+    insp = sa.inspect(conn)
+    new_layout = insp.has_table(schema_migrations.name, schema=PROGRAMME_SCHEMA)
+    legacy = _legacy_tables(conn)
+    applied: list[int] = []
+    if new_layout and legacy and conn.dialect.name == "sqlite":
+        done = {r[0] for r in conn.execute(sa.select(schema_migrations.c.version))}
+        if APART in done:  # moved in an earlier, committed transaction: the old copies go now
+            _drop_moved_copies(conn, legacy)
+    elif not new_layout and "schema_migrations" in legacy:
+        conn.info["wijkmonitor_user_schema"] = None
+        try:
+            old = schema_migrations.to_metadata(sa.MetaData(), schema=None)
+            done = {r[0] for r in conn.execute(sa.select(old.c.version))}
+            for version, desc, fn in MIGRATIONS:
+                if version < APART and version not in done and (up_to is None or version <= up_to):
+                    fn(conn)
+                    conn.execute(old.insert().values(version=version, description=desc))
+                    applied.append(version)
+        finally:
+            conn.info.pop("wijkmonitor_user_schema", None)
+        if up_to is not None and up_to < APART:
+            return applied
+        if conn.dialect.name == "postgresql":
+            q = conn.dialect.identifier_preparer.quote
+            conn.exec_driver_sql(f"ALTER TABLE {q(insp.default_schema_name)}.schema_migrations "
+                                 f"SET SCHEMA {q(PROGRAMME_SCHEMA)}")
+        else:
+            schema_migrations.create(conn)
+            cols = [c.name for c in schema_migrations.columns]
+            conn.execute(schema_migrations.insert().from_select(cols, sa.select(*[old.c[c] for c in cols])))
     schema_migrations.create(conn, checkfirst=True)
     done = {r[0] for r in conn.execute(sa.select(schema_migrations.c.version))}
-    applied = []
     for version, desc, fn in MIGRATIONS:
         if version in done or (up_to is not None and version > up_to):
             continue
@@ -191,3 +315,10 @@ def migrate_user_tables(conn: sa.Connection, up_to: int | None = None) -> list[i
         conn.execute(schema_migrations.insert().values(version=version, description=desc))
         applied.append(version)
     return applied
+
+
+def schema_version(conn: sa.Connection) -> int:
+    """The highest migration applied to the programme tables (0: none)."""
+    if not sa.inspect(conn).has_table(schema_migrations.name, schema=PROGRAMME_SCHEMA):
+        return 0
+    return int(conn.execute(sa.select(sa.func.max(schema_migrations.c.version))).scalar() or 0)

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -35,6 +36,16 @@ TARGET_FIELDS = ("metric_id", "area_code", "baseline_year", "baseline_value", "t
 
 class ConflictError(RuntimeError):
     """The record was changed by someone else since it was loaded."""
+
+
+def _pause(point: str) -> None:
+    """Test hook (tests/test_backup.py kills a writer here, inside its transaction): when
+    WIJKMONITOR_TEST_PAUSE names this point, touch the file WIJKMONITOR_TEST_PAUSE_FILE and wait."""
+    if os.environ.get("WIJKMONITOR_TEST_PAUSE") == point:
+        import time
+
+        open(os.environ["WIJKMONITOR_TEST_PAUSE_FILE"], "w").close()
+        time.sleep(60)
 
 
 def _now() -> dt.datetime:
@@ -215,6 +226,7 @@ def update_target(url: str | None, editor: Editor, target_id: int, expected_vers
         if res.rowcount != 1:
             raise ConflictError(f"Dit doel is intussen gewijzigd door {old['updated_by']} (versie {old['version']}). "
                                 "Uw wijziging is niet opgeslagen; laad het doel opnieuw en probeer het nog eens.")
+        _pause("target")
         _log(conn, editor, "targets", target_id, "update", {k: old[k] for k in TARGET_FIELDS}, v)
     return expected_version + 1
 
@@ -223,7 +235,7 @@ def _missing(url: str | None, table: sa.Table) -> pd.DataFrame | None:
     """An empty frame with the table's columns when the table does not exist yet (e.g. a read-only database
     that was never migrated): viewing must not need write access."""
     with connect(url) as conn:
-        if sa.inspect(conn).has_table(table.name):
+        if sa.inspect(conn).has_table(table.name, schema=table.schema):
             return None
     return pd.DataFrame(columns=[c.name for c in table.columns])
 
@@ -322,6 +334,7 @@ def import_participation(url: str | None, editor: Editor, data: bytes, file_name
             uploaded_by=editor.name, uploaded_at=now).returning(uploads.c.id)).scalar_one()
         recs = [dict(r, upload_id=uid, created_by=editor.name, created_at=now) for r in df.to_dict("records")]
         conn.execute(participation.insert(), recs)
+        _pause("upload")
         _log(conn, editor, "participation", uid, "upload", None, {"bestand": file_name, "rijen": len(df)})
     return len(df)
 

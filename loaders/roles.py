@@ -11,6 +11,7 @@ import re
 import sqlalchemy as sa
 
 from .db import get_engine
+from .migrations import PROGRAMME_SCHEMA
 
 ROLE_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -36,3 +37,9 @@ def create_readonly_role(admin_url: str, role: str, password: str, schema: str =
         conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {q(schema)} TO {q(role)}")
         conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA {q(schema)} TO {q(role)}")
         conn.exec_driver_sql(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {q(schema)} GRANT SELECT ON TABLES TO {q(role)}")
+        # the programme data (loaders.migrations.PROGRAMME_SCHEMA) is read by the viewing pages too
+        conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {q(PROGRAMME_SCHEMA)}")
+        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {q(PROGRAMME_SCHEMA)} TO {q(role)}")
+        conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA {q(PROGRAMME_SCHEMA)} TO {q(role)}")
+        conn.exec_driver_sql(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {q(PROGRAMME_SCHEMA)} GRANT SELECT ON TABLES "
+                             f"TO {q(role)}")

@@ -35,6 +35,14 @@ SETTINGS = [
         "",
         "Optional URL with a read-only role, used by the app for viewing (PostgreSQL).",
     ),
+    Setting(
+        "WIJKMONITOR_PROGRAMME_DATABASE",
+        "",
+        "SQLite only: the file with the programme data (targets, decisions, participation, decks, change log), "
+        "attached as schema 'programma'. Default: beside the statistics file, '<name>-programma.sqlite' "
+        "(data/wijkmonitor-programma.sqlite). No build, `make db` or `make clean` touches it. On PostgreSQL the "
+        "programme data is the schema 'programma' of the same database.",
+    ),
     Setting("WIJKMONITOR_QUERY_TIMEOUT_MS", "10000", "Statement time limit for one query (PostgreSQL)."),
     Setting("WIJKMONITOR_CACHE_TTL_S", "3600", "How long the app caches query results, in seconds."),
     Setting("WIJKMONITOR_EDITORS_FILE", "",
@@ -53,3 +61,18 @@ def get(name: str) -> str:
 
 def database_url() -> str:
     return get("DATABASE_URL")
+
+
+def programme_database(url: str) -> str:
+    """The SQLite file that holds the programme data for the statistics database at ``url`` (':memory:' for an
+    in-memory database)."""
+    explicit = get("WIJKMONITOR_PROGRAMME_DATABASE")
+    if explicit:
+        return explicit
+    import sqlalchemy as sa
+
+    path = sa.engine.make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file::memory:"):
+        return ":memory:"
+    p = Path(path.removeprefix("file:"))
+    return str(p.with_name(f"{p.stem}-programma{p.suffix or '.sqlite'}"))

@@ -69,9 +69,11 @@ def fingerprint(url: str) -> dict:
     with get_engine(url).connect() as conn:
         insp = sa.inspect(conn)
         for table in ("observations", "sources", "areas", "area_versions", "variables", "geometries", "build_info",
-                      "participation", "uploads", "change_log", "targets", "staged_batches"):
-            if insp.has_table(table):
-                out[table] = conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+                      "programma.participation", "programma.uploads", "programma.change_log", "programma.targets",
+                      "staged_batches"):
+            schema, _, name = table.rpartition(".")
+            if insp.has_table(name, schema=schema or None):
+                out[name] = conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
     out["obs_sum"] = query("SELECT SUM(value) AS s, SUM(LENGTH(status)) AS n FROM observation_rows", url=url).to_dict()
     out["source_keys"] = tuple(query("SELECT source_key, file_sha256 FROM sources ORDER BY source_key",
                                      url=url).itertuples(index=False))

@@ -256,11 +256,11 @@ def test_migration_from_v1_keeps_targets(empty_db):
     eng = get_engine(empty_db)
     with eng.begin() as conn:
         migrate_user_tables(conn, up_to=1)
-        cols = {c["name"] for c in sa.inspect(conn).get_columns("targets")}
+        cols = {c["name"] for c in sa.inspect(conn).get_columns("targets", schema="programma")}
         assert "milestones" not in cols
         now = dt.datetime.now(dt.timezone.utc)
         conn.execute(sa.text(
-            "INSERT INTO targets (metric_id, area_code, baseline_year, baseline_value, target_value, target_year, "
+            "INSERT INTO programma.targets (metric_id, area_code, baseline_year, baseline_value, target_value, target_year, "
             "owner, rationale, created_by, created_at, updated_by, updated_at, version) VALUES "
             "(:m, :a, 2020, 26.0, 20.0, 2030, 'x', 'y', 'pm', :t, 'pm', :t, 1)"),
             {"m": "moeite_met_rondkomen", "a": "BU09350203", "t": now})
@@ -269,7 +269,7 @@ def test_migration_from_v1_keeps_targets(empty_db):
     assert len(df) == 1 and "milestones" in df.columns
     from loaders.migrations import MIGRATIONS
 
-    applied = set(query("SELECT version FROM schema_migrations", url=empty_db)["version"])
+    applied = set(query("SELECT version FROM programma.schema_migrations", url=empty_db)["version"])
     assert applied == {v for v, _, _ in MIGRATIONS}
 
 
@@ -279,7 +279,7 @@ def test_viewing_works_on_a_database_without_user_tables(empty_db):
     assert list(programme.list_participation(empty_db).columns) == list(programme.UPLOAD_COLUMNS)
     assert programme.list_changes(empty_db).empty
     with get_engine(empty_db).connect() as conn:
-        assert not sa.inspect(conn).has_table("targets")  # viewing created nothing
+        assert not sa.inspect(conn).has_table("targets", schema="programma")  # viewing created nothing
 
 
 def test_decks_view_on_a_database_without_user_tables(empty_db):
@@ -361,9 +361,11 @@ def test_adopting_validates_like_any_target_and_writes_nothing_on_error(db, edit
 def test_migration_4_adds_proposal_tables_and_keeps_targets(empty_db, editor):
     with get_engine(empty_db).begin() as conn:
         migrate_user_tables(conn, up_to=3)
-        assert not sa.inspect(conn).has_table("proposal_decisions")
+        assert not sa.inspect(conn).has_table("proposal_decisions", schema="programma")
     programme.create_target(empty_db, editor, target_values(), METRICS, AREAS)
     with get_engine(empty_db).begin() as conn:
-        assert migrate_user_tables(conn) == [4]
-        assert sa.inspect(conn).has_table("target_comparison_groups")
+        from loaders.migrations import MIGRATIONS
+
+        assert migrate_user_tables(conn) == [v for v, _, _ in MIGRATIONS if v > 3]
+        assert sa.inspect(conn).has_table("target_comparison_groups", schema="programma")
     assert len(programme.list_targets(empty_db)) == 1 and programme.list_proposal_decisions(empty_db).empty

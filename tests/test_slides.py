@@ -355,7 +355,7 @@ def test_anonymous_or_forged_editor_cannot_save_decks(db, who):
 def test_migration_3_adds_decks_and_keeps_targets(empty_db, editor):
     with get_engine(empty_db).begin() as conn:
         assert migrate_user_tables(conn, up_to=2) == [1, 2]
-        assert "decks" not in sa.inspect(conn).get_table_names()
+        assert "decks" not in sa.inspect(conn).get_table_names(schema="programma")
     programme.create_target(empty_db, editor, {
         "metric_id": "moeite_met_rondkomen", "area_code": POT, "baseline_year": 2020, "baseline_value": 26.0,
         "target_value": 20.0, "target_year": 2030, "owner": "x", "rationale": "y", "action_link": None,
@@ -364,8 +364,8 @@ def test_migration_3_adds_decks_and_keeps_targets(empty_db, editor):
         assert migrate_user_tables(conn, up_to=3) == [3]
         assert migrate_user_tables(conn) == [v for v, _, _ in MIGRATIONS if v > 3]
         assert migrate_user_tables(conn) == []
-        assert "decks" in sa.inspect(conn).get_table_names()
+        assert "decks" in sa.inspect(conn).get_table_names(schema="programma")
     assert len(programme.list_targets(empty_db)) == 1
-    assert query("SELECT MAX(version) AS v FROM schema_migrations", url=empty_db)["v"].iloc[0] == len(MIGRATIONS)
+    assert query("SELECT MAX(version) AS v FROM programma.schema_migrations", url=empty_db)["v"].iloc[0] == len(MIGRATIONS)
     decks.create_deck(empty_db, editor, "na migratie", ["goed"], KNOWN)
     assert len(decks.list_decks(empty_db)) == 1

@@ -265,7 +265,7 @@ def test_target_form_text_is_stored_as_text(editor_env):
     row = list_targets(editor_env).iloc[-1]
     assert row["owner"] == hostile["new_owner"] and row["rationale"] == "' OR 1=1 -- onderbouwing"
     assert row["action_link"] == hostile["new_link"]
-    inserts = [(s, p) for s, p in statements if s.lstrip().upper().startswith("INSERT INTO TARGETS")]
+    inserts = [(s, p) for s, p in statements if s.lstrip().upper().startswith(("INSERT INTO TARGETS", "INSERT INTO PROGRAMMA.TARGETS"))]
     assert inserts and hostile["new_owner"] in repr(inserts[0][1])  # travelled as a bound parameter
     for stmt, _ in statements:
         assert "DROP TABLE" not in stmt and "OR 1=1" not in stmt and "<script" not in stmt

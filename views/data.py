@@ -10,6 +10,7 @@ from metrics import docs, export, fmt, proposals
 from wijkmonitor import statistics
 from ui import auth, components, state
 from wording.export import dutch_csv
+from wijkmonitor import backup as programme_backup
 
 eng = state.engine()
 cat = state.catalog()
@@ -84,6 +85,23 @@ if tab_dl.open is not False:
         components.downloads(proposals.table(state.open_proposals(eng, dt.date.today()), dt.date.today()),
                              f"wijkmonitor-voorstellen-{dt.date.today().isoformat()}", key="proposals_export",
                              what="voorstellen")
+        # The programme data (targets, decisions, participation, decks, change log) as one backup file, for editors.
+        st.markdown("**Back-up van de programmagegevens** — doelen, besluiten over voorstellen, deelnamecijfers, "
+                    "presentaties en het wijzigingslog in één bestand (met controlesom). Terugzetten, ook in een "
+                    "andere database: `python -m wijkmonitor restore BESTAND`.")
+        backup_editor = auth.current_editor()
+        if backup_editor is None:
+            st.write("Alleen voor ingelogde redacteuren; inloggen kan op het tabblad Bijwerken.")
+        elif st.button("Back-up maken", key="make_backup"):
+            try:
+                st.session_state["backup_zip"] = state.guarded(
+                    lambda: programme_backup.editor_backup(state.programme_url(), backup_editor))
+            except programme_backup.BackupError as exc:
+                st.error(str(exc))
+        if backup_editor is not None and st.session_state.get("backup_zip"):
+            components.download(st, "Download back-up (.zip)", st.session_state["backup_zip"],
+                                file_name=f"wijkmonitor-programma-{dt.date.today().isoformat()}.zip",
+                                mime="application/zip", key="backup_download")
 
 if tab_upd.open is not False:
     with tab_upd:
