@@ -137,6 +137,33 @@ target_comparison_groups = sa.Table(
 USER_TABLES = [schema_migrations, targets, participation, uploads, change_log, decks, proposal_decisions,
                target_comparison_groups]
 
+# added in migration 6: sign-in of editors with a password. Operational, not programme data: shared by every
+# replica (throttle counters, log of sign-ins) but never backed up or restored — losing them loses no work.
+sign_in_throttle = sa.Table(
+    "sign_in_throttle",
+    user_metadata,
+    sa.Column("key", sa.String(80), primary_key=True),  # "account:<sha256 of the name>" | "client:<sha256>"
+    sa.Column("failures", sa.Integer, nullable=False),  # failed attempts since window_start
+    sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+)
+
+sign_ins = sa.Table(
+    "sign_ins",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),  # an account name, or "(onbekende naam)" (loaders/signin.py)
+    sa.Column("method", sa.String(20), nullable=False),  # wachtwoord | oidc
+    sa.Column("outcome", sa.String(20), nullable=False),  # gelukt | mislukt | geblokkeerd
+    sa.Column("client", sa.String(100), nullable=False),  # client address as seen (loaders/signin.py)
+    sa.Column("replica", sa.String(200), nullable=False),  # host name and process id of the app that answered
+    sa.CheckConstraint("outcome IN ('gelukt', 'mislukt', 'geblokkeerd')", name="ck_sign_ins_outcome"),
+)
+
+# Tables in user_metadata that are not programme data: every replica shares them, no backup carries them.
+OPERATIONAL_TABLES = [sign_in_throttle, sign_ins]
+
 
 def _m1_initial(conn: sa.Connection) -> None:
     """Targets without milestones (the first release), participation, uploads, change log."""
@@ -170,12 +197,21 @@ def _m4_proposals(conn: sa.Connection) -> None:
     md.create_all(conn, checkfirst=True)
 
 
+def _m6_sign_ins(conn: sa.Connection) -> None:
+    """Throttle counters for password sign-in and the log of sign-ins (new tables only)."""
+    md = sa.MetaData()
+    sign_in_throttle.to_metadata(md)
+    sign_ins.to_metadata(md)
+    md.create_all(conn, checkfirst=True)
+
+
 # (version, description, function) — append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "doelen, participatie, uploads en wijzigingslog", _m1_initial),
     (2, "tussendoelen (milestones) bij doelen", _m2_target_milestones),
     (3, "opgeslagen presentaties (decks)", _m3_decks),
     (4, "besluiten over doelvoorstellen en bevroren vergelijkingsgroepen", _m4_proposals),
+    (6, "aanmeldingen van redacteuren: pogingenteller en aanmeldlog", _m6_sign_ins),
 ]
 
 

@@ -290,6 +290,14 @@ def changes_frame():
     return guarded(lambda: programme.list_changes(programme_url()))
 
 
+def sign_ins_frame():
+    """The sign-in log (shown to editors only, see views/wijzigingen.py)."""
+    from loaders import signin
+
+    ensure_user_tables()
+    return guarded(lambda: signin.list_sign_ins(programme_url()))
+
+
 def maastricht_buurten(eng: StoredEngine) -> list[str]:
     return sorted((c for c, lv in eng.level.items() if lv == "buurt" and c.startswith("BU0935")), key=eng.name)
 
