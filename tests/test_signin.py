@@ -241,3 +241,16 @@ def test_hash_password_prompts_twice_without_echo():
     assert bcrypt.checkpw(PASSWORD.encode(), hashed.encode())
     rc, out = _run_in_terminal([PASSWORD, PASSWORD + "x"])
     assert rc == 2 and "niet gelijk" in out and "$2b$" not in out
+
+
+def test_sign_in_tables_are_operational_not_programme_data(db):
+    """Every table of user_metadata is either programme data (USER_TABLES: backed up) or operational
+    (OPERATIONAL_TABLES: shared by the replicas, never backed up); the sign-in tables are operational."""
+    from loaders import migrations
+
+    names = lambda ts: {t.name for t in ts}  # noqa: E731
+    assert not names(migrations.USER_TABLES) & names(migrations.OPERATIONAL_TABLES)
+    assert names(migrations.USER_TABLES) | names(migrations.OPERATIONAL_TABLES) == \
+        {t.name for t in migrations.user_metadata.sorted_tables}
+    assert {"sign_ins", "sign_in_throttle"} <= names(migrations.OPERATIONAL_TABLES)
+    assert 6 in set(query("SELECT version FROM schema_migrations", url=db)["version"])
