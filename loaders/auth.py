@@ -4,7 +4,7 @@ Two ways to become an editor:
 - Streamlit's built-in OIDC login (``st.login``) when ``[auth]`` is configured in .streamlit/secrets.toml;
   the signed-in e-mail must be listed under ``[editors] emails``;
 - local editor accounts: ``[editors.accounts]`` in .streamlit/secrets.toml maps user name → bcrypt hash
-  (``python -m loaders hash-password`` makes one). There is no default account and no default password.
+  (``python -m wijkmonitor hash-password`` makes one). There is no default account and no default password.
 
 Every write function in :mod:`loaders.programme` takes an :class:`Editor` and refuses anything else, so an
 anonymous caller cannot edit, not through the UI and not by calling the functions directly.

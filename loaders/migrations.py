@@ -157,6 +157,32 @@ def _schema(conn: sa.Connection) -> str | None:
     """Where migrations 1-4 create and alter tables: the programme schema, or (while an old database is brought
     up to version 4 before migration 5 moves it) the default schema."""
     return conn.info.get("wijkmonitor_user_schema", PROGRAMME_SCHEMA)
+# added in migration 6: sign-in of editors with a password. Operational, not programme data: shared by every
+# replica (throttle counters, log of sign-ins) but never backed up or restored — losing them loses no work.
+sign_in_throttle = sa.Table(
+    "sign_in_throttle",
+    user_metadata,
+    sa.Column("key", sa.String(80), primary_key=True),  # "account:<sha256 of the name>" | "client:<sha256>"
+    sa.Column("failures", sa.Integer, nullable=False),  # failed attempts since window_start
+    sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+)
+
+sign_ins = sa.Table(
+    "sign_ins",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),  # an account name, or "(onbekende naam)" (loaders/signin.py)
+    sa.Column("method", sa.String(20), nullable=False),  # wachtwoord | oidc
+    sa.Column("outcome", sa.String(20), nullable=False),  # gelukt | mislukt | geblokkeerd
+    sa.Column("client", sa.String(100), nullable=False),  # client address as seen (loaders/signin.py)
+    sa.Column("replica", sa.String(200), nullable=False),  # host name and process id of the app that answered
+    sa.CheckConstraint("outcome IN ('gelukt', 'mislukt', 'geblokkeerd')", name="ck_sign_ins_outcome"),
+)
+
+# Tables in user_metadata that are not programme data: every replica shares them, no backup carries them.
+OPERATIONAL_TABLES.extend([sign_in_throttle, sign_ins])
 
 
 def _m1_initial(conn: sa.Connection) -> None:
@@ -245,6 +271,12 @@ def _m5_apart(conn: sa.Connection) -> None:
         cols = [c.name for c in old.columns]
         conn.execute(new.delete())
         conn.execute(new.insert().from_select(cols, sa.select(*[old.c[c] for c in cols])))
+def _m6_sign_ins(conn: sa.Connection) -> None:
+    """Throttle counters for password sign-in and the log of sign-ins (new tables only)."""
+    md = sa.MetaData()
+    sign_in_throttle.to_metadata(md)
+    sign_ins.to_metadata(md)
+    md.create_all(conn, checkfirst=True)
 
 
 # (version, description, function) — append only; never edit a released migration.
@@ -254,6 +286,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (3, "opgeslagen presentaties (decks)", _m3_decks),
     (4, "besluiten over doelvoorstellen en bevroren vergelijkingsgroepen", _m4_proposals),
     (5, "programmagegevens apart van de statistiek (eigen bestand of schema)", _m5_apart),
+    (6, "aanmeldingen van redacteuren: pogingenteller en aanmeldlog", _m6_sign_ins),
 ]
 APART = 5  # the migration that moved the user tables into PROGRAMME_SCHEMA
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from . import schema
 from .config import DETAIL_GEMEENTEN
-from .db import DatabaseUnavailable, connect, query, select
+from .db import DatabaseNotMigrated, connect, query, select
 
 OBS = schema.observation_rows
 STORE_RESULT_FIELDS = ("value", "status", "method", "base_population", "base_year", "coverage", "n_members",
@@ -87,8 +87,8 @@ def load_store(url: str | None = None, gemeenten: tuple[str, ...] = DETAIL_GEMEE
         missing = not sa.inspect(c).has_table(mv.name) or c.execute(
             sa.select(schema.build_info.c.value).where(schema.build_info.c.key == "metric_store")).scalar() != "berekend"
         if missing:
-            raise DatabaseUnavailable("De database bevat nog geen berekende cijfers; de beheerder moet de database "
-                                      "opnieuw opbouwen (python -m loaders build).")
+            raise DatabaseNotMigrated("De database bevat nog geen berekende cijfers; de beheerder moet de database "
+                                      "opnieuw opbouwen.")
         # plain tuples (SQL NULL = None): 40,000 rows become Results without a DataFrame in between
         values = c.execute(sa.select(mv.c.metric_id, mv.c.area_code, mv.c.year, mv.c.sources,
                                      *[mv.c[f] for f in STORE_RESULT_FIELDS])).all()

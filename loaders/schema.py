@@ -99,7 +99,6 @@ AGE_GROUP_IDS = {"totaal": 0, "18+": 1, "18-64": 2, "65+": 3}
 
 # status of an observation, stored as a small integer
 STATUS_IDS = {"ok": 0, "geheim": 1, "ontbreekt": 2}
-STATUS_CODES = {v: k for k, v in STATUS_IDS.items()}
 
 # The raw store. Long form with integer keys: one row per variable, age group, year, area and source.
 # value NULL = missing or suppressed (see status), never 0. The rows live in the primary-key b-tree

@@ -47,6 +47,16 @@ SETTINGS = [
     Setting("WIJKMONITOR_CACHE_TTL_S", "3600", "How long the app caches query results, in seconds."),
     Setting("WIJKMONITOR_EDITORS_FILE", "",
             "Optional TOML file with editor accounts (alternative to .streamlit/secrets.toml)."),
+    Setting("WIJKMONITOR_SIGNIN_MAX_FAILURES", "5",
+            "Failed password sign-ins on one account name, within the window, after which that name is locked."),
+    Setting("WIJKMONITOR_SIGNIN_MAX_FAILURES_CLIENT", "20",
+            "Failed password sign-ins from one client address, within the window, after which that address is "
+            "locked (higher than per account: an office behind one address shares it)."),
+    Setting("WIJKMONITOR_SIGNIN_WINDOW_MIN", "15", "Minutes in which failed sign-ins are counted together."),
+    Setting("WIJKMONITOR_SIGNIN_LOCK_MIN", "15", "Minutes an account name or client address stays locked."),
+    Setting("WIJKMONITOR_TRUSTED_PROXIES", "",
+            "Comma-separated addresses of reverse proxies (besides loopback) whose X-Real-IP header names the "
+            "client for sign-in throttling and the sign-in log."),
     Setting("WIJKMONITOR_REFRESH_CACHE", str(ROOT / ".cache" / "cbs-refresh"),
             "Folder where a CBS refresh keeps downloaded tables, so an interrupted refresh resumes."),
 ]

@@ -247,11 +247,3 @@ GEO = [
            publisher="CBS / Kadaster (PDOK)", table_id="CBS gebiedsindelingen 2014",
            title="Wijkgrenzen Nederland 2014", period="2014", kind="geo", indeling_year=2014),
 ]
-
-# Files in data/ that are shipped for reference but not loaded, with the reason.
-NOT_LOADED = {
-    "geo/cbs_buurt_2014_coarse_maastricht_heerlen.geojson": "zelfde grenzen als het landelijke 2014-bestand",
-    "geo/cbs_buurt_2014_labelpoints_maastricht_heerlen.geojson": "labelpunten; het 2020-bestand heeft middelpunten",
-    "geo/cbs_wijk_2014_maastricht_heerlen.geojson": "uitsnede van het landelijke wijkbestand 2014",
-    "cbs_kwb/kwb_2020_wijkbuurtkaart_gemeente_column_labels.csv": "kolomlabels (documentatie)",
-}

@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from . import pipeline, schema, store
-from .db import DatabaseUnavailable, get_engine, redact
+from .db import DatabaseUnavailable, database_error, get_engine, redact
 from .cbs import Batch, RefreshError
 from .schema import observation_margins, staged_batches, staging_metadata
 
@@ -21,8 +21,9 @@ def require_built(engine: sa.Engine) -> None:
     try:
         with engine.connect() as conn:
             ok = sa.inspect(conn).has_table("observations")
-    except sa.exc.OperationalError as exc:
-        raise DatabaseUnavailable(f"De database is niet bereikbaar ({redact(str(engine.url))}).") from exc
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        raise database_error(exc, str(engine.url)) or DatabaseUnavailable(
+            f"De database is niet bereikbaar ({redact(str(engine.url))}).") from exc
     if not ok:
         raise RefreshError("De database is nog niet gebouwd: voer eerst `python -m loaders build` uit.")
 

@@ -14,7 +14,7 @@ Rules (see docs/metrics.md):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from loaders.repository import Inputs  # noqa: F401  (the engine's input, read by loaders)
@@ -350,19 +350,3 @@ class Engine:
 def make_set(codes: Iterable[str]) -> str:
     """Area code for a user-chosen set of buurten."""
     return "SET:" + ",".join(sorted(set(codes)))
-
-
-@dataclass
-class Row:
-    """One metric for one area: the latest value, the baseline and the comparisons."""
-
-    metric: Metric
-    area: str
-    latest: Result | None
-    baseline: Result | None
-    change: Comparison | None
-    vs_maastricht: Comparison | None
-    vs_nederland: Comparison | None
-    ref_maastricht: Result | None = None
-    ref_nederland: Result | None = None
-    extras: dict = field(default_factory=dict)

@@ -21,8 +21,6 @@ from . import releases
 from .catalog import Metric
 from .compute import Engine, Result
 
-STATUSES = ("gehaald", "op koers", "achter op schema", "te vroeg om te zeggen", "geen nieuwe gegevens")
-
 
 @dataclass
 class Target:

@@ -39,6 +39,23 @@ def test_hostile_values_are_bound_not_executed(built_db, hostile):
     assert query("SELECT COUNT(*) AS n FROM observation_rows", url=built_db)["n"].iloc[0] == n_before
 
 
-def test_role_name_is_validated():
-    with pytest.raises(ValueError):
-        create_readonly_role("sqlite:///x.sqlite", "bad name; drop", "a-long-test-password")
+@pytest.fixture(scope="module")
+def role_db() -> str:
+    return fresh_pg_database("role")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("bad", ["bad name; drop", 'x"; DROP ROLE postgres; --', "Hoofdletters", "1begint_met_cijfer",
+                                 "a" * 64, ""])
+def test_role_name_is_validated(role_db, bad):
+    """On PostgreSQL, where the role would be created: a name outside the pattern is refused and nothing is made."""
+    with pytest.raises(ValueError, match="ongeldige rolnaam"):
+        create_readonly_role(role_db, bad, "a-long-test-password")
+    roles = query("SELECT rolname FROM pg_roles WHERE rolname = :r OR rolname LIKE '%drop%'", {"r": bad}, url=role_db)
+    assert roles.empty
+
+
+@pytest.mark.postgres
+def test_a_valid_role_name_is_created(role_db):
+    create_readonly_role(role_db, "wijkmonitor_lezer_t", "a-long-test-password")
+    assert len(query("SELECT 1 FROM pg_roles WHERE rolname = 'wijkmonitor_lezer_t'", url=role_db)) == 1

@@ -111,9 +111,9 @@ def test_build_without_the_metric_step_leaves_no_stale_store(tmp_path):
     build_raw(url, national=False, derive=no_metric_store)
     assert repository.build_info(url)["metric_store"] == "ontbreekt"
     assert query("SELECT COUNT(*) AS n FROM metric_values", url=url)["n"].iloc[0] == 0
-    from loaders.db import DatabaseUnavailable
+    from loaders.db import DatabaseNotMigrated
 
-    with pytest.raises(DatabaseUnavailable, match="opnieuw opbouwen"):  # pages say so instead of showing nothing
+    with pytest.raises(DatabaseNotMigrated, match="opnieuw opbouwen"):  # pages say so instead of showing nothing
         StoredEngine(repository.load_store(url), load())
 
 
@@ -164,10 +164,10 @@ def test_wide_national_table_reads_back_the_same_published_values(kind, tmp_path
 
 
 def test_a_database_without_a_metric_store_says_so(tmp_path):
-    from loaders.db import DatabaseUnavailable
+    from loaders.db import DatabaseNotMigrated
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     with get_engine(url).begin() as conn:
         conn.exec_driver_sql("CREATE TABLE build_info (key TEXT PRIMARY KEY, value TEXT)")
-    with pytest.raises(DatabaseUnavailable, match="opnieuw opbouwen"):
+    with pytest.raises(DatabaseNotMigrated, match="opnieuw opbouwen"):
         repository.load_store(url)

@@ -3,6 +3,8 @@
 Editor accounts come from `.streamlit/secrets.toml` (`[editors.accounts]` user = bcrypt hash;
 `[editors] emails = [...]` for OIDC via st.login) or from the TOML file named by
 WIJKMONITOR_EDITORS_FILE (same layout). Nothing is in the repository; there is no default password.
+Password attempts are throttled per account name and per client, and every sign-in is logged
+(loaders/signin.py); the log is shown to editors on the Wijzigingslog page.
 """
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ import tomllib
 
 import streamlit as st
 
-from loaders import settings
-from loaders.auth import Editor, login_with_oidc, login_with_password
+from loaders import settings, signin
+from loaders.auth import Editor, login_with_oidc
+from ui import components, state
 
 SESSION_KEY = "wijkmonitor_editor"
 
@@ -34,6 +37,14 @@ def _oidc_configured() -> bool:
         return False
 
 
+def client() -> str:
+    """The visitor's address for throttling and the log (see loaders.signin.client_address)."""
+    try:
+        return signin.client_address(st.context.ip_address, dict(st.context.headers))
+    except Exception:  # noqa: BLE001 - no browser session (bare script run): one local client
+        return "lokaal"
+
+
 def current_editor() -> Editor | None:
     ed = st.session_state.get(SESSION_KEY)
     if isinstance(ed, Editor):
@@ -41,6 +52,8 @@ def current_editor() -> Editor | None:
     if _oidc_configured() and getattr(st.user, "is_logged_in", False):
         ed = login_with_oidc(st.user.get("email"), list(_editor_config().get("emails", [])))
         if ed:
+            state.ensure_user_tables()
+            state.guarded(lambda: signin.record_oidc(state.programme_url(), ed, client()))
             st.session_state[SESSION_KEY] = ed
             return ed
     return None
@@ -75,9 +88,14 @@ def login_box(key: str = "login") -> Editor | None:
                 pw = st.text_input("Wachtwoord", type="password", key=f"{key}_pw")
                 ok = st.form_submit_button("Inloggen")
             if ok:
-                ed = login_with_password(user, pw, accounts)
-                if ed:
-                    st.session_state[SESSION_KEY] = ed
+                state.ensure_user_tables()
+                try:
+                    result = signin.sign_in(state.programme_url(), user, pw, accounts, client())
+                except Exception as exc:  # noqa: BLE001 - e.g. the database is down: no sign-in, a Dutch message
+                    st.error(f"Inloggen is nu niet mogelijk. {components.error_message(exc)}")
+                    return None
+                if result.editor:
+                    st.session_state[SESSION_KEY] = result.editor
                     st.rerun()
-                st.error("Onbekende gebruikersnaam of onjuist wachtwoord.")
+                st.error(result.message, icon=":material/lock_clock:" if result.locked_until else None)
     return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 from typing import Callable, Iterable
 
@@ -10,6 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from loaders import settings
+from loaders.auth import PermissionDenied
+from loaders.cbs import RefreshError
+from loaders.db import database_error
+from loaders.errors import LoadError
+from loaders.programme import ConflictError
 from metrics import export
 from metrics.catalog import Metric
 
@@ -30,8 +36,6 @@ def _chart_theme() -> alt.theme.ThemeConfig:
         "title": {"color": "#1A1A1A", "subtitleColor": CHART_TEXT},
         "header": {"labelColor": "#1A1A1A", "titleColor": "#1A1A1A"},
     }})
-TONE_LABEL = {"kracht": "Wat goed gaat", "aandacht": "Aandachtspunt", "neutraal": "Ter informatie"}
-TONE_ICON = {"kracht": ":material/thumb_up:", "aandacht": ":material/visibility:", "neutraal": ":material/info:"}
 
 CSS = """
 <style>
@@ -119,6 +123,27 @@ PAGE_SCRIPT = """
 })();
 </script>
 """
+
+
+LOG = logging.getLogger("wijkmonitor")
+# Errors whose message is Dutch, names what went wrong and holds no secrets: shown as they are.
+KNOWN_ERRORS = (LoadError, RefreshError, PermissionDenied, ConflictError)
+UNKNOWN_ERROR = ("Er ging iets mis dat de Wijkmonitor niet kent. De fout is vastgelegd in het logboek van de "
+                 "server; probeer het opnieuw of meld het bij de beheerder (met het tijdstip).")
+
+
+def error_message(exc: BaseException) -> str:
+    """The text a page shows for ``exc``: the Dutch message of a known error (bad input, CBS refresh, permission)
+    or of a database failure (loaders.db: unreachable, not built, timeout, locked), else a generic Dutch message
+    — never the raw exception text, which can hold SQL, paths or parts of a URL. Unknown errors are logged with
+    their traceback."""
+    if isinstance(exc, KNOWN_ERRORS):
+        return str(exc)
+    err = database_error(exc)
+    if err is not None:
+        return str(err)
+    LOG.error("unexpected error shown as a generic message", exc_info=exc)
+    return UNKNOWN_ERROR
 
 
 def inject_css() -> None:

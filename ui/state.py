@@ -10,7 +10,7 @@ from typing import Callable, Sequence, TypeVar
 import streamlit as st
 
 from loaders import repository, settings
-from loaders.db import DatabaseUnavailable
+from loaders.db import DatabaseError, DatabaseUnavailable, database_error
 from metrics.catalog import Catalog, Metric, load
 from metrics.store import StoredEngine
 
@@ -33,21 +33,31 @@ def _engine(url: str, stamp: str) -> StoredEngine:
     return StoredEngine(repository.load_store(url), load())
 
 
+ICONS = {"DatabaseUnavailable": ":material/cloud_off:", "DatabaseNotMigrated": ":material/construction:",
+         "DatabaseTimeout": ":material/hourglass_empty:", "DatabaseLocked": ":material/lock_clock:"}
+
+
 def guarded(fn: Callable[[], T]) -> T:
-    """Run a data call; when the database is down, show a clear message and stop the page."""
+    """Run a data call; on a database failure (unreachable, not built, timeout, locked: loaders.db) show its
+    Dutch message and what to do, and stop the page. Other errors are not caught here."""
     import sqlalchemy as sa
 
     try:
         return fn()
-    except DatabaseUnavailable as exc:
-        st.error(f"{exc} De pagina toont weer gegevens zodra de database terug is.", icon=":material/cloud_off:")
+    except (DatabaseError, sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.ProgrammingError) as exc:
+        err = database_error(exc)
+        if err is None:
+            if isinstance(exc, sa.exc.ProgrammingError):
+                raise  # a bug in a query, not a database failure
+            from ui.components import error_message
+
+            st.error(error_message(exc), icon=":material/error:")  # logged; no raw driver text on the page
+            st.stop()
+        after = (" De pagina toont weer gegevens zodra de database terug is."
+                 if isinstance(err, DatabaseUnavailable) else "")
+        st.error(f"{err}{after}", icon=ICONS.get(type(err).__name__, ":material/error:"))
         st.stop()
         raise  # for type checkers; st.stop() raises
-    except (sa.exc.OperationalError, sa.exc.InterfaceError):
-        st.error("De database is niet bereikbaar. De pagina toont weer gegevens zodra de database terug is.",
-                 icon=":material/cloud_off:")
-        st.stop()
-        raise
 
 
 _last_stamp: dict[str, str] = {}
@@ -67,7 +77,7 @@ def engine() -> StoredEngine:
     try:
         stamp = _build_stamp(url)
         _last_stamp[url] = stamp
-    except DatabaseUnavailable as exc:
+    except DatabaseError as exc:
         if url in _last_stamp:
             st.warning(f"{exc} U ziet de laatst geladen cijfers.", icon=":material/cloud_off:")
             return _engine(url, _last_stamp[url])
@@ -278,6 +288,18 @@ def changes_frame():
 
     ensure_user_tables()
     return guarded(lambda: programme.list_changes(programme_url()))
+
+
+def sign_ins_frame():
+    """The sign-in log (shown to editors only, see views/wijzigingen.py)."""
+    from loaders import signin
+
+    ensure_user_tables()
+    return guarded(lambda: signin.list_sign_ins(programme_url()))
+
+
+def maastricht_buurten(eng: StoredEngine) -> list[str]:
+    return sorted((c for c, lv in eng.level.items() if lv == "buurt" and c.startswith("BU0935")), key=eng.name)
 
 
 def latest_period_by_source() -> dict[str, int]:

@@ -142,7 +142,7 @@ if tab_upd.open is not False:
                         st.warning(w)
                     st.cache_data.clear()
                     st.cache_resource.clear()
-                except Exception as exc:
-                    st.error(f"Niets geïmporteerd. {exc}")
+                except Exception as exc:  # noqa: BLE001 - known errors by their Dutch message, others generic
+                    st.error(f"Niets geïmporteerd. {components.error_message(exc)}")
 
 components.source_line(set(state.sources()["table_id"]))

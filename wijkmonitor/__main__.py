@@ -10,10 +10,15 @@ import argparse
 import importlib
 import sys
 
+from loaders.db import database_error
+
+from .failures import failed
+
 COMMAND_MODULES = (
     "wijkmonitor.cli_statistics",  # build, refresh, import
     "wijkmonitor.cli_documents",  # export, docs, briefing
     "wijkmonitor.cli_backup",  # backup, restore
+    "wijkmonitor.cli_auth",  # hash-password
 )
 
 
@@ -28,7 +33,12 @@ def parser(prog: str = "python -m wijkmonitor") -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     p = parser(prog) if prog else parser()
     args = p.parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except Exception as exc:  # a database failure in any command: its Dutch message, exit status 4
+        if database_error(exc) is None:
+            raise
+        return failed(exc, f"'{args.cmd}'", "")
 
 
 if __name__ == "__main__":

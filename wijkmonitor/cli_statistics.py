@@ -9,6 +9,7 @@ from loaders.db import redact
 from loaders.errors import LoadError
 
 from . import statistics
+from .failures import failed
 
 _URL_HELP = "database URL (default: $DATABASE_URL or the embedded SQLite)"
 
@@ -49,10 +50,8 @@ def _build(args) -> int:
     except LoadError as exc:
         print(f"FOUT: {exc}\nEr is niets gewijzigd in de database.", file=sys.stderr)
         return 2
-    except Exception as exc:  # database down etc.
-        print(f"FOUT bij het bouwen van {redact(url)}: {type(exc).__name__}: {exc}\n"
-              "De vorige database is ongewijzigd.", file=sys.stderr)
-        return 1
+    except Exception as exc:  # database down, not built, timeout, locked: a Dutch message and exit status 4
+        return failed(exc, f"het bouwen van {redact(url)}", "De vorige database is ongewijzigd.")
     dt = time.perf_counter() - t0
     print(f"Database gebouwd: {redact(url)} in {dt:.1f} s — " + ", ".join(f"{k}: {v:,}" for k, v in counts.items()))
     return 0
@@ -81,10 +80,8 @@ def _refresh(args) -> int:
         print(f"FOUT: {exc}" + ("" if "niets gewijzigd" in str(exc) else "\nEr is niets gewijzigd in de database."),
               file=sys.stderr)
         return 3 if isinstance(exc, refresh_mod.OfflineError) else 2
-    except Exception as exc:  # database down etc.
-        print(f"FOUT bij het verversen van {redact(url)}: {type(exc).__name__}: {exc}\n"
-              "Er is niets gewijzigd in de database.", file=sys.stderr)
-        return 1
+    except Exception as exc:  # database down, not built, timeout, locked: a Dutch message and exit status 4
+        return failed(exc, f"het verversen van {redact(url)}")
     for w in summary.warnings:
         print(f"  let op: {w}")
     return 0
@@ -102,10 +99,8 @@ def _import(args) -> int:
     except (LoadError, refresh_mod.RefreshError) as exc:
         print(f"FOUT: {exc}\nEr is niets gewijzigd in de database.", file=sys.stderr)
         return 2
-    except Exception as exc:  # database down etc.
-        print(f"FOUT bij het importeren in {redact(url)}: {type(exc).__name__}: {exc}\n"
-              "Er is niets gewijzigd in de database.", file=sys.stderr)
-        return 1
+    except Exception as exc:  # database down, not built, timeout, locked: a Dutch message and exit status 4
+        return failed(exc, f"het importeren in {redact(url)}")
     print(summary.message())
     for w in summary.warnings:
         print(f"  let op: {w}")
