@@ -9,7 +9,7 @@ DB := data/wijkmonitor.sqlite
 # The programme data (targets, decisions, participation, decks, change log): its own file, which no build, `make db`
 # or `make clean` touches. Only `make wipe-programma` removes it.
 PROGRAMME_DB := data/wijkmonitor-programma.sqlite
-DATA_INPUTS := $(shell find data -type f \( -name '*.csv' -o -name '*.parquet' -o -name '*.json' -o -name '*.geojson' -o -name '*.topojson' \))
+DATA_INPUTS := $(shell find data -type f \( -name '*.csv' -o -name '*.parquet' -o -name '*.json' -o -name '*.geojson' -o -name '*.topojson' -o -name '*.toml' \))
 # The metric store is computed at build time: the metrics code, the catalog and the programme configuration are
 # inputs of the database too.
 LOADER_CODE := $(wildcard loaders/*.py metrics/*.py metrics/*.yaml wijkmonitor/*.py) config/programme.toml

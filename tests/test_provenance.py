@@ -12,7 +12,7 @@ from loaders import sources
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-DATA_SUFFIXES = {".csv", ".parquet", ".json", ".geojson", ".topojson"}
+DATA_SUFFIXES = {".csv", ".parquet", ".json", ".geojson", ".topojson", ".toml"}
 PUBLISHERS = ("CBS", "RIVM", "Kadaster", "Politie")
 
 
