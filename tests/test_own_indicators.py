@@ -322,3 +322,31 @@ def test_malformed_uploads_are_refused_and_change_nothing(db, editor, case):
     if column:
         assert err.value.column == column and err.value.row is not None
     assert _db_bytes(db) == before
+
+
+# ------------------------------------------------------------------------------- the data team's CLI
+
+def test_cli_defines_loads_and_lists_on_a_built_database(tmp_path, capsys):
+    from wijkmonitor import statistics
+    from wijkmonitor.__main__ import main
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    statistics.build(url, national=False)
+    (tmp_path / "def.toml").write_bytes(REGISTER_TOML)
+    (tmp_path / "w.csv").write_text("gebiedscode;periode;teller;noemer\nBU09350403;2025-K3;25;1250\n"
+                                    "BU09350203;2025-K3;7;1245\n", encoding="utf-8")
+    assert main(["eigen", "definieer", str(tmp_path / "def.toml"), "--url", url, "--door", "datateam"]) == 0
+    assert main(["eigen", "laad", str(tmp_path / "w.csv"), "--indicator", "schuldhulp_aanmeldingen",
+                 "--url", url, "--door", "datateam"]) == 0
+    capsys.readouterr()
+    assert main(["eigen", "lijst", "--url", url]) == 0
+    out = capsys.readouterr().out
+    assert "BU09350403   2025-K3  20,0 (95%: 12,9–29,5)" in out
+    assert "BU09350203   2025-K3  <10" in out  # 7 aanmeldingen: no rate, no interval
+    (tmp_path / "bad.csv").write_text("gebiedscode;periode;teller;noemer\nBU09170101;2025-K3;5;100\n",
+                                      encoding="utf-8")
+    assert main(["eigen", "laad", str(tmp_path / "bad.csv"), "--indicator", "schuldhulp_aanmeldingen",
+                 "--url", url, "--door", "datateam"]) == 2
+    assert "onbekende gebiedscode 'BU09170101'" in capsys.readouterr().err
+    log = select(sa.select(change_log).where(change_log.c.table_name.in_(["own_indicators", "own_values"])), url=url)
+    assert set(log["user_name"]) == {"datateam (opdrachtregel)"}

@@ -10,6 +10,7 @@ from loaders import settings
 from loaders.auth import command_line_editor
 from loaders.errors import LoadError
 from loaders.own_indicators import SOORTEN
+from metrics import fmt
 
 from . import own
 
@@ -79,12 +80,13 @@ def _list(args) -> int:
         print("Geen eigen metingen.")
         return 0
     for r in df.to_dict("records"):
-        if r["weergave"]:
+        if isinstance(r["weergave"], str):
             shown = r["weergave"]
         else:
-            ci = "" if r["ondergrens"] is None else f" (95%: {r['ondergrens']:.1f}–{r['bovengrens']:.1f})"
-            shown = f"{r['waarde']:.1f}{ci}"
-        print(f"{r['indicator_id']:30} {r['gebiedscode']:12} {r['periode']:8} {shown.replace('.', ',')}")
+            ci = ("" if r["ondergrens"] != r["ondergrens"] or r["ondergrens"] is None
+                  else f" (95%: {fmt.number(r['ondergrens'], 1)}–{fmt.number(r['bovengrens'], 1)})")
+            shown = f"{fmt.number(r['waarde'], 1)}{ci}"
+        print(f"{r['indicator_id']:30} {r['gebiedscode']:12} {r['periode']:8} {shown}")
     return 0
 
 
