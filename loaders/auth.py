@@ -66,3 +66,11 @@ def login_with_oidc(email: str | None, allowed_emails: list[str]) -> Editor | No
     if email and email.lower() in {e.lower() for e in allowed_emails}:
         return Editor(name=email, method="oidc", _token=_TOKEN)
     return None
+
+
+def command_line_editor(name: str) -> Editor:
+    """The editor behind a command run on the server (``python -m wijkmonitor eigen …``): whoever can run
+    it already holds the database credentials; the name is recorded in the change log."""
+    if not name or not name.strip():
+        raise PermissionDenied("Geef een naam op voor het wijzigingslog (--door).")
+    return Editor(name=f"{name.strip()[:80]} (opdrachtregel)", method="opdrachtregel", _token=_TOKEN)

@@ -141,8 +141,50 @@ target_comparison_groups = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# added in migration 8: the programme's own indicators (eigen metingen) and their values, per definition version
+own_indicators = sa.Table(
+    "own_indicators",
+    user_metadata,
+    sa.Column("indicator_id", sa.String(60), primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("label", sa.String(120), nullable=False),
+    sa.Column("pijler", sa.String(40), nullable=False),
+    sa.Column("dimensie", sa.String(40), nullable=True),  # a Positieve Gezondheid dimension, optional
+    sa.Column("soort", sa.String(20), nullable=False),  # register | steekproef | score | aantal
+    sa.Column("eenheid", sa.String(20), nullable=False),  # percentage | per_1000 | aantal | score
+    sa.Column("richting", sa.String(20), nullable=False),  # hoger_beter | lager_beter | neutraal
+    sa.Column("definitie", sa.Text, nullable=False),
+    sa.Column("bron", sa.Text, nullable=False),
+    sa.Column("zichtbaarheid", sa.String(20), nullable=False),  # openbaar | intern
+    sa.Column("frequentie", sa.String(20), nullable=False),  # jaar | kwartaal
+    sa.Column("current", sa.Boolean, nullable=False),  # the version new values go to
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+own_values = sa.Table(
+    "own_values",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("indicator_id", sa.String(60), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("area_code", sa.String(40), nullable=False),
+    sa.Column("periode", sa.String(7), nullable=False),  # 2025 | 2025-K3
+    sa.Column("teller", sa.Integer, nullable=True),
+    sa.Column("noemer", sa.Integer, nullable=True),
+    sa.Column("aandeel", sa.Float, nullable=True),
+    sa.Column("n", sa.Integer, nullable=True),
+    sa.Column("gemiddelde", sa.Float, nullable=True),
+    sa.Column("sd", sa.Float, nullable=True),
+    sa.Column("aantal", sa.Integer, nullable=True),
+    sa.Column("upload_id", sa.Integer, nullable=True),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("indicator_id", "version", "area_code", "periode", name="uq_own_values_key"),
+)
+
 USER_TABLES = [schema_migrations, targets, participation, uploads, change_log, decks, proposal_decisions,
-               target_comparison_groups]
+               target_comparison_groups, own_indicators, own_values]
 
 # Tables of ``user_metadata`` that are operational, not programme data (jobs, sign-in attempts, …): they are not
 # backed up or restored (wijkmonitor/backup.py). Other tables add themselves here.
@@ -279,6 +321,14 @@ def _m6_sign_ins(conn: sa.Connection) -> None:
     md.create_all(conn, checkfirst=True)
 
 
+def _m8_own_indicators(conn: sa.Connection) -> None:
+    """The programme's own indicators and their values (new tables only)."""
+    md = sa.MetaData()
+    own_indicators.to_metadata(md)
+    own_values.to_metadata(md)
+    md.create_all(conn, checkfirst=True)
+
+
 # (version, description, function) — append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "doelen, participatie, uploads en wijzigingslog", _m1_initial),
@@ -287,6 +337,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (4, "besluiten over doelvoorstellen en bevroren vergelijkingsgroepen", _m4_proposals),
     (5, "programmagegevens apart van de statistiek (eigen bestand of schema)", _m5_apart),
     (6, "aanmeldingen van redacteuren: pogingenteller en aanmeldlog", _m6_sign_ins),
+    (8, "eigen metingen: indicatoren en waarden", _m8_own_indicators),
 ]
 APART = 5  # the migration that moved the user tables into PROGRAMME_SCHEMA
 

@@ -227,3 +227,11 @@ def series_breaks(code: str, url: str | None = None) -> list[dict]:
     from .boundaries import series_breaks as _breaks
 
     return _breaks(url, code)
+
+
+def gemeente_area_codes(gemeente: str, url: str | None = None) -> set[str]:
+    """The codes an own measurement may be given for: the gemeente itself and its wijken and buurten."""
+    a = schema.areas
+    stmt = sa.select(a.c.code).where((a.c.code == gemeente) | (a.c.gemeente_code == gemeente))
+    with _conn(None, url) as conn:
+        return {r[0] for r in conn.execute(stmt)}

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "wijkmonitor.cli_documents",  # export, docs, briefing
     "wijkmonitor.cli_backup",  # backup, restore
     "wijkmonitor.cli_auth",  # hash-password
+    "wijkmonitor.cli_own",  # eigen definieer|laad|lijst|sjabloon
 )
 
 

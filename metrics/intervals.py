@@ -1,0 +1,60 @@
+"""95% intervals for the programme's own measurements, computed from the data itself.
+
+- a share from a sample (``steekproef``: aandeel + n respondents): the Wilson score interval;
+- a register count, or a rate with a register count as numerator (``register``: teller/noemer, ``aantal``): the
+  exact (Garwood) Poisson interval for the count, divided by the fixed denominator;
+- a mean score (``score``: gemiddelde + sd + n): mean ± t(0,975; n−1) · sd / √n.
+
+Every function returns ``(lower, upper)`` in the unit of the value, or ``None`` when no interval exists
+(n = 1 for a score). Formulas and a worked example per rule are in docs/eigen-metingen.md.
+"""
+from __future__ import annotations
+
+import math
+
+from scipy import stats
+
+CONFIDENCE = 0.95
+Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))  # 1,95996…
+
+
+def wilson(share_pct: float, n: int, z: float = Z) -> tuple[float, float]:
+    """Wilson score interval for a share (in %) observed in ``n`` respondents."""
+    if n < 1:
+        raise ValueError("n moet minstens 1 zijn")
+    p = share_pct / 100.0
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return (max(0.0, centre - half) * 100.0, min(1.0, centre + half) * 100.0)
+
+
+def poisson_count(count: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Exact (Garwood) interval for a Poisson count: χ²(α/2; 2k)/2 … χ²(1−α/2; 2k+2)/2."""
+    if count < 0:
+        raise ValueError("een aantal kan niet negatief zijn")
+    alpha = 1 - confidence
+    lower = 0.0 if count == 0 else float(stats.chi2.ppf(alpha / 2, 2 * count)) / 2
+    upper = float(stats.chi2.ppf(1 - alpha / 2, 2 * count + 2)) / 2
+    return (lower, upper)
+
+
+def poisson_rate(numerator: int, denominator: float, scale: float) -> tuple[float, float]:
+    """Interval for ``numerator / denominator × scale`` (scale 100 for a percentage, 1.000 per 1.000): the
+    count's exact Poisson interval over the fixed denominator."""
+    if denominator <= 0:
+        raise ValueError("de noemer moet groter dan 0 zijn")
+    lo, hi = poisson_count(numerator)
+    return (lo / denominator * scale, hi / denominator * scale)
+
+
+def t_mean(mean: float, sd: float, n: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:
+    """mean ± t(1−α/2; n−1) · sd/√n; None for n = 1 (no spread can be estimated)."""
+    if n < 1:
+        raise ValueError("n moet minstens 1 zijn")
+    if sd < 0:
+        raise ValueError("de standaardafwijking kan niet negatief zijn")
+    if n == 1:
+        return None
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    return (mean - half, mean + half)
