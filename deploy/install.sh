@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Wijkmonitor Veerkrachtige Wijken — install the service on Debian (docs/deploy.md, step 5).
 #
-#   sudo deploy/install.sh               service user, units, nginx site; then nginx -t and systemctl enable --now
+#   sudo deploy/install.sh               service user, units, the wijkmonitor command, nginx site; nginx -t
 #   deploy/install.sh render-site        print the nginx site for the values in the environment file
 #
 # Reads /etc/wijkmonitor/env (WIJKMONITOR_ENV_FILE to use another file): WIJKMONITOR_REPLICAS,
@@ -61,24 +61,36 @@ install_all() {
   if [ -z "$DESTDIR" ] && [ "$(id -u)" != 0 ]; then die "run as root (sudo deploy/install.sh)"; fi
   [ -x "$APP_DIR/.venv/bin/streamlit" ] || die "no $APP_DIR/.venv: run 'make install' first"
   [ -r "$ENV_FILE" ] || die "environment file $ENV_FILE not found (copy deploy/env.example, see docs/deploy.md)"
-  if grep -qE 'WACHTWOORD|VERVANG' "$ENV_FILE"; then die "$ENV_FILE still has placeholders (WACHTWOORD/VERVANG)"; fi
+  local v
+  for v in DATABASE_URL WIJKMONITOR_READONLY_DATABASE_URL STREAMLIT_SERVER_COOKIE_SECRET WIJKMONITOR_REPLICAS; do
+    [ -n "$(env_get "$v")" ] || die "$v is missing in $ENV_FILE (docs/deploy.md, steps 3 and 4)"
+  done
 
   # 1. the service user: no login, no home in /home; it owns nothing of the code (root does), only its state.
   if [ -z "$DESTDIR" ] && ! id "$SERVICE_USER" >/dev/null 2>&1; then
     useradd --system --home-dir /var/lib/wijkmonitor --no-create-home --shell /usr/sbin/nologin "$SERVICE_USER"
   fi
   if [ -z "$DESTDIR" ]; then
-    chown root:"$SERVICE_USER" "$ENV_FILE"; chmod 0640 "$ENV_FILE"
+    # the environment file and the editors file next to it: root writes, the service group reads
+    chown root:"$SERVICE_USER" "$(dirname "$ENV_FILE")" "$ENV_FILE"; chmod 0750 "$(dirname "$ENV_FILE")"
+    chmod 0640 "$ENV_FILE"
   fi
 
   # 2. systemd units, with this checkout as the application directory.
   install -d "$DESTDIR/etc/systemd/system"
   for unit in "$APP_DIR"/deploy/systemd/*; do
-    sed "s|/opt/wijkmonitor|$APP_DIR|g" "$unit" > "$DESTDIR/etc/systemd/system/$(basename "$unit")"
+    sed -e "s|/opt/wijkmonitor|$APP_DIR|g" -e "s|/etc/wijkmonitor/env|$ENV_FILE|g" "$unit" \
+      > "$DESTDIR/etc/systemd/system/$(basename "$unit")"
     chmod 0644 "$DESTDIR/etc/systemd/system/$(basename "$unit")"
   done
 
-  # 3. the nginx site, enabled; Debian's default site gives way (it also listens on port 80).
+  # 3. the command `wijkmonitor …` (python -m wijkmonitor with the units' environment, as the service user)
+  install -d "$DESTDIR/usr/local/bin"
+  sed -e "s|^APP_DIR=.*|APP_DIR=$APP_DIR|" -e "s|/etc/wijkmonitor/env|$ENV_FILE|" \
+    "$APP_DIR/deploy/wijkmonitor" > "$DESTDIR/usr/local/bin/wijkmonitor"
+  chmod 0755 "$DESTDIR/usr/local/bin/wijkmonitor"
+
+  # 4. the nginx site, enabled; Debian's default site gives way (it also listens on port 80).
   install -d "$DESTDIR/etc/nginx/sites-available" "$DESTDIR/etc/nginx/sites-enabled"
   render_site > "$DESTDIR/etc/nginx/sites-available/wijkmonitor"
   ln -sfn ../sites-available/wijkmonitor "$DESTDIR/etc/nginx/sites-enabled/wijkmonitor"
@@ -88,14 +100,10 @@ install_all() {
     echo "installed below $DESTDIR (nothing started)"
     return
   fi
-  # 4. check, then start: replicas, health check, monthly refresh timer; nginx reloads the site.
+  # 5. check the site in Debian's nginx.conf; systemd learns the units (starting them is the next step).
   nginx -t
   systemctl daemon-reload
-  local units=(wijkmonitor.target wijkmonitor-health.service wijkmonitor-refresh.timer) p
-  for p in $(env_get WIJKMONITOR_REPLICAS); do units+=("wijkmonitor@$p.service"); done
-  systemctl enable --now "${units[@]}"
-  systemctl reload nginx
-  echo "installed: ${units[*]}; nginx site wijkmonitor"
+  echo "installed: units in /etc/systemd/system, /usr/local/bin/wijkmonitor, nginx site wijkmonitor"
 }
 
 case "${1:-install}" in
