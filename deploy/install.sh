@@ -76,7 +76,16 @@ install_all() {
     chmod 0640 "$ENV_FILE"
   fi
 
-  # 2. systemd units, with this checkout as the application directory.
+  # 2. the editors file the app reads (WIJKMONITOR_EDITORS_FILE): empty, i.e. nobody can sign in until step 8
+  local editors
+  editors="$(env_get WIJKMONITOR_EDITORS_FILE)"
+  if [ -n "$editors" ] && [ ! -e "$editors" ]; then
+    install -d "$(dirname "$editors")"
+    install -m 0640 /dev/null "$editors"
+    [ -n "$DESTDIR" ] || chgrp "$SERVICE_USER" "$editors"
+  fi
+
+  # 2b. systemd units, with this checkout as the application directory.
   install -d "$DESTDIR/etc/systemd/system"
   for unit in "$APP_DIR"/deploy/systemd/*; do
     sed -e "s|/opt/wijkmonitor|$APP_DIR|g" -e "s|/etc/wijkmonitor/env|$ENV_FILE|g" "$unit" \
