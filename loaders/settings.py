@@ -39,6 +39,9 @@ SETTINGS = [
     Setting("WIJKMONITOR_CACHE_TTL_S", "3600", "How long the app caches query results, in seconds."),
     Setting("WIJKMONITOR_EDITORS_FILE", "",
             "Optional TOML file with editor accounts (alternative to .streamlit/secrets.toml)."),
+    Setting("WIJKMONITOR_REPLICAS", "",
+            "Deployment: ports of the app replicas (space-separated), checked by `python -m wijkmonitor health` "
+            "and warmed by `warm` when none are given (docs/deploy.md)."),
     Setting("WIJKMONITOR_REFRESH_CACHE", str(ROOT / ".cache" / "cbs-refresh"),
             "Folder where a CBS refresh keeps downloaded tables, so an interrupted refresh resumes."),
 ]

@@ -1,4 +1,8 @@
-"""Operations commands: ``rollen`` (PostgreSQL owner, database, reader) and ``health`` (exit code / HTTP check)."""
+"""Operations commands: ``rollen`` (PostgreSQL owner, database, reader), ``health`` (exit code / HTTP check) and
+``warm`` (open the cache-loading pages of each replica after a restart).
+
+``health`` and ``warm`` take the replica ports from ``WIJKMONITOR_REPLICAS`` (the environment file) when none
+are given."""
 from __future__ import annotations
 
 import getpass
@@ -42,6 +46,10 @@ def register(sub) -> None:
     h.add_argument("--max-age", type=float, default=5.0, help="seconds an HTTP answer is reused (default 5)")
     h.set_defaults(func=_health)
 
+    w = sub.add_parser("warm", help="open / and /kaart?weergave=Nederland on every replica (loads its caches)")
+    w.add_argument("replicas", nargs="*", metavar="REPLICA", help="replica port or URL (default $WIJKMONITOR_REPLICAS)")
+    w.set_defaults(func=_warm)
+
 
 def _password(role: str, env: str, generate: bool) -> str:
     from loaders.roles import check_password
@@ -80,9 +88,16 @@ def _rollen(args) -> int:
     return 0
 
 
+def _replicas(given: list[str]) -> list[str]:
+    from loaders import settings
+
+    return given or settings.get("WIJKMONITOR_REPLICAS").split()
+
+
 def _health(args) -> int:
     from . import health
 
+    args.replicas = _replicas(args.replicas)
     if args.serve:
         health.serve(args.serve, args.replicas, max_age=args.max_age)
         return 0
@@ -94,3 +109,25 @@ def _health(args) -> int:
     print("ok: database bereikbaar, gemigreerd en gebouwd" + (f"; {len(args.replicas)} replica's antwoorden"
                                                             if args.replicas else ""))
     return 0
+
+
+def _warm(args) -> int:
+    import time
+
+    from .health import replica_url
+    from .warm import ROUTES, open_route
+
+    replicas = _replicas(args.replicas)
+    if not replicas:
+        print("FOUT: geen replica's opgegeven (poorten, of WIJKMONITOR_REPLICAS)", file=sys.stderr)
+        return 2
+    failed = 0
+    for spec in replicas:
+        base = replica_url(spec)
+        for route in ROUTES:
+            t0 = time.perf_counter()
+            problem = open_route(base, route)
+            failed += problem is not None
+            print(f"{base}/{route}: " + (f"FOUT: {problem}" if problem else f"ok ({time.perf_counter() - t0:.1f} s)"),
+                  file=sys.stderr if problem else sys.stdout, flush=True)
+    return 1 if failed else 0
