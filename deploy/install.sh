@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Wijkmonitor Veerkrachtige Wijken — install the service on Debian (docs/deploy.md, step 5).
+# Wijkmonitor Veerkrachtige Wijken — install the service on Debian (docs/deploy.md, step 6).
 #
 #   sudo deploy/install.sh               service user, units, the wijkmonitor command, nginx site; nginx -t
 #   deploy/install.sh render-site        print the nginx site for the values in the environment file
@@ -84,6 +84,10 @@ install_all() {
     install -m 0640 /dev/null "$editors"
     [ -n "$DESTDIR" ] || chgrp "$SERVICE_USER" "$editors"
   fi
+
+  # the backup directory of wijkmonitor-backup.service (deploy/backup.sh)
+  install -d -m 0750 "$DESTDIR/var/backups/wijkmonitor"
+  [ -n "$DESTDIR" ] || chown "$SERVICE_USER:$SERVICE_USER" /var/backups/wijkmonitor
 
   # 2b. systemd units, with this checkout as the application directory.
   install -d "$DESTDIR/etc/systemd/system"

@@ -140,7 +140,10 @@ class Unit:
                 Path(d).mkdir(parents=True, exist_ok=True)  # StateDirectory= / CacheDirectory=
         self.env = env
         argv: list[str] = []
-        for word in shlex.split(service["ExecStart"].replace("%i", instance)):
+        command = service["ExecStart"].replace("%i", instance)
+        for old, new in paths.items():
+            command = command.replace(old, new)
+        for word in shlex.split(command):
             if re.fullmatch(r"\$\w+", word):  # "$VAR" alone: split at whitespace (systemd)
                 argv += env.get(word[1:], "").split()
             else:
@@ -201,6 +204,7 @@ def site(tmp_path_factory, output_dir):
     logs = output_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     paths = {"/opt/wijkmonitor": str(ROOT), "/var/lib/wijkmonitor": str(dest / "var/lib/wijkmonitor"),
+             "/var/backups/wijkmonitor": str(dest / "var/backups/wijkmonitor"),
              "/var/cache/wijkmonitor": str(dest / "var/cache/wijkmonitor"), "/etc/": f"{dest}/etc/"}
     ports = [free_port(APP_PORTS) for _ in range(1)]
     ports.append(free_port(range(ports[0] + 1, APP_PORTS.stop)))
@@ -361,7 +365,8 @@ def test_installed_files_pass_nginx_t_and_systemd_analyze_verify(site, tmp_path)
     units = site["units"]
     files = sorted(units.iterdir())
     assert {f.name for f in files} >= {"wijkmonitor@.service", "wijkmonitor-health.service", "wijkmonitor.target",
-                                       "wijkmonitor-refresh.service", "wijkmonitor-refresh.timer"}
+                                       "wijkmonitor-refresh.service", "wijkmonitor-refresh.timer",
+                                       "wijkmonitor-backup.service", "wijkmonitor-backup.timer"}
     for p in site["ports"]:  # the instances systemctl enables
         shutil.copy(units / "wijkmonitor@.service", tmp_path / f"wijkmonitor@{p}.service")
     for f in files:
@@ -370,6 +375,10 @@ def test_installed_files_pass_nginx_t_and_systemd_analyze_verify(site, tmp_path)
     out = subprocess.run([analyze, "verify", *sorted(map(str, tmp_path.iterdir()))], capture_output=True, text=True,
                          timeout=120, env={**os.environ, "SYSTEMD_LOG_LEVEL": "notice"})
     assert out.returncode == 0 and not out.stderr.strip() and not out.stdout.strip(), out.stderr + out.stdout
+    calendar = re.search(r"^OnCalendar=(.+)$", (units / "wijkmonitor-refresh.timer").read_text(), re.M).group(1)
+    when = subprocess.run([analyze, "calendar", calendar], capture_output=True, text=True, timeout=30)
+    assert when.returncode == 0 and "Next elapse" in when.stdout, when.stderr  # monthly, on the 3rd
+    assert re.search(r"Next elapse: \w+ \d{4}-\d{2}-03 02:30:00", when.stdout), when.stdout
 
 
 def test_password_rule_and_url_encoded_passwords(site):
@@ -403,6 +412,66 @@ def test_password_rule_and_url_encoded_passwords(site):
                 assert conn.execute(sa.text("SELECT current_user")).scalar_one().startswith("wm_kort_")
         finally:
             eng.dispose()
+
+
+def built_at(url: str) -> str:
+    eng = sa.create_engine(url)
+    try:
+        with eng.connect() as conn:
+            return conn.execute(sa.text("SELECT value FROM build_info WHERE key = 'built_at'")).scalar_one()
+    finally:
+        eng.dispose()
+
+
+def test_refresh_unit_uses_the_proxy_of_the_env_file_and_changes_nothing_when_it_fails(site, output_dir):
+    """The monthly refresh as its unit runs it, with HTTPS_PROXY/HTTP_PROXY in the environment file (runbook
+    section 10) pointing at a port where nothing listens: it must fail within its time limit, say so in Dutch and
+    leave the database as it was. The health check and warm-up keep reaching the replicas directly (they ignore
+    the proxy; no NO_PROXY here on purpose)."""
+    env_file = site["env_file"]
+    for name in ("HTTPS_PROXY", "HTTP_PROXY"):
+        set_env_value(env_file, name, "http://127.0.0.1:9")
+    before = built_at(site["env"]["DATABASE_URL"])
+    unit = Unit(site["units"] / "wijkmonitor-refresh.service", "", site["paths"],
+                output_dir / "logs" / "runbook-refresh.log")
+    assert unit.service["TimeoutStartSec"] and "WIJKMONITOR_QUERY_TIMEOUT_MS=0" in unit.argv
+    assert unit.env["HTTPS_PROXY"] == "http://127.0.0.1:9"
+    unit.start()
+    try:
+        unit.proc.wait(timeout=300)
+    finally:
+        unit.stop()
+    text = unit.log.read_text(encoding="utf-8")
+    assert unit.proc.returncode != 0 and "FOUT" in text and "niets gewijzigd" in text, text[-2000:]
+    assert built_at(site["env"]["DATABASE_URL"]) == before
+    out = site["ok"]("check")  # health + warm-up through the wrapper, with the proxy in the environment file
+    assert "ok: database bereikbaar" in out.stdout and out.stdout.count(": ok (") == 4, out.stdout + out.stderr
+
+
+def test_backup_unit_dumps_the_database_and_the_programme_data(site, output_dir):
+    """wijkmonitor-backup.service as systemd runs it (deploy/backup.sh as the owner role): a pg_dump that
+    pg_restore can read, with the owner's tables, and the programme-data backup beside it."""
+    has_backup = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "wijkmonitor", "backup", "--help"], cwd=ROOT,
+                                capture_output=True, timeout=120).returncode == 0
+    if not has_backup:
+        pytest.skip("`python -m wijkmonitor backup` (the programme-data backup) is not in this checkout yet")
+    require("pg_dump")
+    unit = Unit(site["units"] / "wijkmonitor-backup.service", "", site["paths"],
+                output_dir / "logs" / "runbook-backup.log")
+    unit.env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
+    unit.start()
+    try:
+        unit.proc.wait(timeout=600)
+    finally:
+        unit.stop()
+    text = unit.log.read_text(encoding="utf-8")
+    assert unit.proc.returncode == 0, text[-2000:]
+    folder = site["dest"] / "var/backups/wijkmonitor"
+    dumps, zips = sorted(folder.glob("wijkmonitor-*.dump")), sorted(folder.glob("programma-*.zip"))
+    assert len(dumps) == 1 and len(zips) == 1 and zips[0].stat().st_size > 0, list(folder.iterdir())
+    listing = subprocess.run(["pg_restore", "--list", str(dumps[0])], capture_output=True, text=True, timeout=120)
+    assert listing.returncode == 0 and "TABLE DATA public metric_values wijkmonitor" in listing.stdout \
+        and re.search(r"TABLE DATA (public|programma) targets wijkmonitor", listing.stdout), listing.stdout[-2000:]
 
 
 def test_a_revoked_grant_is_named_and_rollen_repairs_it(site):

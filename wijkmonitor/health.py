@@ -23,12 +23,16 @@ def replica_url(spec: str) -> str:
     return f"http://127.0.0.1:{int(spec)}" if spec.isdigit() else spec
 
 
+# The replicas are local: never through the HTTPS_PROXY/HTTP_PROXY the environment file sets for the CBS refresh.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def replica_problems(replicas: list[str], timeout: float = 3.0) -> list[str]:
     out = []
     for i, spec in enumerate(replicas, start=1):
         url = replica_url(spec)
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout) as r:
+            with _DIRECT.open(f"{url}/_stcore/health", timeout=timeout) as r:
                 if r.status == 200 and r.read().decode(errors="replace").strip() == "ok":
                     continue
         except (urllib.error.URLError, OSError, ValueError):
