@@ -318,7 +318,7 @@ def test_owner_builds_and_rebuilds_and_the_reader_reads_every_table(site):
         admin.dispose()
 
 
-def test_every_page_through_nginx_as_the_reader(site):
+def test_every_page_through_nginx_as_the_reader(site, output_dir):
     proxy, ctx = site["proxy"], site["tls"]
     failed = {}
     for spec in navigation():
@@ -326,6 +326,18 @@ def test_every_page_through_nginx_as_the_reader(site):
         if not v.ok:
             failed[spec.route or "/"] = v.errors
     assert not failed, failed
+    rss = {}  # for the sizing section of the runbook (recorded, not asserted)
+    for p in site["ports"]:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                if b"--server.port" in cmd and cmd[cmd.index(b"--server.port") + 1] == str(p).encode():
+                    kb = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1)
+                    rss[p] = int(kb) / 1024
+            except (OSError, ValueError, IndexError, AttributeError):
+                continue
+    (output_dir / "logs" / "runbook-replica-rss.txt").write_text(
+        "".join(f"replica {p}: {mb:.0f} MB resident after one visit of every page\n" for p, mb in rss.items()))
     admin = sa.create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/postgres")
     try:
         with admin.connect() as conn:
@@ -474,6 +486,35 @@ def test_backup_unit_dumps_the_database_and_the_programme_data(site, output_dir)
         and re.search(r"TABLE DATA (public|programma) targets wijkmonitor", listing.stdout), listing.stdout[-2000:]
 
 
+def test_rollen_repairs_a_database_built_by_the_superuser(site):
+    """The situation of issue 23: a database built as ``postgres`` and a reader made by ``postgres``. Running
+    ``rollen`` hands the tables to the owner; after the owner's rebuild the reader still reads every table."""
+    from wijkmonitor import statistics
+
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql('CREATE DATABASE "wm_oud"')
+    finally:
+        admin.dispose()
+    old_url = f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/wm_oud"
+    statistics.build(old_url, national=False)  # built as the superuser, the old recipe
+    from loaders.db import get_engine
+
+    get_engine(old_url).dispose()
+    env = {**os.environ, "WIJKMONITOR_OWNER_PASSWORD": "eigenaar-van-oud-1", "WIJKMONITOR_READER_PASSWORD":
+           "lezer-van-oud-12"}
+    out = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "wijkmonitor", "rollen", "--admin-url", ADMIN_URL,
+                          "--database", "wm_oud", "--eigenaar", "wm_oud_eigenaar", "--lezer", "wm_oud_lezer"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 0 and "overgedragen aan wm_oud_eigenaar" in out.stderr, out.stderr
+    urls = dict(line.split("=", 1) for line in out.stdout.splitlines())
+    statistics.build(urls["DATABASE_URL"], national=False)  # the owner rebuilds: tables recreated by the owner
+    get_engine(urls["DATABASE_URL"]).dispose()
+    counts = reader_tables(urls["WIJKMONITOR_READONLY_DATABASE_URL"])
+    assert counts["public.metric_values"] > 0 and len(counts) >= 20, counts
+
+
 def test_a_revoked_grant_is_named_and_rollen_repairs_it(site):
     env, shell_env = site["env"], site["shell_env"]
     wm = f"{site['dest']}/usr/local/bin/wijkmonitor"
@@ -495,6 +536,31 @@ def test_a_revoked_grant_is_named_and_rollen_repairs_it(site):
                              "--wachtwoorden-houden"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert repair.returncode == 0, repair.stderr
     out = subprocess.run([wm, "health"], env=shell_env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+
+
+def test_health_names_a_migration_that_has_not_run(site):
+    """After an upgrade whose build has not run yet: the newest migration is missing from the record."""
+    from loaders.migrations import MIGRATIONS, schema_migrations
+
+    newest = max(v for v, _, _ in MIGRATIONS)
+    owner = sa.create_engine(site["env"]["DATABASE_URL"])
+    wm = f"{site['dest']}/usr/local/bin/wijkmonitor"
+    with owner.connect() as conn:
+        row = conn.execute(sa.select(schema_migrations).where(schema_migrations.c.version == newest)).one()
+    try:
+        with owner.begin() as conn:
+            conn.execute(schema_migrations.delete().where(schema_migrations.c.version == newest))
+        out = subprocess.run([wm, "health"], env=site["shell_env"], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 1 and f"migratie {newest} is nog niet uitgevoerd" in out.stderr \
+            and "wijkmonitor build" in out.stderr, out.stderr
+    finally:
+        with owner.begin() as conn:
+            if not conn.execute(sa.select(schema_migrations.c.version)
+                                .where(schema_migrations.c.version == newest)).first():
+                conn.execute(schema_migrations.insert().values(**row._mapping))
+        owner.dispose()
+    out = subprocess.run([wm, "health"], env=site["shell_env"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
 
 
