@@ -57,6 +57,8 @@ def _writer_problems(url: str, detail: bool) -> list[str]:
     except sa.exc.DBAPIError as exc:
         return [f"De database{where} antwoordt met een fout: {type(exc.orig).__name__}." if detail
                 else "De database antwoordt met een fout."]
+    except RuntimeError as exc:  # the single door's other database errors (their text is Dutch and safe)
+        return [str(exc) if detail else "De database antwoordt met een fout."]
 
 
 def _reader_problems(url: str, detail: bool) -> list[str]:
@@ -75,6 +77,8 @@ def _reader_problems(url: str, detail: bool) -> list[str]:
         return [f"De leesrol kan niet verbinden{where}." + (f" {exc}" if detail else "")]
     except sa.exc.DBAPIError as exc:
         return [f"De leesrol krijgt een fout{where}: {type(exc.orig).__name__}."]
+    except RuntimeError as exc:  # the single door's other database errors
+        return [f"De leesrol krijgt een fout{where}" + (f": {exc}" if detail else ".")]
     out = []
     if schemas_denied:
         out.append(f"De leesrol mag schema {', '.join(schemas_denied)} niet gebruiken{where} "
