@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from . import migrations, schema
 from .db import DatabaseUnavailable, connect, get_engine, redact
 
-READ_SCHEMAS = ("public", "programma")
+READ_SCHEMAS = ("public", getattr(migrations, "PROGRAMME_SCHEMA", "programma"))
 BUILD_HINT = "voer `python -m wijkmonitor build` uit"
 
 

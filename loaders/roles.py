@@ -24,11 +24,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from . import migrations
 from .db import get_engine
 
 ROLE_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 MIN_PASSWORD = 12
-SCHEMAS = ("public", "programma")  # statistics; programme data (own schema on PostgreSQL)
+# statistics; programme data (its own schema on PostgreSQL, loaders.migrations.PROGRAMME_SCHEMA)
+SCHEMAS = ("public", getattr(migrations, "PROGRAMME_SCHEMA", "programma"))
 
 
 def check_name(name: str, what: str = "rolnaam") -> str:
