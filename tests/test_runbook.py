@@ -426,6 +426,37 @@ def test_password_rule_and_url_encoded_passwords(site):
             eng.dispose()
 
 
+def test_an_editor_signs_in_through_nginx_and_stays_on_one_replica(site, browser):
+    """Step 8's editors file (the line `wijkmonitor hash-password --gebruiker NAME` prints, made here with the
+    same bcrypt function), then a real Chromium through nginx over TLS: sign in on /doelen; every request of
+    that browser, its WebSocket included, went to one replica (the Secure affinity cookie works over https)."""
+    from loaders import auth
+    from tests.browser.editors import PASSWORD, SIGNED_IN, USER, sign_in
+
+    from benchmarks._browser import goto_settled
+
+    editors = Path(site["env"]["WIJKMONITOR_EDITORS_FILE"])
+    editors.write_text(f'[editors.accounts]\n{USER} = "{auth.hash_password(PASSWORD)}"\n', encoding="utf-8")
+    proxy = site["proxy"]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
+    try:
+        page = ctx.new_page()
+        goto_settled(page, proxy.base_url + "/doelen")
+        sign_in(page)
+        assert page.locator(SIGNED_IN).count() == 1
+        key = next(c for c in ctx.cookies() if c["name"] == "wm_replica")
+        assert key["secure"] and key["httpOnly"]
+    finally:
+        ctx.close()
+    deadline = time.monotonic() + 10  # nginx logs a WebSocket when it has closed
+    while time.monotonic() < deadline and not any(
+            e["affinity"] == key["value"] and e["path"].startswith("/_stcore/stream") for e in proxy.log()):
+        time.sleep(0.2)
+    entries = [e for e in proxy.log() if e["affinity"] == key["value"]]
+    assert any(e["path"].startswith("/_stcore/stream") and e["status"] == "101" for e in entries), entries
+    assert len({e["upstream"] for e in entries}) == 1, entries
+
+
 def built_at(url: str) -> str:
     eng = sa.create_engine(url)
     try:
