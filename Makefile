@@ -27,6 +27,16 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 deps: $(BIN)/.installed
 
+# Production install (docs/deploy.md): the runtime requirements only — no pytest, Playwright or browser, no
+# PostgreSQL server, no npm. `make test` (deps) still installs everything.
+.PHONY: install
+$(BIN)/.runtime: requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(BIN)/.runtime
+
 # axe-core for the accessibility browser test (tests/browser/test_accessibility.py), from the npm registry at
 # the version in package-lock.json. Test-only: the app itself needs no JavaScript packages.
 $(AXE): package.json package-lock.json
@@ -35,7 +45,8 @@ $(AXE): package.json package-lock.json
 
 # Debian packages the tests need: Chromium for the browser tests, PostgreSQL for the database tests, npm for axe-core,
 # poppler-utils to look at exported PDFs, nginx for the replicas-behind-a-proxy test (tests/test_deploy.py runs
-# its own nginx on loopback; the system service is not used). Installed only when absent.
+# its own nginx on loopback; the system service is not used), systemd-analyze and openssl for the runbook test
+# (tests/test_runbook.py: unit files, self-signed certificate). Installed only when absent.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
@@ -44,6 +55,8 @@ system-deps:
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	command -v systemd-analyze >/dev/null 2>&1 || missing="$$missing systemd"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \

@@ -51,8 +51,9 @@ def split_url(base_url: str, route: str) -> tuple[str, str, str]:
 
 
 def open_page(base_url: str, route: str = "", timeout: float = 120.0, cookie: str | None = None,
-              keep_texts: bool = True) -> Visit:
-    """One new session: connect, run the page of ``route`` once, disconnect."""
+              keep_texts: bool = True, ssl_context=None) -> Visit:
+    """One new session: connect, run the page of ``route`` once, disconnect. ``ssl_context``: for an https
+    base URL whose certificate the default trust store does not know (the loopback proxy's self-signed one)."""
     from websockets.sync.client import connect
 
     ws_url, page_name, query = split_url(base_url, route)
@@ -61,8 +62,9 @@ def open_page(base_url: str, route: str = "", timeout: float = 120.0, cookie: st
     deadline = t0 + timeout
     headers = {"Cookie": cookie} if cookie else None
     try:
+        tls = {"ssl": ssl_context} if ssl_context is not None and ws_url.startswith("wss:") else {}
         with connect(ws_url, subprotocols=["streamlit"], additional_headers=headers, max_size=None,
-                     open_timeout=min(30.0, timeout), close_timeout=2, compression=None) as ws:
+                     open_timeout=min(30.0, timeout), close_timeout=2, compression=None, **tls) as ws:
             visit.connect_s = time.perf_counter() - t0
             msg = BackMsg()
             msg.rerun_script.query_string = query

@@ -15,7 +15,7 @@ drawing. Loopback only, ports 8620-8629 (and 8660-8669 for nginx).
 The bare page sits at the root URL. Every page of the app but Overzicht is a deep link (/kaart, ...), and on a
 deep link Streamlit's client first probes <page>/_stcore/health, gets a 404 and waits 100 ms before it tries the
 root (streamlit/streamlit#7074). The row "(bare, deep link)" measures that for the same bare chart as the second
-page of a two-page app. With ``--proxy`` every page is loaded through deploy/nginx.conf (one replica), which tells
+page of a two-page app. With ``--proxy`` every page is loaded through the nginx site deploy/nginx/wijkmonitor.conf (one replica, TLS), which tells
 the client where its server is, so a deep link connects without the probe, as in the deployment.
 """
 from __future__ import annotations
@@ -56,9 +56,9 @@ def measure(browser, server: StreamlitServer, path: str, warm: int, bare: Stream
     """Cold = first load after the server start; warm = median of ``warm`` further loads, same browser context.
     With ``bare``, each warm load of the page is followed by a warm load of the bare page (its own context), so
     page and bare are measured under the same machine load (the ratio is page median / interleaved bare median)."""
-    ctx = browser.new_context(viewport=VIEWPORT)
+    ctx = browser.new_context(viewport=VIEWPORT, ignore_https_errors=True)
     page = ctx.new_page()
-    bare_ctx = browser.new_context(viewport=VIEWPORT) if bare is not None else None
+    bare_ctx = browser.new_context(viewport=VIEWPORT, ignore_https_errors=True) if bare is not None else None
     try:
         url = f"{server.base_url}/{path}"
         cold = goto_settled(page, url)
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--app", default=str(APP), help="entry script (default app.py), e.g. a copy of another version")
     ap.add_argument("--url", default="", help="database URL to read instead of --db (e.g. a PostgreSQL database built "
                                               "with `DATABASE_URL=... python -m loaders build`)")
-    ap.add_argument("--proxy", action="store_true", help="load the app's pages through nginx (deploy/nginx.conf)")
+    ap.add_argument("--proxy", action="store_true", help="load the app's pages through nginx (deploy/nginx/wijkmonitor.conf, TLS)")
     args = ap.parse_args(argv)
     if args.proxy and _nginx.nginx_binary() is None:
         print("--proxy needs nginx (apt-get install nginx)", file=sys.stderr)
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
 
     expected_nav = [p.title for p in navigation(app)]
     print()
-    print(f"App {app}{' through nginx (deploy/nginx.conf)' if args.proxy else ''}; database {db_label}, "
+    print(f"App {app}{' through nginx (deploy/nginx/wijkmonitor.conf, TLS)' if args.proxy else ''}; database {db_label}, "
           f"{warm} warm loads (median), "
           f"{cold_n} cold load(s) per page, headless Chromium 1440x900")
     print(f"{'page':<16} {'cold s':>7} {'warm s':>7} {'bare s':>7} {'cold/bare':>10} {'warm/bare':>10}  notes")

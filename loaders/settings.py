@@ -57,6 +57,9 @@ SETTINGS = [
     Setting("WIJKMONITOR_TRUSTED_PROXIES", "",
             "Comma-separated addresses of reverse proxies (besides loopback) whose X-Real-IP header names the "
             "client for sign-in throttling and the sign-in log."),
+    Setting("WIJKMONITOR_REPLICAS", "",
+            "Deployment: ports of the app replicas (space-separated), checked by `python -m wijkmonitor health` "
+            "and warmed by `warm` when none are given (docs/deploy.md)."),
     Setting("WIJKMONITOR_REFRESH_CACHE", str(ROOT / ".cache" / "cbs-refresh"),
             "Folder where a CBS refresh keeps downloaded tables, so an interrupted refresh resumes."),
 ]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# TEST-ONLY: trust authentication, fsync=off, full_page_writes=off — never a real database (docs/deploy.md step 4).
 # Start (or stop) a throw-away PostgreSQL on loopback for tests and benchmarks.
 #   scripts/pg.sh start  -> prints the DATABASE_URL on stdout
 #   scripts/pg.sh stop

@@ -1,7 +1,8 @@
-"""The deployment recipe of docs/deploy.md, run on loopback: two app replicas, one PostgreSQL, nginx in front.
+"""The deployment of docs/deploy.md, run on loopback: two app replicas, one PostgreSQL, nginx with TLS in front.
 
-deploy/nginx.conf is rendered for two ``streamlit run app.py`` replicas (ports 8645-8649, the same
-``server.cookieSecret``) against one database on the test PostgreSQL, and run by a private nginx (port 8660-8669,
+The shipped nginx site (deploy/nginx/wijkmonitor.conf, rendered by deploy/install.sh render-site with a
+self-signed certificate) proxies two ``streamlit run app.py`` replicas (ports 8645-8649, the same
+``server.cookieSecret``) against one database on the test PostgreSQL, and runs in a private nginx (port 8660-8669,
 own prefix in tmp, foreground, stopped by pid). Checked through the proxy: the health endpoint and the page; that
 one client (its wm_replica cookie) sticks to one replica while new clients spread over both; that the Streamlit
 WebSocket is upgraded and stays on the client's replica, with a real Chromium visit as well; and that programme
@@ -30,6 +31,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.browser]
 
 REPLICA_PORTS = range(8645, 8650)
 NO_PARTICIPATION = "nog geen deelnamecijfers"
+_PROXY_TLS: list = [None]  # the running proxy's client TLS context (its self-signed certificate)
 
 
 def nginx_binary() -> str:
@@ -62,20 +64,24 @@ def stack(tmp_path_factory, output_dir):
         try:
             for r in replicas:  # first visit on / of each fresh replica (deep links later)
                 assert open_page(r.base_url, "").ok
+            _PROXY_TLS[:] = [proxy.ssl_context]
             yield {"db": db, "replicas": replicas, "proxy": proxy}
         finally:
             proxy.stop()
-            shutil.copy(proxy.prefix / "logs/access.log", output_dir / "logs" / "deploy-nginx-access.log")
+            if proxy.access_log.exists():
+                shutil.copy(proxy.access_log, output_dir / "logs" / "deploy-nginx-access.log")
     finally:
         for r in replicas:
             r.stop()
 
 
-def get(url: str, cookie: str | None = None) -> tuple[int, str, str | None]:
-    """(status, body, wm_replica cookie value the response sets)."""
+def get(url: str, cookie: str | None = None, context=None) -> tuple[int, str, str | None]:
+    """(status, body, wm_replica cookie value the response sets); https URLs of the proxy use its certificate."""
     req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    if context is None and url.startswith("https://"):
+        context = _PROXY_TLS[0]
     try:
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with urllib.request.urlopen(req, timeout=30, context=context) as r:
             body, status, headers = r.read().decode("utf-8", errors="replace"), r.status, r.headers
     except urllib.error.HTTPError as exc:
         body, status, headers = exc.read().decode("utf-8", errors="replace"), exc.code, exc.headers
@@ -126,7 +132,7 @@ def test_websocket_session_stays_on_the_clients_replica(stack):
     proxy = stack["proxy"]
     for replica in stack["replicas"]:
         key = _key_for(proxy, replica)
-        visit = open_page(proxy.base_url, "", cookie=f"wm_replica={key}")
+        visit = open_page(proxy.base_url, "", cookie=f"wm_replica={key}", ssl_context=proxy.ssl_context)
         assert visit.ok, visit.errors
         assert any("Nazareth" in t for t in visit.texts)
         streams = [e for e in proxy.log() if e["affinity"] == key and e["path"].startswith("/_stcore/stream")]
@@ -136,7 +142,7 @@ def test_websocket_session_stays_on_the_clients_replica(stack):
 
 def test_browser_through_the_proxy(stack, browser):
     proxy = stack["proxy"]
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     try:
         page = ctx.new_page()
         goto_settled(page, proxy.base_url + "/")
@@ -167,7 +173,7 @@ def test_deep_link_through_the_proxy_connects_without_probing(stack, browser):
     assert status == 200 and "BACKEND_BASE_URL" not in body  # the edit is the proxy's, Streamlit's page is as shipped
 
     def visit(base: str) -> list[str]:
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
         try:
             page = ctx.new_page()
             paths: list[str] = []
@@ -198,14 +204,14 @@ def test_programme_data_is_shared_by_all_replicas_at_once(stack):
     proxy = stack["proxy"]
     keys = [_key_for(proxy, r) for r in stack["replicas"]]
     for key in keys:
-        visit = open_page(proxy.base_url, "participatie", cookie=f"wm_replica={key}")
+        visit = open_page(proxy.base_url, "participatie", cookie=f"wm_replica={key}", ssl_context=proxy.ssl_context)
         assert visit.ok and any(NO_PARTICIPATION in t for t in visit.texts), visit.texts
     password = secrets.token_hex(8)
     editor = auth.login_with_password("deploy", password, {"deploy": auth.hash_password(password)})
     upload = b"buurt_code,maand,dialoogsessies,bewoners_bereikt,meemakers,activiteiten\nBU09350403,2025-03,2,40,11,3\n"
     assert programme.import_participation(stack["db"], editor, upload, "maart.csv", {"BU09350403"}) == 1
     for key in keys:  # both replicas show it on the very next visit: programme data is never cached
-        visit = open_page(proxy.base_url, "participatie", cookie=f"wm_replica={key}")
+        visit = open_page(proxy.base_url, "participatie", cookie=f"wm_replica={key}", ssl_context=proxy.ssl_context)
         assert visit.ok and not any(NO_PARTICIPATION in t for t in visit.texts), visit.texts
 
 
@@ -216,7 +222,7 @@ def test_oversized_upload_is_refused_by_the_proxy(stack):
     proxy = stack["proxy"]
     _, _, key = get(proxy.base_url + "/")
     size = 56 * 1024 * 1024
-    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=60)
+    conn = http.client.HTTPSConnection("127.0.0.1", proxy.port, timeout=60, context=proxy.ssl_context)
     status = None
     try:
         conn.putrequest("PUT", "/_stcore/upload_file/sessie/bestand")

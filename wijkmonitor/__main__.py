@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "wijkmonitor.cli_backup",  # backup, restore
     "wijkmonitor.cli_auth",  # hash-password
     "wijkmonitor.cli_own",  # eigen definieer|laad|lijst|sjabloon
+    "wijkmonitor.cli_ops",  # rollen, health
 )
 
 
