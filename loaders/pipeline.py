@@ -7,10 +7,11 @@ The metric store is computed by the metrics layer: the caller passes ``derive(co
 ``python -m loaders`` and the app pass :func:`metrics.store.compute_into`), and likewise the variables a
 refresh or import loads for the catalog (:func:`metrics.variables.needed_variables`), so this package never
 imports ``metrics``. Without it the metric store is emptied and ``build_info`` says so: a page never shows figures
-that no longer match the raw store.
+that no longer match the raw store. Every finish also sets a new ``build_id`` in ``build_info``.
 """
 from __future__ import annotations
 
+import uuid
 from typing import Callable
 
 import sqlalchemy as sa
@@ -27,4 +28,7 @@ def finish(conn: sa.Connection, derive: Derive | None = None) -> dict:
         conn.execute(t.delete())
     counts = derive(conn) if derive is not None else {}
     store.set_info(conn, "metric_store", "berekend" if derive is not None else "ontbreekt")
+    # A new build id with every write of statistics (build, refresh, import, reapply), in the same transaction:
+    # each app process compares it cheaply and drops its cached figures when it changed (ui/state.py).
+    store.set_info(conn, "build_id", uuid.uuid4().hex)
     return {"changes": len(changes), **counts}

@@ -13,6 +13,7 @@ import sys
 COMMAND_MODULES = (
     "wijkmonitor.cli_statistics",  # build, refresh, import
     "wijkmonitor.cli_documents",  # export, docs, briefing
+    "wijkmonitor.cli_jobs",  # job run ID, job status
 )
 
 
