@@ -391,3 +391,22 @@ def test_data_page_button_starts_a_job_that_outlives_the_script_run(page_env, cb
     at = sign_in(data_page())
     shown = texts(at)
     assert "Laatste verversing bij CBS: mislukt." in shown and "Er is niets gewijzigd in de database" in shown
+
+
+def test_migration_7_adds_the_jobs_table_to_a_database_of_today(empty_db):
+    """A database migrated by the previous release (migrations 1–4) gets the jobs table, nothing else changes."""
+    from loaders.db import get_engine
+    from loaders.migrations import OPERATIONAL_TABLES, USER_TABLES, migrate_user_tables
+
+    with get_engine(empty_db).begin() as conn:
+        assert migrate_user_tables(conn, up_to=4) == [1, 2, 3, 4]
+        assert not sa.inspect(conn).has_table("jobs")
+    with get_engine(empty_db).begin() as conn:
+        assert 7 in migrate_user_tables(conn)
+        indexes = {i["name"]: i for i in sa.inspect(conn).get_indexes("jobs")}
+    assert indexes["uq_jobs_one_active"]["unique"]
+    assert jobs_table in OPERATIONAL_TABLES and jobs_table not in USER_TABLES  # operational: not backed up
+    first = store.create(empty_db, store.REFRESH, "a")
+    with pytest.raises(JobBusy):
+        store.create(empty_db, store.REFRESH, "b")
+    assert store.latest(empty_db).id == first.id

@@ -364,6 +364,6 @@ def test_migration_4_adds_proposal_tables_and_keeps_targets(empty_db, editor):
         assert not sa.inspect(conn).has_table("proposal_decisions")
     programme.create_target(empty_db, editor, target_values(), METRICS, AREAS)
     with get_engine(empty_db).begin() as conn:
-        assert migrate_user_tables(conn) == [4]
+        assert migrate_user_tables(conn, up_to=4) == [4]
         assert sa.inspect(conn).has_table("target_comparison_groups")
     assert len(programme.list_targets(empty_db)) == 1 and programme.list_proposal_decisions(empty_db).empty
