@@ -10,6 +10,7 @@ import pytest
 from tests.test_jobs import REC, TABLE, GatedCbs, editor, ended, helpers, wait_for
 from wijkmonitor import jobs
 
+from .axe import axe_source, blocking, run_axe
 from .editors import editor_server, editors_file, settle, sign_in
 
 pytestmark = pytest.mark.browser
@@ -58,6 +59,9 @@ def test_data_page_follows_the_job_without_reloading(request, browser, cbs, tmp_
             assert page.get_by_text(re.compile("Gestart door anna op ")).count() >= 1
             assert page.get_by_role("button", name="Cijfers verversen bij CBS").is_disabled()
             page.screenshot(path=str(shots / "data-refresh-job-running.png"), full_page=True)
+            axe = axe_source()
+            bad = blocking(run_axe(page, axe))  # WCAG 2.1 AA: the status box and the progress bar
+            assert not bad, [v.describe("verversing bezig") for v in bad]
             cbs.gate.set()
             done = wait_for(db, res.job.id, ended)
             assert done.state == "klaar"
@@ -66,5 +70,7 @@ def test_data_page_follows_the_job_without_reloading(request, browser, cbs, tmp_
             settle(page)
             assert page.get_by_role("button", name="Cijfers verversen bij CBS").is_enabled()
             page.screenshot(path=str(shots / "data-refresh-job-done.png"), full_page=True)
+            bad = blocking(run_axe(page, axe))
+            assert not bad, [v.describe("verversing klaar") for v in bad]
         finally:
             ctx.close()
