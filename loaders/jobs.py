@@ -129,8 +129,8 @@ def take_over_stale(url: str | None, kind: str, stale_s: float | None = None) ->
             if why is None:
                 continue
             where = f" (server {job.worker_host}, proces {job.worker_pid})" if job.worker_pid else ""
-            msg = (f"Afgebroken: de verwerking{where} {why}; er is niets gewijzigd in de database. "
-                   "Een nieuwe verversing heeft het overgenomen.")
+            msg = (f"Afgebroken: de verwerking{where} {why} voordat de verversing klaar was. Een verversing "
+                   "schrijft alles in één transactie of niets; start de verversing opnieuw.")
             res = conn.execute(jobs.update().where(jobs.c.id == job.id, jobs.c.state.in_(ACTIVE_JOB_STATES))
                                .values(state="afgebroken", finished_at=at, error_message=msg))
             if res.rowcount:
@@ -235,6 +235,16 @@ def latest(url: str | None, kind: str = REFRESH) -> Job | None:
         if "jobs" in str(exc).lower() and ("no such table" in str(exc).lower() or "does not exist" in str(exc).lower()):
             return None
         raise
+
+
+def current(url: str | None, kind: str = REFRESH, stale_s: float | None = None) -> Job | None:
+    """Like :func:`latest`, but an active job whose worker died is first marked ``afgebroken`` (so a page never
+    shows a dead job as running, e.g. after a server restart killed its worker)."""
+    job = latest(url, kind)
+    if job is not None and job.active and _dead(job, now(), stale_after() if stale_s is None else stale_s):
+        take_over_stale(url, kind, stale_s)
+        job = latest(url, kind)
+    return job
 
 
 def _last(url: str | None, kind: str) -> Job | None:

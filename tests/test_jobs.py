@@ -153,7 +153,7 @@ def test_stale_job_is_taken_over(db):
     new = store.create(db, store.REFRESH, "bert", stale_s=300)
     gone = store.get(db, old.id)
     assert gone.state == "afgebroken" and gone.finished_at is not None
-    assert "andere-server" in gone.error_message and "niets gewijzigd" in gone.error_message
+    assert "andere-server" in gone.error_message and "start de verversing opnieuw" in gone.error_message
     assert new.active and new.started_by == "bert"
     # the old worker, should it wake up, can no longer write into the job it lost
     assert not store.beat(db, old.id, 1, 2, "nog bezig")
@@ -220,14 +220,29 @@ def test_killed_worker_is_taken_over_at_the_next_start(db, cbs):
     t0 = time.monotonic()
     while store.pid_alive(running.worker_pid) and time.monotonic() - t0 < 10:
         time.sleep(0.1)
-    cbs.gate.set()
     assert store.get(db, res.job.id).state == "bezig"  # nobody noticed yet
+    seen = store.current(db)  # what the page reads: the dead worker's job is not shown as running
+    assert seen.id == res.job.id and seen.state == "afgebroken" and "is gestopt" in seen.error_message
+    cbs.gate.set()
     new = jobs.start_refresh(db, editor("bert"), tables=[TABLE])  # same host, process gone: no need to wait
     assert new.started, new.message
-    dead = store.get(db, res.job.id)
-    assert dead.state == "afgebroken" and "is gestopt" in dead.error_message
     done = wait_for(db, new.job.id, ended)
     assert done.state == "klaar" and done.started_by == "bert"
+
+
+def test_stopped_worker_ends_its_job_afgebroken(db, cbs):
+    """SIGTERM (a server shutdown): the worker rolls back and says so in the job row."""
+    before = helpers.snapshot(db)
+    cbs.gate.clear()
+    res = jobs.start_refresh(db, editor("anna"), tables=[TABLE])
+    running = wait_for(db, res.job.id, lambda j: j.state == "bezig" and j.progress_message)
+    os.kill(running.worker_pid, signal.SIGTERM)
+    done = wait_for(db, res.job.id, ended, timeout=60)
+    cbs.gate.set()
+    assert done.state == "afgebroken" and "herstart van de server" in done.error_message
+    assert "Er is niets gewijzigd in de database" in done.error_message
+    assert helpers.snapshot(db) == before
+    assert jobs.start_refresh(db, editor("bert"), tables=[TABLE]).started
 
 
 # ------------------------------------------------------------------------------------ the command line

@@ -347,7 +347,7 @@ def refresh_job():
     from models.refresh_job import refresh_job_model
 
     url = programme_url()
-    return refresh_job_model(guarded(lambda: jobs.latest(url)), dt.datetime.now(dt.timezone.utc))
+    return refresh_job_model(guarded(lambda: jobs.current(url)), dt.datetime.now(dt.timezone.utc))
 
 
 def refresh_status():

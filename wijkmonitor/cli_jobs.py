@@ -52,6 +52,7 @@ def _status(args) -> int:
     url = args.url or settings.database_url()
     try:
         store.ensure_table(url)
+        store.current(url, store.REFRESH)  # a dead worker's job is marked 'afgebroken' first
         recent = store.recent(url, store.REFRESH, args.aantal)
     except DatabaseUnavailable as exc:
         print(f"FOUT: {exc}", file=sys.stderr)

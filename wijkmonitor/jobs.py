@@ -16,6 +16,7 @@ The database enforces "one active refresh" (loaders/jobs.py); a worker that stop
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,14 @@ class StartResult:
 
 class TakenOver(RuntimeError):
     """This worker's job was marked 'afgebroken' by a new start (it had stopped reporting)."""
+
+
+class Stopped(BaseException):
+    """The worker was asked to stop (SIGTERM, e.g. a server shutdown): the refresh's transaction rolls back."""
+
+
+def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise Stopped()
 
 
 def start_refresh(url: str, editor: Editor, *, tables: list[str] | None = None,
@@ -121,6 +130,9 @@ def _error_text(exc: BaseException) -> tuple[str, int]:
     """The Dutch message for the job row and the exit code."""
     if isinstance(exc, TakenOver):
         return str(exc), EXIT_BUSY
+    if isinstance(exc, Stopped):
+        return ("Afgebroken: de verwerking is gestopt (bijvoorbeeld bij een herstart van de server) voordat de "
+                "verversing klaar was. Er is niets gewijzigd in de database; start de verversing opnieuw."), 1
     if isinstance(exc, (RefreshError, LoadError)):
         msg = str(exc)
         if "niets gewijzigd" not in msg:
@@ -150,10 +162,10 @@ def _execute(url: str, job: Job, echo: Callable | None) -> int:
                                          odata=int(opts.get("odata") or 3), cache_dir=opts.get("cache_dir"))
         except BaseException as exc:  # noqa: BLE001 - every failure ends the job with a Dutch message
             msg, code = _error_text(exc)
-            if not isinstance(exc, (TakenOver, RefreshError, LoadError, DatabaseUnavailable)):
+            if not isinstance(exc, (TakenOver, Stopped, RefreshError, LoadError, DatabaseUnavailable)):
                 traceback.print_exc()  # the worker's log; the page shows only the Dutch message
             if not isinstance(exc, TakenOver):
-                store.finish(url, job.id, "mislukt", error=msg)
+                store.finish(url, job.id, "afgebroken" if isinstance(exc, Stopped) else "mislukt", error=msg)
             print(f"FOUT: {msg}", file=sys.stderr, flush=True)
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -174,6 +186,7 @@ def run_job(url: str, job_id: int, echo: Callable | None = None) -> int:
     if not store.claim(url, job_id):
         print(f"Taak {job_id} wacht niet (meer) op uitvoering: toestand '{job.state}'.", file=sys.stderr)
         return EXIT_BUSY
+    signal.signal(signal.SIGTERM, _stop)  # a stop request ends the job 'afgebroken', not silently
     return _execute(url, store.get(url, job_id) or job, echo)
 
 
