@@ -31,9 +31,18 @@ from .sources import CBS, HEALTH_NATIONAL, KWB, LICENCE, RIVM, statline_key
 
 ENDPOINTS = {"CBS": "https://opendata.cbs.nl", "RIVM": "https://dataderden.cbs.nl",
              "ODATA4": "https://odata4.cbs.nl"}  # OData 4 (loaders/odata4.py), CBS catalog only
+# The settings that point each endpoint at a mirror or proxy (empty: the public CBS address above).
+ENDPOINT_SETTINGS = {"CBS": "WIJKMONITOR_CBS_ODATA3_URL", "RIVM": "WIJKMONITOR_CBS_DATADERDEN_URL",
+                     "ODATA4": "WIJKMONITOR_CBS_ODATA4_URL"}
 PUBLISHER = {"CBS": CBS, "RIVM": RIVM}
 DEFAULT_GEMEENTEN = DETAIL_GEMEENTEN  # the programme's gemeenten (config/programme.toml)
 DEFAULT_TIMEOUT = (5.0, 120.0)  # (connect, read) seconds: no network → fails within seconds
+
+
+def configured_endpoints() -> dict[str, str]:
+    """The endpoints a refresh talks to: the public CBS addresses, each replaced by its setting when set.
+    Sources keep the public address as provenance; only the transport goes through the mirror."""
+    return {k: (settings.get(ENDPOINT_SETTINGS[k]).strip() or v) for k, v in ENDPOINTS.items()}
 
 # Kerncijfers wijken en buurten: one table per year (peiljaar = indeling year).
 KWB_TABLES = {

@@ -226,6 +226,39 @@ sign_ins = sa.Table(
 # Tables in user_metadata that are not programme data: every replica shares them, no backup carries them.
 OPERATIONAL_TABLES.extend([sign_in_throttle, sign_ins])
 
+# added in migration 7: long-running work (the CBS refresh) as jobs with a worker process (loaders/jobs.py).
+# At most one active job per kind, enforced by the database (partial unique index, SQLite and PostgreSQL), so
+# two replicas or a cron run and a page cannot start a second refresh.
+JOB_STATES = ("wachtrij", "bezig", "klaar", "mislukt", "afgebroken")
+ACTIVE_JOB_STATES = ("wachtrij", "bezig")
+jobs = sa.Table(
+    "jobs",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # refresh
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("started_by", sa.Text, nullable=False),
+    sa.Column("options", sa.Text, nullable=True),  # JSON: tables, gemeenten, odata, … of the run
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("progress_step", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("progress_total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("progress_message", sa.Text, nullable=True),
+    sa.Column("result_message", sa.Text, nullable=True),
+    sa.Column("error_message", sa.Text, nullable=True),  # Dutch, safe to show
+    sa.Column("worker_host", sa.String(255), nullable=True),
+    sa.Column("worker_pid", sa.Integer, nullable=True),
+    sa.CheckConstraint("state IN ('wachtrij', 'bezig', 'klaar', 'mislukt', 'afgebroken')", name="ck_jobs_state"),
+)
+sa.Index("uq_jobs_one_active", jobs.c.kind, unique=True,
+         sqlite_where=jobs.c.state.in_(ACTIVE_JOB_STATES), postgresql_where=jobs.c.state.in_(ACTIVE_JOB_STATES))
+sa.Index("ix_jobs_kind_created", jobs.c.kind, jobs.c.created_at)
+
+# Tables that are not programme data: operational state, not backed up or restored (rebuilt empty is fine).
+OPERATIONAL_TABLES = [jobs]
+
 
 def _m1_initial(conn: sa.Connection) -> None:
     """Targets without milestones (the first release), participation, uploads, change log."""
@@ -329,6 +362,13 @@ def _m8_own_indicators(conn: sa.Connection) -> None:
     md.create_all(conn, checkfirst=True)
 
 
+def _m7_jobs(conn: sa.Connection) -> None:
+    """The jobs table (refresh as a job, one active refresh across all replicas); a new table only."""
+    md = sa.MetaData()
+    jobs.to_metadata(md)
+    md.create_all(conn, checkfirst=True)
+
+
 # (version, description, function) — append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "doelen, participatie, uploads en wijzigingslog", _m1_initial),
@@ -337,6 +377,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (4, "besluiten over doelvoorstellen en bevroren vergelijkingsgroepen", _m4_proposals),
     (5, "programmagegevens apart van de statistiek (eigen bestand of schema)", _m5_apart),
     (6, "aanmeldingen van redacteuren: pogingenteller en aanmeldlog", _m6_sign_ins),
+    (7, "taken (verversing bij CBS als taak, één tegelijk)", _m7_jobs),
     (8, "eigen metingen: indicatoren en waarden", _m8_own_indicators),
 ]
 APART = 5  # the migration that moved the user tables into PROGRAMME_SCHEMA

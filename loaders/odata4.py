@@ -39,6 +39,7 @@ import requests
 
 from .cbs import (Fetched, RefreshError, coverage_of, frame_to_batch, map_columns, norm_code, period_year,
                   refresh_source, request_key, safe_name)
+from . import settings
 from .codes import NL_CODE_STATLINE, TOTAL_AGE
 from .errors import LoadError
 from .readers import MISSING, OK, SUPPRESSED
@@ -83,8 +84,9 @@ def map_measures(measures: list[dict], wanted: set[str], reg: dict[str, dict]) -
 class Odata4Client:
     """GET JSON from odata4.cbs.nl with time limits, environment proxies and ``@odata.nextLink`` paging."""
 
-    def __init__(self, base: str = ENDPOINT, timeout: tuple[float, float] = (5.0, 120.0)):
-        self.base_url = base.rstrip("/")
+    def __init__(self, base: str | None = None, timeout: tuple[float, float] = (5.0, 120.0)):
+        # default: the WIJKMONITOR_CBS_ODATA4_URL setting (a mirror or proxy), else the public odata4.cbs.nl
+        self.base_url = (base or settings.get("WIJKMONITOR_CBS_ODATA4_URL").strip() or ENDPOINT).rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
 

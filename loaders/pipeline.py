@@ -9,9 +9,11 @@ likewise the variables a refresh or import loads for the catalog (:func:`metrics
 this package never imports ``metrics`` and no caller can forget the step. ``build_info.metric_store`` records
 what ``derive`` returned: ``berekend`` when it wrote metric values, otherwise ``ontbreekt`` (e.g. a loader test
 that passes :func:`no_metric_store` on purpose) — a page never shows figures that no longer match the raw store.
+Every finish also sets a new ``build_id`` in ``build_info``.
 """
 from __future__ import annotations
 
+import uuid
 from typing import Callable
 
 import sqlalchemy as sa
@@ -34,4 +36,7 @@ def finish(conn: sa.Connection, *, derive: Derive) -> dict:
         conn.execute(t.delete())
     counts = dict(derive(conn))
     store.set_info(conn, "metric_store", "berekend" if counts.get("metric_values") else "ontbreekt")
+    # A new build id with every write of statistics (build, refresh, import, reapply), in the same transaction:
+    # each app process compares it cheaply and drops its cached figures when it changed (ui/state.py).
+    store.set_info(conn, "build_id", uuid.uuid4().hex)
     return {"changes": len(changes), **counts}

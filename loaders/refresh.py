@@ -60,7 +60,7 @@ from .sources import HEALTH_NATIONAL, LICENCE  # noqa: F401 (HEALTH_NATIONAL re-
 from .variables import registry
 from .cbs import (AGE_TITLES, DEFAULT_GEMEENTEN, DEFAULT_TIMEOUT, ENDPOINTS, HEALTH_TABLES, KWB_TABLES, KWB_TITLE,  # noqa: F401 (re-exported)
                   PUBLISHER, Batch, Fetched, OfflineError, RefreshError, TableSpec, _dimensions, _read_feed,
-                  _region_keys, build_request, coverage_of, default_cache_dir, default_tables, frame_to_batch, kwb_spec,
+                  _region_keys, build_request, configured_endpoints, coverage_of, default_cache_dir, default_tables, frame_to_batch, kwb_spec,
                   map_columns, margin_role, norm_code, norm_title, period_year, request_key,
                   refresh_source, resolve_tables, safe_name, scope_prefixes, variables_to_load)
 from .staging import (apply, apply_batch, apply_in, ensure_tables, pending, reapply, reapply_staged,  # noqa: F401
@@ -93,7 +93,7 @@ class CbsClient:
     environment. Tests point the endpoints at a local server with recorded CBS responses."""
 
     def __init__(self, endpoints: dict[str, str] | None = None, timeout: tuple[float, float] = DEFAULT_TIMEOUT):
-        self.endpoints = {**ENDPOINTS, **(endpoints or {})}
+        self.endpoints = {**configured_endpoints(), **(endpoints or {})}
         self.timeout = timeout
 
     def base(self, catalog: str) -> str:

@@ -189,6 +189,15 @@ def build_info(url: str | None = None) -> dict[str, str]:
     return dict(zip(df["key"], df["value"]))
 
 
+def build_id(url: str | None = None) -> str:
+    """The id of the current statistics (changed by every build, refresh, import and reapply; a database made
+    before build ids existed answers with its build time). One small indexed read: the app checks it often."""
+    bi = schema.build_info
+    df = select(sa.select(bi.c.key, bi.c.value).where(bi.c.key.in_(("build_id", "built_at"))), url=url)
+    values = dict(zip(df["key"], df["value"]))
+    return values.get("build_id") or values.get("built_at", "")
+
+
 def sources(url: str | None = None) -> pd.DataFrame:
     return select(sa.select(schema.sources).order_by(schema.sources.c.table_id), url=url)
 

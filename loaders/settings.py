@@ -62,6 +62,20 @@ SETTINGS = [
             "and warmed by `warm` when none are given (docs/deploy.md)."),
     Setting("WIJKMONITOR_REFRESH_CACHE", str(ROOT / ".cache" / "cbs-refresh"),
             "Folder where a CBS refresh keeps downloaded tables, so an interrupted refresh resumes."),
+    Setting("WIJKMONITOR_CBS_ODATA3_URL", "",
+            "Base URL of CBS open data OData 3 (the cbsodata client's catalog), for a mirror or proxy. "
+            "Empty: https://opendata.cbs.nl"),
+    Setting("WIJKMONITOR_CBS_DATADERDEN_URL", "",
+            "Base URL of the CBS third-party catalog OData 3 (RIVM/GGD health tables), for a mirror or proxy. "
+            "Empty: https://dataderden.cbs.nl"),
+    Setting("WIJKMONITOR_CBS_ODATA4_URL", "",
+            "Base URL of CBS OData 4, for a mirror or proxy. Empty: https://odata4.cbs.nl"),
+    Setting("WIJKMONITOR_JOB_STALE_S", "300",
+            "A refresh job whose worker has not reported for this many seconds counts as dead; the next start "
+            "takes over (marks it 'afgebroken')."),
+    Setting("WIJKMONITOR_BUILD_CHECK_S", "30",
+            "How often (seconds) each app process checks the database's build id; a new id (after a build, "
+            "refresh or import on any replica) drops the process's cached figures."),
 ]
 
 

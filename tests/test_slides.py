@@ -366,6 +366,6 @@ def test_migration_3_adds_decks_and_keeps_targets(empty_db, editor):
         assert migrate_user_tables(conn) == []
         assert "decks" in sa.inspect(conn).get_table_names(schema="programma")
     assert len(programme.list_targets(empty_db)) == 1
-    assert query("SELECT MAX(version) AS v FROM programma.schema_migrations", url=empty_db)["v"].iloc[0] == len(MIGRATIONS)
+    assert query("SELECT MAX(version) AS v FROM programma.schema_migrations", url=empty_db)["v"].iloc[0] == max(v for v, _, _ in MIGRATIONS)
     decks.create_deck(empty_db, editor, "na migratie", ["goed"], KNOWN)
     assert len(decks.list_decks(empty_db)) == 1

@@ -254,3 +254,17 @@ def chart_grid(builder: Callable, calls: list[tuple[tuple, dict]], columns: int 
         cols = st.columns(columns)
         for col, (args, kwargs) in zip(cols, calls[i:i + columns]):
             chart(builder, *args, container=col, **kwargs)
+
+
+def job_status(model) -> None:
+    """A job as models.refresh_job describes it: the headline in a status box, who and when, a progress bar while
+    it runs."""
+    if model.tone == "none":
+        st.caption(model.headline)
+        return
+    box = {"info": st.info, "success": st.success, "error": st.error, "warning": st.warning}[model.tone]
+    icon = {"info": ":material/sync:", "success": ":material/check_circle:", "error": ":material/error:",
+            "warning": ":material/warning:"}[model.tone]
+    box(f"**{model.headline}** {model.detail}", icon=icon)
+    if model.fraction is not None:
+        st.progress(model.fraction, text=model.progress_text)

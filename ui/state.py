@@ -16,15 +16,19 @@ from metrics.store import StoredEngine
 
 T = TypeVar("T")
 TTL = int(settings.get("WIJKMONITOR_CACHE_TTL_S"))
+BUILD_CHECK_S = float(settings.get("WIJKMONITOR_BUILD_CHECK_S"))
 
 
 def _url() -> str:
     return settings.get("WIJKMONITOR_READONLY_DATABASE_URL") or settings.database_url()
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@st.cache_data(ttl=BUILD_CHECK_S, show_spinner=False)
 def _build_stamp(url: str) -> str:
-    return repository.build_info(url).get("built_at", "")
+    """The database's build id, read at most every WIJKMONITOR_BUILD_CHECK_S seconds per process. Every cache
+    below is keyed on it: a build, refresh or import on any replica changes it, and each process then reads
+    fresh figures without a restart."""
+    return repository.build_id(url)
 
 
 @st.cache_resource(show_spinner="Gegevens laden…", max_entries=2)
@@ -90,24 +94,57 @@ def catalog() -> Catalog:
     return load()
 
 
+def stamp() -> str:
+    """The current build id (cheap: cached for WIJKMONITOR_BUILD_CHECK_S); during an outage the last one seen,
+    so the cached figures keep serving."""
+    url = _url()
+    try:
+        _last_stamp[url] = _build_stamp(url)
+    except DatabaseUnavailable:
+        if url not in _last_stamp:
+            raise
+    return _last_stamp[url]
+
+
+def notice_new_build() -> None:
+    """Check the build id at the next call instead of within WIJKMONITOR_BUILD_CHECK_S (after a job ended)."""
+    _build_stamp.clear()
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
+def _geometries(url: str, build: str, indeling_year: int, gemeente: str | None, level: str):
+    return repository.geometries(indeling_year, gemeente, level, url=url)
+
+
 def geometries(indeling_year: int, gemeente: str | None, level: str = "buurt"):
-    return repository.geometries(indeling_year, gemeente, level, url=_url())
+    return _geometries(_url(), stamp(), indeling_year, gemeente, level)
 
 
 @st.cache_data(ttl=TTL, show_spinner="Landelijke gegevens laden…")
+def _national_values(url: str, build: str, variable: str, age_group: str, year: int, level: str):
+    return repository.national_values(variable, age_group, year, level, url=url)
+
+
 def national_values(variable: str, age_group: str, year: int, level: str = "buurt"):
-    return repository.national_values(variable, age_group, year, level, url=_url())
+    return _national_values(_url(), stamp(), variable, age_group, year, level)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def _build_info(url: str, build: str) -> dict:
+    return repository.build_info(url=url)
+
+
 def build_info() -> dict:
-    return repository.build_info(url=_url())
+    return _build_info(_url(), stamp())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def _sources(url: str, build: str):
+    return repository.sources(url=url)
+
+
 def sources():
-    return repository.sources(url=_url())
+    return _sources(_url(), stamp())
 
 
 # ---------------------------------------------------------------------- selectors synced with the URL
@@ -180,23 +217,35 @@ def select_year(years: Sequence[int], param: str = "jaar", label: str = "Jaar", 
 
 
 @st.cache_data(ttl=TTL, show_spinner="Landelijk buurtprofiel laden…")
+def _buurt_profile(url: str, build: str, variables: tuple[str, ...], age_group: str, year: int):
+    return repository.buurt_profile(list(variables), age_group, year, url=url)
+
+
 def buurt_profile(variables: tuple[str, ...], age_group: str, year: int):
     """Wide national buurt table for the profile match (see repository.buurt_profile)."""
-    return repository.buurt_profile(list(variables), age_group, year, url=_url())
+    return _buurt_profile(_url(), stamp(), tuple(variables), age_group, year)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def _buurt_series(url: str, build: str, variable: str, age_group: str, area_codes: tuple[str, ...]):
+    return repository.buurt_series(variable, age_group, list(area_codes), url=url)
+
+
 def buurt_series(variable: str, age_group: str, area_codes: tuple[str, ...]):
-    return repository.buurt_series(variable, age_group, list(area_codes), url=_url())
+    return _buurt_series(_url(), stamp(), variable, age_group, tuple(area_codes))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def _gemeente_names(url: str, build: str) -> dict[str, str]:
+    return repository.gemeente_names(url=url)
+
+
 def gemeente_names() -> dict[str, str]:
-    return repository.gemeente_names(url=_url())
+    return _gemeente_names(_url(), stamp())
 
 
 @st.cache_resource(ttl=TTL, show_spinner="Landelijke kaart laden…", max_entries=2)
-def _national_shapes(url: str, indeling_year: int, decimals: int) -> dict[str, list]:
+def _national_shapes(url: str, build: str, indeling_year: int, decimals: int) -> dict[str, list]:
     from charts import maps
 
     return maps.national_shapes(repository.geometries(indeling_year, None, url=url), decimals)
@@ -205,7 +254,7 @@ def _national_shapes(url: str, indeling_year: int, decimals: int) -> dict[str, l
 def national_shapes(indeling_year: int = 2014, decimals: int = 3) -> dict[str, list]:
     """Compact polygons (code -> outer rings, rounded) of every buurt of the national map; shared, read-only."""
     url = _url()
-    return guarded(lambda: _national_shapes(url, indeling_year, decimals))
+    return guarded(lambda: _national_shapes(url, stamp(), indeling_year, decimals))
 
 
 # ---------------------------------------------------------------------- programme data (never cached long:
@@ -307,6 +356,18 @@ def latest_period_by_source() -> dict[str, int]:
     return engine().latest_period_by_source()
 
 
+def refresh_job():
+    """The running CBS refresh job, else the last one, as the Data page shows it (models/refresh_job.py). Read
+    fresh on every call: the page follows a running job with it."""
+    import datetime as dt
+
+    from loaders import jobs
+    from models.refresh_job import refresh_job_model
+
+    url = programme_url()
+    return refresh_job_model(guarded(lambda: jobs.current(url)), dt.datetime.now(dt.timezone.utc))
+
+
 def refresh_status():
     from loaders import refresh
 
@@ -314,7 +375,7 @@ def refresh_status():
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _series_breaks(url: str, code: str) -> list[int]:
+def _series_breaks(url: str, build: str, code: str) -> list[int]:
     return sorted({int(b["year"]) for b in repository.series_breaks(code, url=url)})
 
 
@@ -323,4 +384,4 @@ def series_breaks(code: str) -> list[int]:
     if code.startswith("SET:") or not code[:2] in ("BU", "WK", "GM"):
         return []
     url = _url()
-    return guarded(lambda: _series_breaks(url, code))
+    return guarded(lambda: _series_breaks(url, stamp(), code))

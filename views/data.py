@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import docs, export, fmt, proposals
-from wijkmonitor import statistics
+from wijkmonitor import jobs, statistics
 from ui import auth, components, state
 from wording.export import dutch_csv
 from wijkmonitor import backup as programme_backup
@@ -120,19 +120,27 @@ if tab_upd.open is not False:
             }), hide_index=True, width="stretch")
         editor = auth.login_box("data")
         if editor:
-            if st.button("Cijfers verversen bij CBS", key="refresh_btn"):
-                bar = st.progress(0.0, text="Verbinden met CBS…")
+            # The refresh runs as a job in its own process (wijkmonitor/jobs.py): it goes on when this page is left
+            # or reloaded; the fragment follows its row in the database, every replica sees the same job.
+            job = state.refresh_job()
+            if st.button("Cijfers verversen bij CBS", key="refresh_btn", disabled=job.running):
+                started = jobs.start_refresh(state.programme_url(), editor)
+                st.session_state["refresh_started"] = (started.started, started.message)
+                st.rerun()  # the page again with the job running and the button off
+            if "refresh_started" in st.session_state:
+                ok, message = st.session_state.pop("refresh_started")
+                (st.success if ok else st.warning)(message)
+            job_box = st.container()
 
-                def _progress(p):
-                    bar.progress(min(1.0, p.step / max(p.total, 1)), text=p.message)
+            def _follow(followed=job.job_id):
+                now = state.refresh_job()
+                if now.job_id == followed and not now.running and job.running:
+                    state.notice_new_build()  # the new figures at once on this replica, not within 30 s
+                    st.rerun()  # the whole page: new figures, the start button on again
+                components.job_status(now)
 
-                try:
-                    summary = statistics.editor_refresh(state.programme_url(), editor, progress=_progress)
-                    st.success(summary.message())
-                    st.cache_data.clear()
-                    st.cache_resource.clear()
-                except Exception as exc:  # RefreshError/OfflineError/LoadError carry Dutch messages
-                    st.error(f"Verversen is niet gelukt; er is niets veranderd. {exc}")
+            with job_box:
+                st.fragment(_follow, run_every=2 if job.running else None)()
             up = st.file_uploader("StatLine-export importeren", type=["csv", "xlsx"], key="statline_upload")
             if up is not None and st.button("Importeren", key="statline_do_import"):
                 try:

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "wijkmonitor.cli_auth",  # hash-password
     "wijkmonitor.cli_own",  # eigen definieer|laad|lijst|sjabloon
     "wijkmonitor.cli_ops",  # rollen, health
+    "wijkmonitor.cli_jobs",  # job run ID, job status
 )
 
 

@@ -10,6 +10,9 @@ from loaders.errors import LoadError
 
 from . import statistics
 from .failures import failed
+from loaders.jobs import JobBusy
+
+from . import jobs, statistics
 
 _URL_HELP = "database URL (default: $DATABASE_URL or the embedded SQLite)"
 
@@ -74,17 +77,30 @@ def _refresh(args) -> int:
             print(f"{counts['batches']} tabellen opnieuw toegepast: {counts['observations']:,} waarnemingen, "
                   f"{counts['changes']} indelingswijzigingen gemarkeerd.".replace(",", "."))
             return 0
-        summary = statistics.refresh(url, tables=args.tabel, gemeenten=args.gemeente, progress=_print_progress,
-                                     cache_dir=args.cache, discover=args.ontdek, odata=args.odata)
+        # one refresh at a time with the Data page's jobs and other runs (wijkmonitor/jobs.py)
+        return jobs.refresh_locked(url, _started_by(), _print_progress, tables=args.tabel, gemeenten=args.gemeente,
+                                   cache_dir=args.cache, discover=args.ontdek, odata=args.odata)
+    except JobBusy as exc:
+        print(f"FOUT: {exc}", file=sys.stderr)
+        return jobs.EXIT_BUSY
     except (refresh_mod.RefreshError, LoadError) as exc:
         print(f"FOUT: {exc}" + ("" if "niets gewijzigd" in str(exc) else "\nEr is niets gewijzigd in de database."),
               file=sys.stderr)
         return 3 if isinstance(exc, refresh_mod.OfflineError) else 2
     except Exception as exc:  # database down, not built, timeout, locked: a Dutch message and exit status 4
         return failed(exc, f"het verversen van {redact(url)}")
-    for w in summary.warnings:
-        print(f"  let op: {w}")
-    return 0
+
+
+def _started_by() -> str:
+    """Who a command-line refresh is recorded for: the account and machine it runs on."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "onbekend"
+    return f"opdrachtregel ({user}@{socket.gethostname()})"
 
 
 def _print_progress(p) -> None:
