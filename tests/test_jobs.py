@@ -415,10 +415,10 @@ def test_migration_7_adds_the_jobs_table_to_a_database_of_today(empty_db):
 
     with get_engine(empty_db).begin() as conn:
         assert migrate_user_tables(conn, up_to=4) == [1, 2, 3, 4]
-        assert not sa.inspect(conn).has_table("jobs")
+        assert not sa.inspect(conn).has_table("jobs", schema=jobs_table.schema)
     with get_engine(empty_db).begin() as conn:
         assert 7 in migrate_user_tables(conn)
-        indexes = {i["name"]: i for i in sa.inspect(conn).get_indexes("jobs")}
+        indexes = {i["name"]: i for i in sa.inspect(conn).get_indexes("jobs", schema=jobs_table.schema)}
     assert indexes["uq_jobs_one_active"]["unique"]
     assert jobs_table in OPERATIONAL_TABLES and jobs_table not in USER_TABLES  # operational: not backed up
     first = store.create(empty_db, store.REFRESH, "a")
