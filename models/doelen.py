@@ -193,10 +193,12 @@ def calendar_model(eng: Engine, cat: Catalog, latest_by_source: dict[str, int], 
     table = pd.DataFrame([{
         "Bron": r.label, "Hoe vaak": release_words.frequency(r),
         "Laatste periode in de data": str(r.latest_period or ""),
+        "Gepubliceerd, nog niet geladen": ", ".join(
+            f"{s.edition.period} ({s.edition.table})" for s in releases.unloaded(r.source, latest_by_source, today)),
         "Volgende cijfers (schatting van de datum)": release_words.release_phrase(r, today) if r.next_release else "",
     } for r in cal])
     fresh = releases.freshness(eng, cat.metrics, FOCUS_AREAS, today, latest_by_source)
     return CalendarModel(
-        table, tuple((cat.pillars[p]["label"], tuple(f.sentence for f in items))
+        table, tuple((cat.pillars[p]["label"], tuple(release_words.freshness_sentence(f, today) for f in items))
                      for p, items in fresh.items() if p in cat.pillars),
         tuple(f"**{r.label}** — gemeten: {r.measured_in}. {r.note}" for r in cal))
