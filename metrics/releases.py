@@ -113,11 +113,11 @@ def release(source: str, latest_period: int | None, today: dt.date) -> Release:
         return Release(*base, None, None)
     listed = editions(source)
     nxt = next((e for e in listed if e.period > latest_period), None)
-    if nxt is not None:
+    if nxt is not None and nxt.period <= latest_period + freq:  # a gap in the list: estimate the skipped edition
         date = checked() if nxt.published else (nxt.expected or _estimate(source, cfg, nxt.period))
         return Release(*base, nxt.period, date, overdue=nxt.published or date <= today, published=nxt.published,
                        next_table=nxt.table, next_adds=nxt.adds)
-    period = int(max([latest_period, *[e.period for e in listed]]) + freq)
+    period = int(max([latest_period, *[e.period for e in listed if nxt is None]]) + freq)
     date = _estimate(source, cfg, period)
     # When that date has passed the edition is overdue (or published but not loaded): we say so rather than
     # silently pointing at the edition after it.

@@ -153,11 +153,16 @@ def target_card(eng: Engine, cat: Catalog, rec: dict, group: dict | None, today:
                       proposals.target_comparisons(eng, m, t.area_code, t.baseline_year, group, national))
         note = GROUP_NOTE + ", ".join(similar.display_name(c, n) for c, n in
                                       zip(group["codes"], group.get("names") or group["codes"]))
+    latest = s.latest
+    if latest is None:  # no measurement after the baseline: the latest one is the baseline itself (or before it)
+        latest = next((r for r in reversed(eng.series(m, t.area_code)) if r.present and r.year <= t.baseline_year),
+                      None)
+    is_base = latest is not None and latest.year == t.baseline_year and s.latest is None
     return TargetCard(
         t, m, f"{m.label} — {eng.name(t.area_code)}",
         ((f"Basis {t.baseline_year}", fmt.value(t.baseline_value, m.unit)),
-         (f"Laatste meting {s.latest.year if s.latest else ''}".strip(),
-          fmt.value(s.latest.value if s.latest else None, m.unit)),
+         (f"Laatste meting {latest.year if latest else ''}".strip() + (" (de basis)" if is_base else ""),
+          fmt.value(latest.value if latest else None, m.unit)),
          (f"Doel {t.target_year}", fmt.value(t.target_value, m.unit))),
         s.status, STATUS_ICON[s.status], s.explanation, caption, chart, path,
         pd.DataFrame({"Jaar": path["year"], "Doelpad": [fmt.value(v, m.unit) for v in path["value"]]}),

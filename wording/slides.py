@@ -593,9 +593,12 @@ def target_cards(ctx: Context) -> list[TargetCard]:
     for t in ctx.targets:
         m = eng.catalog.get(t.metric_id)
         s = status(eng, t, ctx.today)
+        base = next((r for r in reversed(eng.series(m, t.area_code)) if r.present and r.year == t.baseline_year),
+                    None)
         out.append(TargetCard(
             m.label, eng.name(t.area_code), f"{fmt.value(t.baseline_value, m.unit)} ({t.baseline_year})",
             f"{fmt.value(s.latest.value, m.unit)} ({s.latest.year})" if s.latest
-            else "nog geen meting na het basisjaar",
+            else (f"{fmt.value(base.value, m.unit)} ({base.year}, de basis)" if base is not None
+                  else "nog geen meting na het basisjaar"),
             f"{fmt.value(t.target_value, m.unit)} ({t.target_year})", s.status, s.explanation, t.owner))
     return out
