@@ -218,8 +218,11 @@ class Freshness:
 
 
 def unloaded(source: str, latest_by_source: dict[str, int], today: dt.date) -> list[EditionState]:
-    """The listed editions of `source`'s series that are published but whose table is not in the database."""
-    return [s for s in edition_states(source, latest_by_source, today) if s.state == "gepubliceerd"]
+    """The listed editions of `source`'s series, after its first edition in the database, that are published but
+    whose table is not in the database (older editions are history, not a gap)."""
+    states = edition_states(source, latest_by_source, today)
+    first = next((s.edition.period for s in states if s.state in ("geladen", "deels")), None)
+    return [s for s in states if s.state == "gepubliceerd" and (first is None or s.edition.period > first)]
 
 
 def _has_figure(engine, by_id: dict[str, Metric], areas: tuple[str, ...]):
