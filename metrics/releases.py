@@ -114,14 +114,21 @@ def release(source: str, latest_period: int | None, today: dt.date) -> Release:
     listed = editions(source)
     nxt = next((e for e in listed if e.period > latest_period), None)
     if nxt is not None and nxt.period <= latest_period + freq:  # a gap in the list: estimate the skipped edition
-        date = checked() if nxt.published else (nxt.expected or _estimate(source, cfg, nxt.period))
-        return Release(*base, nxt.period, date, overdue=nxt.published or date <= today, published=nxt.published,
+        # A published edition's own date is not recorded: it is out by the date the list was checked, and at the
+        # earliest after its measurement year.
+        published = _published(nxt, today)
+        date = min(checked(), today) if published else (nxt.expected or _estimate(source, cfg, nxt.period))
+        return Release(*base, nxt.period, date, overdue=date <= today, published=published,
                        next_table=nxt.table, next_adds=nxt.adds)
     period = int(max([latest_period, *[e.period for e in listed if nxt is None]]) + freq)
     date = _estimate(source, cfg, period)
     # When that date has passed the edition is overdue (or published but not loaded): we say so rather than
     # silently pointing at the edition after it.
     return Release(*base, period, date, overdue=date <= today)
+
+
+def _published(e: Edition, today: dt.date) -> bool:
+    return e.published and today.year > e.period
 
 
 def overdue(source: str, latest_period: int | None, today: dt.date) -> bool:
@@ -142,7 +149,7 @@ def edition_states(source: str, loaded: dict[str, int], today: dt.date, after: i
             missing = tuple(label(m) if label else m for m in e.metrics
                             if has_figure is not None and not has_figure(m, e.period))
             out.append(EditionState(e, "deels" if missing else "geladen", missing))
-        elif e.published:
+        elif _published(e, today):
             out.append(EditionState(e, "gepubliceerd"))
         else:
             cfg = _config()[source]

@@ -109,7 +109,7 @@ def test_a_strength_gets_vasthouden_from_the_engine():
 
 
 def test_milestones_fall_on_the_release_calendar():
-    # 50090NED: the listed editions (2022 published in 50120NED, on the list's check date; 2024 expected), then
+    # 50090NED: the listed editions (2022 published in 50120NED, by the list's check date; 2024 expected), then
     # every 4 years, published 18 months after December of the measurement year (metrics/releases.yaml)
     eds = pr.edition_years("50090NED", 2020, 2035, TODAY)
     assert eds == [(2022, dt.date(2026, 12, 1)), (2024, dt.date(2026, 6, 1)), (2028, dt.date(2030, 6, 1)),
