@@ -11,6 +11,7 @@ from metrics import fmt
 from metrics.releases import EditionState, Freshness, Release, edition_word
 
 PUBLISHED = "gepubliceerd, nog niet geladen"
+PUBLISHED_SHORT = "al verschenen"  # a slide tile; its note says 'nog niet geladen'
 
 ESTIMATE = "schatting van de datum"
 OVERDUE = "al verwacht, nog niet geladen"

@@ -391,9 +391,10 @@ def _calendar_slide(ctx: Context, key: str) -> Slide:
     eng = ctx.engine
     cal = releases.calendar(eng.catalog.available(), releases.latest_period_by_source(eng), ctx.today)
     cal = [r for r in cal if r.next_release is not None]
-    nums = [BigNumber(release_words.PUBLISHED if r.published else release_words.expected(r.next_release, ctx.today),
-                      r.label, f"meting {r.next_period}",
-                      CALENDAR_SOURCE, note=release_words.frequency(r), kind="kalender") for r in cal]
+    nums = [BigNumber(release_words.PUBLISHED_SHORT if r.published
+                      else release_words.expected(r.next_release, ctx.today), r.label, f"meting {r.next_period}",
+                      CALENDAR_SOURCE, note=("nog niet geladen; " if r.published else "") + release_words.frequency(r),
+                      kind="kalender") for r in cal]
     notes = [release_words.explanation(r, ctx.today) for r in cal]
     text = ("Nieuwe cijfers komen per bron op een eigen ritme. Wanneer ze komen is een schatting van de datum: de "
             "laatste periode plus de meetfrequentie en de gebruikelijke vertraging.")
