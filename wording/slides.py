@@ -254,8 +254,10 @@ def _no_outcome_slide(ctx: Context, key: str, pillar: str) -> Slide | None:
                                        FOCUS_AREAS, ctx.today)
     brings = release_words.outcome_sentence(states)
     tables = sorted({s.edition.table for s in states if s.edition.table})
+    text = info["no_outcome"].split(": ", 1)[-1]  # the title already says 'nog geen uitkomstcijfer per buurt'
     return Slide(key, QUESTIONS["pijler"], f"{info['label']}: nog geen uitkomstcijfer per buurt",
-                 (), info["no_outcome"], (brings or "Nog geen editie bekend die deze cijfers per buurt levert."),
+                 (), text[:1].upper() + text[1:],
+                 info["no_outcome"] + " " + (brings or "Nog geen editie bekend die deze cijfers per buurt levert."),
                  (source_label(ctx, tables) + f", {LICENCE}",) if tables else ())
 
 
