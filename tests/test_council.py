@@ -237,6 +237,9 @@ def test_no_card_or_one_pager_line_repeats_its_unit(eng, ctx):
     assert checked >= 30
     bij = card_text(card(eng, eng.catalog.get("bijstand_per_1000"), NAZARETH))
     assert (bij.title, bij.value, bij.year) == ("Bijstandsuitkeringen per 1.000 inwoners", "79,4", "2020")
+    deck = slides.build(ctx, ["pijler:bestaanszekerheid", "indicator:bijstand_per_1000"])
+    for line in (ln for sl in deck.slides for ln in sl.notes.split("\n")):  # presenter notes too
+        assert not _repeats(line), line
     doc = onepage.build(ctx)
     lines = [f"{h.label} {h.value} ({h.year}): {h.change}; Maastricht {h.maastricht}, Nederland {h.nederland}"
              for b in doc.blocks for h in b.headlines]

@@ -92,3 +92,11 @@ def line(c: Card, why: str) -> str:
     """A one-page briefing point: 'Bijstandsuitkeringen per 1.000 inwoners 79,4 (2020): <why>'."""
     m = c.metric
     return f"{m.label} {value_text(m, c.latest.value)} ({c.latest.year}): {why}"
+
+
+def note(c: Card) -> str:
+    """A presenter-notes line: 'Nazareth — Bijstandsuitkeringen per 1.000 inwoners: 79,4 (2020). <comparison>'."""
+    t = card_text(c)
+    if not t.year:
+        return f"{c.area_name} — {t.title}: {t.sentence}"
+    return f"{c.area_name} — {t.title}: {t.value} ({t.year}). {t.sentence}"

@@ -39,7 +39,8 @@ from metrics.slides import Context, DataVersion, data_version, is_statistic, par
 from metrics.targets import Target, status
 
 from . import releases as release_words
-from .change import TONE_SHORT, card_change, card_sentence, change_phrase, movement_text
+from .cards import note as card_note
+from .change import TONE_SHORT, card_change, change_phrase, movement_text
 from .numbers import count_word
 
 MAX_NUMBERS = 3
@@ -228,7 +229,7 @@ def _metric_slide(ctx: Context, key: str, m: Metric, heading: str) -> Slide:
         nums.append(_metric_number(ctx, m, MAASTRICHT, ref, label=eng.name(MAASTRICHT), note="ter vergelijking",
                                    show_area=False))
         chart_areas.append(MAASTRICHT)
-    notes = [card_sentence(c) for c in cards] + [f"Wat het cijfer meet: {m.explanation}"]
+    notes = [card_note(c) for c in cards] + [f"Wat het cijfer meet: {m.explanation}"]
     if m.caveats:
         notes.append("Let op: " + "; ".join(m.caveats) + ".")
     notes.append("Marge: een verandering of verschil binnen de marge telt niet als vooruitgang of achterstand.")
@@ -271,7 +272,7 @@ def _pillar_slide(ctx: Context, key: str, pillar: str) -> Slide | None:
     for a in FOCUS_AREAS:
         for c in briefing.briefing(ctx.engine, (a,), (pillar,))[a][pillar]:
             if c.metric.id != m.id:
-                extra.append(card_sentence(c))
+                extra.append(card_note(c))
     notes = s.notes + ("\n\nOok in deze pijler:\n" + "\n".join(extra) if extra else "")
     return Slide(s.key, s.question, s.title, s.numbers, s.text, notes, s.sources, s.chart)
 
