@@ -139,7 +139,7 @@ def target_card(eng: Engine, cat: Catalog, rec: dict, group: dict | None, today:
     s = status(eng, t, today)
     series = [r for r in eng.series(m, t.area_code) if r.present]
     nxt = releases.release(releases.metric_source(m), max((r.year for r in series), default=t.baseline_year), today)
-    when = (release_words.release_phrase(nxt, today) if nxt.published else
+    when = (release_words.release_phrase(nxt, today).removeprefix("meting ") if nxt.published else
             f"{release_words.expected(s.earliest_change, today)} ({release_words.ESTIMATE})" if s.earliest_change
             else "")
     caption = (f"Eigenaar: {t.owner} · Waarom dit doel: {t.rationale}"

@@ -201,7 +201,7 @@ def test_target_card_with_the_baseline_as_latest_measurement(eng):
     # the 2022 edition is published (50120NED) but not loaded: the card says so, not "should have appeared"
     assert card.status == "geen nieuwe gegevens"
     assert card.explanation == "De meting van 2022 is gepubliceerd (50120NED), maar nog niet in de database geladen."
-    assert card.caption.endswith("Eerstvolgende meting: meting 2022: gepubliceerd, nog niet geladen (50120NED, "
+    assert card.caption.endswith("Eerstvolgende meting: 2022: gepubliceerd, nog niet geladen (50120NED, "
                                  "met betrouwbaarheidsintervallen)")
     # the one-page briefing and the slides' target list say the same
     t = Target.from_row(rec)
