@@ -192,7 +192,7 @@ def collect_kwb(b: Bundle, src: Source, variables: dict[str, dict]) -> None:
     for i, code in enumerate(codes):
         _add_area(b, code, df[name_col].iloc[i] if name_col else None, src.indeling_year, src.key)
     for col, var in src.columns.items():
-        values, status = to_numeric_statline(df, col, file)
+        values, status = to_numeric_statline(df, col, file, sentinels=src.sentinels)
         check_range(values, variables[var]["unit"], file, col)
         b.observations.append(_long(codes, src.year, var, TOTAL_AGE, values, status, src.key))
     b.sources.append(_source_row(src, b.loaded_at))

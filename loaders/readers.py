@@ -4,7 +4,9 @@ StatLine conventions handled here:
 - numbers may be stored as padded text (``'    67.9'``);
 - ``.`` means "geheim / niet beschikbaar" (suppressed), an empty cell means "ontbreekt";
 - map attributes (Wijk- en buurtkaart) use large negative sentinels (``-99999999``, ``-99999997``)
-  for suppressed values: anything <= -99999990 is treated as suppressed.
+  for suppressed values. Only a file whose format defines such codes (``sentinels``, e.g.
+  :data:`KAART_SENTINELS` for the Wijk- en buurtkaart) has them read as suppressed; any other value at or below
+  -99999990 (e.g. ``-99999999999``) is an error naming file, row and column, never a silent 'geheim'.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import pyarrow.compute as pc
 from .errors import LoadError
 
 SENTINEL_LIMIT = -99999990
+KAART_SENTINELS = (-99999999.0, -99999997.0)  # Wijk- en buurtkaart attributes: suppressed / not applicable
 SUPPRESSED = "geheim"
 MISSING = "ontbreekt"
 OK = "ok"
@@ -116,11 +119,13 @@ def _statline_text_fast(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return vals, dot, empty
 
 
-def to_numeric_statline(df: pd.DataFrame, column: str, file: str, row_offset: int = 2) -> tuple[pd.Series, pd.Series]:
+def to_numeric_statline(df: pd.DataFrame, column: str, file: str, row_offset: int = 2,
+                        sentinels: tuple[float, ...] = ()) -> tuple[pd.Series, pd.Series]:
     """Convert one StatLine column to floats and a status per cell.
 
-    Returns (values, status) where status is 'ok', 'geheim' ('.', sentinel) or 'ontbreekt' (empty).
-    Text that is not a number raises LoadError naming the row and column.
+    Returns (values, status) where status is 'ok', 'geheim' ('.' or one of the file's own ``sentinels``) or
+    'ontbreekt' (empty). Text that is not a number, and a sentinel-like value (<= -99999990) the file does not
+    define, raise LoadError naming the row and column.
     """
     s = df[column]
     if s.dtype.kind in "fi":
@@ -143,8 +148,15 @@ def to_numeric_statline(df: pd.DataFrame, column: str, file: str, row_offset: in
             vals = vals.astype(float)
         kind = is_empty.astype(np.int8) + 2 * is_dot.astype(np.int8)  # the two are exclusive
         status = pd.Series(_STATUS_BY_KIND[kind], index=s.index, dtype=object)
-    sentinel = vals <= SENTINEL_LIMIT
-    if sentinel.any():
+    low = (vals <= SENTINEL_LIMIT).to_numpy(dtype=bool)
+    if low.any():
+        defined = vals.isin(list(sentinels)).to_numpy(dtype=bool) if sentinels else np.zeros(len(vals), dtype=bool)
+        undefined = low & ~defined
+        if undefined.any():
+            pos = int(np.flatnonzero(undefined)[0])
+            raise LoadError(file, f"waarde {vals.iloc[pos]:.15g} is geen cijfer en geen teken voor 'geheim' dat dit "
+                            "bestand kent (alleen '.' betekent geheim)", row=pos + row_offset, column=column)
+        sentinel = pd.Series(defined, index=vals.index)
         vals = vals.mask(sentinel)
         status = status.mask(sentinel, SUPPRESSED)
     return vals, status

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .readers import KAART_SENTINELS
 from .settings import DATA_DIR
 
 LICENCE = "CC BY 4.0"
@@ -39,6 +40,9 @@ class Source:
     notes: str = ""
     # A national file defines the area codes of its indeling year; a regional extract must use known gemeenten.
     defines_codes: bool = False
+    # Codes the file's format defines as suppressed ('geheim'), e.g. the Wijk- en buurtkaart's -99999999; any
+    # other sentinel-like value is an error (loaders.readers.to_numeric_statline).
+    sentinels: tuple[float, ...] = ()
 
     @property
     def file(self):
@@ -144,7 +148,7 @@ KWB = [
         },
     ),
     Source(
-        key="84799NED-gemeente", defines_codes=True, path="cbs_kwb/kwb_2020_wijkbuurtkaart_84799NED_gemeente_socioeconomic_nl.csv",
+        key="84799NED-gemeente", defines_codes=True, sentinels=KAART_SENTINELS, path="cbs_kwb/kwb_2020_wijkbuurtkaart_84799NED_gemeente_socioeconomic_nl.csv",
         publisher=CBS + " / Kadaster", table_id="84799NED",
         title="Wijk- en buurtkaart 2020 (v2) met Kerncijfers wijken en buurten 2020 — gemeenten",
         period="2020", kind="kwb", code_column="GM_CODE", year=2020, indeling_year=2020,

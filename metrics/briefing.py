@@ -122,6 +122,9 @@ def headline_metrics(engine: Engine, pillar: str) -> list[Metric]:
     """The pillar's headline metrics (catalog `headline` or `strength`), led by a metric with a good/bad
     direction: when none of them has one, the pillar's first directional metric with data goes first."""
     available = engine.catalog.by_pillar(pillar, available_only=True)
+    pinned = (engine.catalog.pillars.get(pillar) or {}).get("headline")
+    if pinned is not None:  # the catalog names the pillar's headline metrics; none: no outcome figure per buurt
+        return [m for m in available if m.id in pinned]
     ms = [m for m in available if m.headline or m.strength] or available[:3]
     if not any(m.direction != "neutral" for m in ms):
         lead = _first_directional(engine, available)

@@ -89,12 +89,21 @@ def proposals_section() -> list[str]:
     ]
 
 
+TITLE = "# Indicatoren van de Wijkmonitor Veerkrachtige Wijken"
+# For developers only: how the document is made. It belongs in docs/metrics.md, never on the Data page.
+GENERATED_NOTE = ("Gegenereerd uit `metrics/catalog.yaml` met `python -m wijkmonitor docs`; de pagina Data en methode "
+                  "toont dezelfde tekst.")
+
+
 def render(cat: Catalog | None = None) -> str:
+    """docs/metrics.md: the title, the developers' note on how it is generated, then the page text."""
+    return "\n".join([TITLE, "", GENERATED_NOTE, "", page_text(cat)])
+
+
+def page_text(cat: Catalog | None = None) -> str:
+    """The documentation as the Data en methode page shows it: no file paths or commands, no title."""
     cat = cat or load()
-    out = ["# Indicatoren van de Wijkmonitor Veerkrachtige Wijken", "",
-           "Gegenereerd uit `metrics/catalog.yaml` met `python -m metrics docs`; de pagina Data en methode toont "
-           "dezelfde tekst.", "",
-           "## Rekenregels", "",
+    out = ["## Rekenregels", "",
            "- Waar CBS of RIVM een cijfer voor een gebied publiceert, tonen we dat cijfer.",
            "- Samengestelde gebieden (Focusbuurten, Rest van Maastricht, Heerlen-Noord, een eigen selectie) en "
            "gebieden zonder gepubliceerd cijfer worden berekend uit de buurten: percentages en gemiddelden gewogen "
@@ -122,8 +131,9 @@ def render(cat: Catalog | None = None) -> str:
 
 def sections(cat: Catalog | None = None) -> tuple[str, list[tuple[str, str]]]:
     """The documentation as (introduction, [(section title, section text), ...]), split at its level-2 headings,
-    so a page can show each section on request; the text is exactly render()'s."""
-    lines = render(cat).split("\n")[1:]  # without the document title
+    so a page can show each section on request; the text is exactly page_text()'s (render() without the title and
+    the developers' note)."""
+    lines = page_text(cat).split("\n")
     intro: list[str] = []
     out: list[tuple[str, list[str]]] = []
     for line in lines:

@@ -86,6 +86,10 @@ def status(engine: Engine, t: Target, today: dt.date) -> Status:
     latest_period = max((r.year for r in series), default=t.baseline_year)
     nxt = releases.release(src, latest_period, today)
     if not after:
+        if nxt.published:
+            return Status("geen nieuwe gegevens", f"De meting van {nxt.next_period} is gepubliceerd"
+                          + (f" ({nxt.next_table})" if nxt.next_table else "") + ", maar nog niet in de database "
+                          "geladen.", None, None, nxt.next_release)
         if releases.overdue(src, latest_period, today):
             return Status("geen nieuwe gegevens", "Er had een nieuwe meting moeten verschijnen, maar die is nog niet "
                           "in de database geladen.", None, None, nxt.next_release)

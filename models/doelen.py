@@ -137,10 +137,14 @@ def target_card(eng: Engine, cat: Catalog, rec: dict, group: dict | None, today:
     t = Target.from_row(rec)
     m = cat.get(t.metric_id)
     s = status(eng, t, today)
+    series = [r for r in eng.series(m, t.area_code) if r.present]
+    nxt = releases.release(releases.metric_source(m), max((r.year for r in series), default=t.baseline_year), today)
+    when = (release_words.release_phrase(nxt, today).removeprefix("meting ") if nxt.published else
+            f"{release_words.expected(s.earliest_change, today)} ({release_words.ESTIMATE})" if s.earliest_change
+            else "")
     caption = (f"Eigenaar: {t.owner} · Waarom dit doel: {t.rationale}"
                + (f" · Uitvoeringsplan: {t.action_link}" if t.action_link else "")
-               + (f" · Eerstvolgende meting: {release_words.expected(s.earliest_change, today)} "
-                  f"({release_words.ESTIMATE})" if s.earliest_change else ""))
+               + (f" · Eerstvolgende meting: {when}" if when else ""))
     chart, path = _chart(eng, m, t)
     intro, lines, note = "", (), ""
     if group:
@@ -153,11 +157,16 @@ def target_card(eng: Engine, cat: Catalog, rec: dict, group: dict | None, today:
                       proposals.target_comparisons(eng, m, t.area_code, t.baseline_year, group, national))
         note = GROUP_NOTE + ", ".join(similar.display_name(c, n) for c, n in
                                       zip(group["codes"], group.get("names") or group["codes"]))
+    latest = s.latest
+    if latest is None:  # no measurement after the baseline: the latest one is the baseline itself (or before it)
+        latest = next((r for r in reversed(eng.series(m, t.area_code)) if r.present and r.year <= t.baseline_year),
+                      None)
+    is_base = latest is not None and latest.year == t.baseline_year and s.latest is None
     return TargetCard(
         t, m, f"{m.label} — {eng.name(t.area_code)}",
         ((f"Basis {t.baseline_year}", fmt.value(t.baseline_value, m.unit)),
-         (f"Laatste meting {s.latest.year if s.latest else ''}".strip(),
-          fmt.value(s.latest.value if s.latest else None, m.unit)),
+         (f"Laatste meting {latest.year if latest else ''}".strip() + (" (de basis)" if is_base else ""),
+          fmt.value(latest.value if latest else None, m.unit)),
          (f"Doel {t.target_year}", fmt.value(t.target_value, m.unit))),
         s.status, STATUS_ICON[s.status], s.explanation, caption, chart, path,
         pd.DataFrame({"Jaar": path["year"], "Doelpad": [fmt.value(v, m.unit) for v in path["value"]]}),
@@ -193,10 +202,12 @@ def calendar_model(eng: Engine, cat: Catalog, latest_by_source: dict[str, int], 
     table = pd.DataFrame([{
         "Bron": r.label, "Hoe vaak": release_words.frequency(r),
         "Laatste periode in de data": str(r.latest_period or ""),
+        "Gepubliceerd, nog niet geladen": ", ".join(
+            f"{s.edition.period} ({s.edition.table})" for s in releases.unloaded(r.source, latest_by_source, today)),
         "Volgende cijfers (schatting van de datum)": release_words.release_phrase(r, today) if r.next_release else "",
     } for r in cal])
     fresh = releases.freshness(eng, cat.metrics, FOCUS_AREAS, today, latest_by_source)
     return CalendarModel(
-        table, tuple((cat.pillars[p]["label"], tuple(f.sentence for f in items))
+        table, tuple((cat.pillars[p]["label"], tuple(release_words.freshness_sentence(f, today) for f in items))
                      for p, items in fresh.items() if p in cat.pillars),
         tuple(f"**{r.label}** — gemeten: {r.measured_in}. {r.note}" for r in cal))

@@ -14,6 +14,7 @@ from metrics.catalog import Catalog
 from metrics.compute import Engine
 from metrics import proposals as pr
 from metrics.targets import Target, status
+from wording import releases as release_words
 
 from .participation import reach_line
 
@@ -33,11 +34,13 @@ class PillarBlock:
     cards: tuple[tuple[str, tuple[Card, ...]], ...]  # (area name, cards strengths first)
     missing: str  # "Nog geen data voor: …" or ""
     freshness: tuple[str, ...]  # per release series: newest year and the next edition
+    no_outcome: str = ""  # a pillar without an outcome figure per buurt: says so and which refresh brings one
 
 
 @dataclass(frozen=True)
 class OverzichtModel:
     headlines: tuple[Headline, ...]
+    data_period: str  # per source the newest period in the data, and the build date as a detail
     pillars: tuple[PillarBlock, ...]
     targets_text: str
     participation_text: str
@@ -77,25 +80,39 @@ def overzicht_model(eng: Engine, cat: Catalog, build_info: dict, targets: pd.Dat
         heads.append(Headline(f"Inwoners {eng.name(a)}", fmt.value(r.value if r else None, "aantal"),
                               f"CBS {', '.join(r.sources) if r else ''}, peiljaar {r.year if r else '-'}"))
     built = build_info.get("built_at", "")[:10]
-    heads.append(Headline("Gegevens bijgewerkt", fmt.date(dt.date.fromisoformat(built)) if built else "onbekend",
-                          "Datum waarop de database voor het laatst uit de bronbestanden is opgebouwd."))
+    latest = eng.latest_period_by_source()
+    periods = releases.newest_by_series(cat.available(), latest)
+    span = sorted({y for _, y in periods})
+    heads.append(Headline(
+        "Cijfers uit", (f"{span[0]}–{span[-1]}" if len(span) > 1 else str(span[0])) if span else "onbekend",
+        "Het nieuwste jaar per bron in de database; de buurtcijfers per indicator kunnen ouder zijn (zie per pijler)."))
+    detail = "; ".join(f"{short} {year}" for short, year in periods)
+    data_period = ((f"Nieuwste cijfers per bron: {detail}. " if detail else "")
+                   + f"Database opgebouwd op {fmt.date(dt.date.fromisoformat(built)) if built else 'onbekende datum'}.")
     data = briefing(eng)
-    fresh = releases.freshness(eng, cat.metrics, FOCUS_AREAS, today, eng.latest_period_by_source())
+    fresh = releases.freshness(eng, cat.metrics, FOCUS_AREAS, today, latest)
     blocks = []
     for pillar in PILLAR_ORDER[:3]:
         missing = [m for m in cat.by_pillar(pillar) if not m.available]
+        info = cat.pillars[pillar]
+        no_outcome = ""
+        if info.get("headline") == [] and info.get("no_outcome"):
+            brings = release_words.outcome_sentence(releases.outcome_editions(
+                eng, cat.metrics, tuple(info.get("outcome_metrics") or ()), FOCUS_AREAS, today, latest))
+            no_outcome = info["no_outcome"] + (f" {brings}" if brings else "")
         blocks.append(PillarBlock(
-            pillar, cat.pillars[pillar]["label"], cat.pillars[pillar]["description"],
+            pillar, info["label"], info["description"],
             tuple((eng.name(a), tuple(data[a][pillar])) for a in FOCUS_AREAS),
             ("Nog geen data voor: " + ", ".join(m.label.lower() for m in missing) +
              ". Op de pagina Data en methode staat welke bron deze cijfers later levert.") if missing else "",
-            tuple("Actualiteit — " + f.sentence for f in fresh.get(pillar, []))))
+            tuple("Actualiteit — " + release_words.freshness_sentence(f, today) for f in fresh.get(pillar, [])),
+            no_outcome))
     sources = frozenset(s for area in data.values() for cards in area.values() for c in cards
                         for s in (c.latest.sources if c.latest else ()))
     props = pr.proposals(eng, today, decided=decided, targets=targets) if targets.empty else []
     caption = (f"Per buurt en indicator 'sterkte vasthouden' of anders het voorstel voor {pr.programme().halving_year}; "
                f"alle voorstellen (ook 'gat dichten' in {pr.programme().end_year}) staan op Doelen. Regels: "
                + " ".join(pr.rule_text(r) for r in pr.RULES)) if props else ""
-    return OverzichtModel(tuple(heads), tuple(blocks), _targets_text(eng, targets, today, props),
+    return OverzichtModel(tuple(heads), data_period, tuple(blocks), _targets_text(eng, targets, today, props),
                           _participation_text(eng, register), sources,
                           pr.overview_table(props) if props else None, caption)

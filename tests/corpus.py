@@ -48,6 +48,9 @@ GEO20_WK = "geo/cbs_wijk_2020_maastricht_dissolved_from_buurten.geojson"
 WIJK14_NL = "geo/cbs_wijk_2014_nl.topojson"
 BUURT14_NL = "geo/cbs_buurt_2014_nl_coarse_q1e3.topojson"
 
+RECORDED_STATLINE = ROOT / "tests" / "fixtures" / "recorded_cbs" / "statline"
+DATAPORTAL = "marginal_distributions_TheHague_2019_84583NED.csv"  # the real dataportal CSV (OData keys as header)
+SENTINEL = "-99999999999"  # not a code any of these files defines for 'geheim' (issue 22)
 SL_KWB = "Kerncijfers_wijken_en_buurten_2024_Maastricht.csv"
 SL_HEALTH = "50090NED_Gezondheid_per_wijk_en_buurt_Maastricht_Heerlen.csv"
 PART = "deelname.csv"
@@ -83,6 +86,22 @@ def data_bytes(rel: str) -> bytes:
 
 def statline_bytes(name: str) -> bytes:
     return (STATLINE / name).read_bytes()
+
+
+def dataportal_bytes() -> bytes:
+    return (RECORDED_STATLINE / DATAPORTAL).read_bytes()
+
+
+def sentinel_row(raw: bytes, code_column: str, prefix: str, first_value_column: str) -> tuple[bytes, int]:
+    """Every figure of the first row whose code starts with ``prefix`` (e.g. one wijk) replaced by
+    :data:`SENTINEL`, as in issue 22; returns (bytes, file line of that row). Figures are the columns from
+    ``first_value_column`` on."""
+    rows, dialect = parse_table(raw)
+    header = _header(rows)
+    ci, vi = header.index(code_column), header.index(first_value_column)
+    i = next(i for i, r in enumerate(rows[1:], start=1) if r[ci].strip().startswith(prefix))
+    rows[i] = rows[i][:vi] + [SENTINEL if c.strip() not in ("", ".") else c for c in rows[i][vi:]]
+    return write_table(rows, dialect), i + 1
 
 
 def _text(raw: bytes) -> str:
@@ -419,6 +438,16 @@ def statline_cases() -> list[Case]:
         _s("xlsx_formula_code", "export_85984NED.xlsx",
            lambda: to_xlsx(k(), lambda r: r[2].__setitem__(3, FORMULA)), "ongeldige gebiedscode"),
         _s("fifty_mb_rows", SL_HEALTH, lambda: repeat_rows_to(h(), FIFTY_MB), "dubbele rij", big=True),
+        # Only '.' (or a code the table's own metadata defines) is 'geheim'; a sentinel-like figure is an error.
+        _s_cell("sentinel_value", SL_KWB, INW, SENTINEL, "geen teken voor 'geheim'", where=NAZARETH_ROW),
+        _s_cell("sentinel_percentage", SL_HEALTH, ERVAREN, SENTINEL, "geen teken voor 'geheim'|percentage buiten",
+                row=4),
+        _s("xlsx_sentinel", "export_85984NED.xlsx", lambda: to_xlsx(k(), lambda r: r[3].__setitem__(4, SENTINEL)),
+           "geen teken voor 'geheim'", row=4),
+        _s("dataportal_sentinel_wijk", DATAPORTAL,
+           lambda: sentinel_row(dataportal_bytes(), "WijkenEnBuurten", "WK", "AantalInwoners_5")[0],
+           "geen teken voor 'geheim'", row=sentinel_row(dataportal_bytes(), "WijkenEnBuurten", "WK",
+                                                         "AantalInwoners_5")[1]),
     ]
 
 
@@ -459,6 +488,8 @@ def build_cases() -> list[Case]:
            "geen geldige CSV|geen tekstbestand"),
         _b("kwb24_unterminated_quote", KWB24, lambda: unterminated_quote(d(KWB24)), "geen geldige CSV|velden"),
         _b_cell("kwb24_negative_inhabitants", KWB24, "AantalInwoners_5", "-3420", "negatieve waarde"),
+        _b_cell("kwb24_sentinel", KWB24, "AantalInwoners_5", SENTINEL, "geen teken voor 'geheim'", row=5),
+        _b_cell("kwb20_kaart_undefined_sentinel", KWB20_GM, "AANT_INW", SENTINEL, "geen teken voor 'geheim'", row=2),
         _b_cell("kwb24_negative_crime", KWB24, "GeregistreerdeMisdrijven_1_47018NED_2024", "-1", "negatieve waarde",
                 row=3),
         _b_cell("kwb24_huge_value", KWB24, "HuishoudensTotaal_29", "1e300", "onmogelijke waarde", row=7),

@@ -13,7 +13,8 @@ from loaders import sources
 from loaders.db import get_engine, query
 from loaders.errors import LoadError
 from loaders.pipeline import no_metric_store  # raw-store tests: the metric-store step is left out on purpose
-from loaders.readers import read_text_table, to_numeric_statline
+
+from loaders.readers import KAART_SENTINELS, read_text_table, to_numeric_statline
 
 NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
 
@@ -85,10 +86,16 @@ def test_sources_have_hash_and_licence(built_db):
 
 def test_statline_reader_conventions():
     df = pd.DataFrame({"x": ["    67.9", ".", "", "-99999999", "12"]})
-    vals, status = to_numeric_statline(df, "x", "f.csv")
+    # -99999999 is 'geheim' only in a file whose format defines it (the Wijk- en buurtkaart)
+    vals, status = to_numeric_statline(df, "x", "f.csv", sentinels=KAART_SENTINELS)
     assert vals.iloc[0] == pytest.approx(67.9) and vals.iloc[4] == 12
     assert vals.iloc[1:4].isna().all()
     assert list(status) == ["ok", "geheim", "ontbreekt", "geheim", "ok"]
+    with pytest.raises(LoadError) as err:  # elsewhere it is an error naming the row (file line 5) and column
+        to_numeric_statline(df, "x", "f.csv")
+    assert (err.value.row, err.value.column) == (5, "x") and "-99999999" in err.value.message
+    with pytest.raises(LoadError, match="-99999999999"):  # not one of the kaart's own codes either
+        to_numeric_statline(pd.DataFrame({"x": ["1", "-99999999999"]}), "x", "f.csv", sentinels=KAART_SENTINELS)
 
 
 # --- Bad input: every malformed file is rejected with file/row/column and the database is unchanged.

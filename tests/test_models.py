@@ -63,11 +63,21 @@ def test_overzicht_and_participatie_say_the_same(eng):
 
 def test_overzicht_model_cards_and_date(eng):
     ov = overzicht_model(eng, load(), {"built_at": "2026-12-01T02:00:00+00:00"}, pd.DataFrame(), pd.DataFrame(), TODAY)
-    assert [h.label for h in ov.headlines] == ["Inwoners Nazareth", "Inwoners Pottenberg", "Gegevens bijgewerkt"]
-    assert ov.headlines[-1].value == "1 december 2026"
+    # issue 22: the headline says what the figures are from (newest period per source); the build date is a detail
+    assert [h.label for h in ov.headlines] == ["Inwoners Nazareth", "Inwoners Pottenberg", "Cijfers uit"]
+    assert ov.headlines[-1].value == "2020–2025"
+    assert ov.data_period == ("Nieuwste cijfers per bron: Kerncijfers per buurt 2025; Misdrijven per buurt 2024; "
+                              "Gezondheid per buurt 2020. Database opgebouwd op 1 december 2026.")
     assert [b.pillar for b in ov.pillars] == ["bestaanszekerheid", "positieve_gezondheid", "gelijke_kansen"]
     for b in ov.pillars:
         assert [name for name, _ in b.cards] == ["Nazareth", "Pottenberg"]
+    # Gelijke kansen has no outcome figure per buurt: no cards, an honest sentence naming the refresh that brings one
+    gk = ov.pillars[2]
+    assert all(cards == () for _, cards in gk.cards)
+    assert gk.no_outcome.startswith("Nog geen uitkomstcijfer per buurt voor gelijke kansen")
+    assert "2021 (85039NED), 2022 (85318NED) en 2023 (85618NED), gepubliceerd, nog niet geladen" in gk.no_outcome
+    assert not any(c.metric.id in ("huishoudens_met_kinderen", "jeugd_0_15", "jongeren_15_25", "actief_naar_school_werk")
+                   for b in ov.pillars for _, cs in b.cards for c in cs)
     assert "geen doelen" in ov.targets_text and "50090NED" in ov.sources
 
 

@@ -469,18 +469,29 @@ def test_freshness_per_pillar(built_db):
     latest = releases.latest_period_by_source(eng)
     early = releases.freshness(eng, cat.metrics, FOCUS_AREAS, dt.date(2025, 1, 1), latest)
     late = releases.freshness(eng, cat.metrics, FOCUS_AREAS, dt.date(2026, 12, 1), latest)
+    from wording.releases import freshness_sentence
+
     health = next(f for f in early["positieve_gezondheid"] if f.source == "50090NED")
-    assert health.newest == 2020 and health.release.next_period == 2024
-    assert health.sentence.startswith("Gezondheid per buurt: nieuwste 2020; editie 2024 verwacht rond 1 juni 2026 "
-                                      "(schatting)") and health.sentence.endswith("— bijwerken via Data en methode")
+    assert health.newest == 2020 and health.release.next_period == 2022  # 50120NED (metrics/releases.yaml)
+    sentence = freshness_sentence(health, dt.date(2025, 1, 1))
+    assert sentence.startswith("Gezondheid per buurt: nieuwste 2020; editie 2022 gepubliceerd, nog niet geladen "
+                               "(50120NED, met betrouwbaarheidsintervallen); editie 2024 verwacht rond juni 2026 "
+                               "(schatting)")
+    assert sentence.endswith("— bijwerken via Data en methode")
     late_health = next(f for f in late["positieve_gezondheid"] if f.source == "50090NED")
-    assert "editie 2024 al verwacht, nog niet geladen" in late_health.sentence
+    late_sentence = freshness_sentence(late_health, dt.date(2026, 12, 1))
+    assert late_sentence.startswith("Gezondheid per buurt: nieuwste 2020; editie 2022 gepubliceerd, nog niet geladen "
+                                    "(50120NED, met betrouwbaarheidsintervallen); editie 2024 al verwacht (schatting), "
+                                    "nog niet geladen")
     # the new 2020 buurt figures make bestaanszekerheid per buurt current up to 2020 (was: 2017)
     kwb = next(f for f in early["bestaanszekerheid"] if releases.series_key(f.source) == "kwb")
     assert kwb.newest == 2020 and any("Bijstand" in a for a in kwb.adds)
     # an indicator a loaded edition did not measure does not make that edition 'not loaded'
+    late_kwb = next(f for f in late["bestaanszekerheid"] if releases.series_key(f.source) == "kwb")
+    assert "nieuwere jaargangen met inkomen" in freshness_sentence(late_kwb, dt.date(2026, 12, 1))
     walk = next(f for f in early["gelijke_kansen"] if f.source == "50090NED")
-    assert walk.newest == 2016 and walk.release.next_period == 2024
+    assert walk.newest == 2016 and walk.release.next_period == 2022
+    assert [s.edition.period for s in walk.pending] == [2022, 2024]  # 2020 is loaded (it did not measure walking)
     assert set(early) >= {"bestaanszekerheid", "positieve_gezondheid", "gelijke_kansen"}
 
 
@@ -499,7 +510,7 @@ def test_pages_show_freshness_per_pillar(monkeypatch, subset_sqlite, page):
     at.run()
     assert not at.exception
     text = " ".join([c.value for c in at.caption] + [m.value for m in at.markdown])
-    assert "Gezondheid per buurt: nieuwste 2020; editie 2024" in text
+    assert "Gezondheid per buurt: nieuwste 2020; editie 2022 gepubliceerd, nog niet geladen (50120NED" in text
     assert "Kerncijfers per buurt: nieuwste 2020" in text  # bestaanszekerheid: bijstand/AO/WW 2020 per buurt
     assert "bijwerken via Data en methode" in text
 

@@ -44,6 +44,10 @@ CSS = """
   .wm-card h4 { margin: 0 0 0.3rem 0; font-size: 1.05rem; }
   .wm-value { font-size: 1.9rem; font-weight: 700; color: #1A1A1A; }
   .wm-meta { color: #4a4a4a; font-size: 0.9rem; }
+  /* A target card's figures (basis, laatste meting, doel): one row that wraps, never overlapping columns. */
+  .wm-figures { display: flex; flex-wrap: wrap; gap: 0.4rem 2.5rem; margin-bottom: 0.6rem; }
+  .wm-figure { flex: 0 1 auto; min-width: 8rem; max-width: 100%; }
+  .wm-figure .wm-value { overflow-wrap: anywhere; line-height: 1.2; }
   .wm-tag { display: inline-block; border: 1px solid #01689B; color: #01689B; border-radius: 4px; padding: 0 6px;
             font-size: 0.8rem; margin-right: 4px; }
   .wm-source { color: #4a4a4a; font-size: 0.85rem; margin-top: 0.2rem; margin-bottom: 0.5rem; }

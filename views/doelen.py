@@ -108,10 +108,13 @@ def targets_part() -> None:
         t, m = card.target, card.metric
         with st.container(border=True):
             st.subheader(card.title)
-            cols = st.columns(4)
-            for col, (label, value) in zip(cols, card.figures):
-                col.metric(label, value)
-            cols[3].markdown(f"**Status**  \n{card.icon} **{card.status}**")
+            # The figures in one wrapping row (at 1280 px a long value or label goes to the next line instead of
+            # running into the next column).
+            st.markdown("<div class='wm-figures'>" + "".join(
+                f"<div class='wm-figure'><div class='wm-meta'>{html.escape(label)}</div>"
+                f"<div class='wm-value'>{html.escape(value)}</div></div>" for label, value in card.figures)
+                + "</div>", unsafe_allow_html=True)
+            st.markdown(f"**Status:** {card.icon} **{card.status}**")
             st.write(card.explanation)
             st.caption(card.caption)
             components.chart(charts.trend_chart, card.chart, f"{m.label}: metingen en doelpad", m.unit,

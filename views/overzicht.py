@@ -20,6 +20,7 @@ st.markdown(
 
 for col, h in zip(st.columns(len(model.headlines)), model.headlines):
     col.metric(h.label, h.value, help=h.help)
+st.caption(model.data_period)
 
 # One pillar at a time (the tab is in the URL): only the open pillar's cards are drawn.
 tabs = components.on_request_tabs([b.label for b in model.pillars], key="pijler")
@@ -28,9 +29,12 @@ for tab, block in zip(tabs, model.pillars):
         continue
     with tab:
         st.caption(block.description)
+        if block.no_outcome:
+            st.info(block.no_outcome)
         for line in block.freshness:
             st.caption(line)
-        for col, (area_name, area_cards) in zip(st.columns(len(block.cards)), block.cards):
+        shown = [(name, cs) for name, cs in block.cards if cs]  # a pillar without an outcome figure: no columns
+        for col, (area_name, area_cards) in zip(st.columns(len(shown)) if shown else (), shown):
             with col:
                 st.subheader(area_name)
                 for c in area_cards:

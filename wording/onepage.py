@@ -16,6 +16,7 @@ from metrics.briefing import FOCUS_AREAS, PILLAR_ORDER, Card, briefing, card, le
 from metrics.slides import Context, data_version, is_statistic
 
 from . import releases as release_words
+from .cards import line, value_text
 from .change import card_change
 from .slides import LICENCE, built_text, target_cards
 
@@ -65,11 +66,11 @@ class OnePage:
 
 
 def _headline(c: Card, pillar_label: str) -> Headline:
-    m = c.metric
-    return Headline(pillar_label, m.id, m.label, fmt.value(c.latest.value if c.latest else None, m.unit),
+    m = c.metric  # values follow the label: a unit the label names is not repeated (wording.cards)
+    return Headline(pillar_label, m.id, m.label, value_text(m, c.latest.value if c.latest else None),
                     str(c.latest.year) if c.latest else "", card_change(c),
-                    fmt.value(c.ref_maastricht.value if c.ref_maastricht else None, m.unit),
-                    fmt.value(c.ref_nederland.value if c.ref_nederland else None, m.unit),
+                    value_text(m, c.ref_maastricht.value if c.ref_maastricht else None),
+                    value_text(m, c.ref_nederland.value if c.ref_nederland else None),
                     _position(c), c.latest.value if c.latest else None, c.area)
 
 
@@ -90,7 +91,7 @@ def _point(c: Card) -> str:
     why = card_change(c) if (c.change.meaningful and c.city.with_city is not True) else c.vs_maastricht.label
     if c.tone == "kracht" and m.strength and not (c.change.meaningful or c.vs_maastricht.meaningful):
         why = "een kracht van de buurt"
-    return f"{m.label} {fmt.value(c.latest.value, m.unit)} ({c.latest.year}): {why}"
+    return line(c, why)
 
 
 def _block(ctx: Context, area: str) -> Block:

@@ -39,7 +39,8 @@ from metrics.slides import Context, DataVersion, data_version, is_statistic, par
 from metrics.targets import Target, status
 
 from . import releases as release_words
-from .change import TONE_SHORT, card_change, card_sentence, change_phrase, movement_text
+from .cards import note as card_note
+from .change import TONE_SHORT, card_change, change_phrase, movement_text
 from .numbers import count_word
 
 MAX_NUMBERS = 3
@@ -228,7 +229,7 @@ def _metric_slide(ctx: Context, key: str, m: Metric, heading: str) -> Slide:
         nums.append(_metric_number(ctx, m, MAASTRICHT, ref, label=eng.name(MAASTRICHT), note="ter vergelijking",
                                    show_area=False))
         chart_areas.append(MAASTRICHT)
-    notes = [card_sentence(c) for c in cards] + [f"Wat het cijfer meet: {m.explanation}"]
+    notes = [card_note(c) for c in cards] + [f"Wat het cijfer meet: {m.explanation}"]
     if m.caveats:
         notes.append("Let op: " + "; ".join(m.caveats) + ".")
     notes.append("Marge: een verandering of verschil binnen de marge telt niet als vooruitgang of achterstand.")
@@ -243,17 +244,35 @@ def _metric_slide(ctx: Context, key: str, m: Metric, heading: str) -> Slide:
                  (source_label(ctx, srcs) + f", {LICENCE}",), chart)
 
 
+def _no_outcome_slide(ctx: Context, key: str, pillar: str) -> Slide | None:
+    """A pillar without an outcome figure per buurt (catalog: `headline: []`, `no_outcome`): says so, and which
+    refresh brings one; no numbers."""
+    eng = ctx.engine
+    info = eng.catalog.pillars[pillar]
+    if not info.get("no_outcome"):
+        return None
+    states = releases.outcome_editions(eng, list(eng.catalog.metrics), tuple(info.get("outcome_metrics") or ()),
+                                       FOCUS_AREAS, ctx.today)
+    brings = release_words.outcome_sentence(states)
+    tables = sorted({s.edition.table for s in states if s.edition.table})
+    text = info["no_outcome"].split(": ", 1)[-1]  # the title already says 'nog geen uitkomstcijfer per buurt'
+    return Slide(key, QUESTIONS["pijler"], f"{info['label']}: nog geen uitkomstcijfer per buurt",
+                 (), text[:1].upper() + text[1:],
+                 info["no_outcome"] + " " + (brings or "Nog geen editie bekend die deze cijfers per buurt levert."),
+                 (source_label(ctx, tables) + f", {LICENCE}",) if tables else ())
+
+
 def _pillar_slide(ctx: Context, key: str, pillar: str) -> Slide | None:
     m = lead_metric(ctx.engine, pillar)
     if m is None:
-        return None
+        return _no_outcome_slide(ctx, key, pillar)
     s = _metric_slide(ctx, key, m, "{pillar}: {label}")
     # The notes carry the whole overview of the pillar (every headline card of both buurten).
     extra = []
     for a in FOCUS_AREAS:
         for c in briefing.briefing(ctx.engine, (a,), (pillar,))[a][pillar]:
             if c.metric.id != m.id:
-                extra.append(card_sentence(c))
+                extra.append(card_note(c))
     notes = s.notes + ("\n\nOok in deze pijler:\n" + "\n".join(extra) if extra else "")
     return Slide(s.key, s.question, s.title, s.numbers, s.text, notes, s.sources, s.chart)
 
@@ -289,7 +308,7 @@ def target_slide(ctx: Context, t: Target, key: str) -> Slide:
                  "\n".join(notes), (source_label(ctx, m.sources) + f", {LICENCE}", f"doel: {t.owner}"), chart)
 
 
-MAX_PROPOSAL_BULLETS = 4
+MAX_PROPOSAL_BULLETS = 3  # lines on slide 1 (a projector slide: at most three numbers, one message)
 
 
 def _targets_slides(ctx: Context) -> list[Slide]:
@@ -307,35 +326,22 @@ def _targets_slides(ctx: Context) -> list[Slide]:
                       "met basiswaarde, laatste meting, streefwaarde en status.",
                       "Doelen worden vastgelegd op de pagina Doelen (redacteuren). De basiswaarde komt uit de data; "
                       "de status wordt berekend, nooit met de hand ingevuld.")]
+    # Slide 1 is read from the back of the room: one message, at most three short lines and three numbers (the
+    # target years); every figure (baseline, target, first measurable edition) is in the notes and on Doelen.
     bullets = []
     top = pr.primary(props)  # per metric and buurt 'sterkte vasthouden' or the 2035 proposal; the rest in the notes
     for mid in dict.fromkeys(p.metric.id for p in top):
         first = [p for a in FOCUS_AREAS for p in top if p.metric.id == mid and p.area == a]
-        m = first[0].metric
-
-        def when(p) -> str:
-            c = p.measurable_from
-            return "niet meetbaar" if c is None else f"{'te volgen' if p.rule == 'vasthouden' else 'meetbaar'} vanaf editie {c.year}"
-
-        def goal(p) -> str:
-            v = fmt.value(p.baseline_value, m.unit)
-            return v if p.rule == "vasthouden" else f"{v} → {fmt.value(p.target_value, m.unit)}"
-        if len({(p.rule, p.baseline_year) for p in first}) == 1:
-            p0 = first[0]
-            head = (f"{m.label} — voorstel {p0.rule_label}"
-                    + ("" if p0.rule == "vasthouden" else f" in {p0.target_year}") + f" (basis {p0.baseline_year}): ")
-            same = len({when(p) for p in first}) == 1
-            body = ", ".join(f"{p.area_name} {goal(p)}" + ("" if same else f" ({when(p)})") for p in first)
-            bullets.append(head + body + (f"; {when(p0)}" if same else ""))
-        else:
-            bullets.append(f"{m.label} — " + "; ".join(
-                f"{p.area_name}: voorstel {p.rule_label} {goal(p)}"
-                + ("" if p.rule == "vasthouden" else f" in {p.target_year}") + f" (basis {p.baseline_year}; {when(p)})"
-                for p in first))
-    if len(bullets) > MAX_PROPOSAL_BULLETS:  # a projector slide stays readable; all proposals are in the notes
+        rules: dict[str, list[str]] = {}
+        for p in first:
+            what = p.rule_label + ("" if p.rule == "vasthouden" else f" in {p.target_year}")
+            rules.setdefault(what, []).append(p.area_name)
+        both = len(rules) == 1 and len(first) == len(FOCUS_AREAS)
+        bullets.append(f"{first[0].metric.label}: " + "; ".join(
+            what if both else f"{what} ({' en '.join(names)})" for what, names in rules.items()))
+    if len(bullets) > MAX_PROPOSAL_BULLETS:
         rest = len(bullets) - (MAX_PROPOSAL_BULLETS - 1)
-        bullets = bullets[:MAX_PROPOSAL_BULLETS - 1] + [
-            f"En voorstellen voor {rest} andere indicatoren: zie de notities en de pagina Doelen"]
+        bullets = bullets[:MAX_PROPOSAL_BULLETS - 1] + [f"En {count_word(rest)} andere indicatoren: zie de pagina Doelen"]
     text = f"Nog geen doelen vastgesteld. Alles hierboven is een {pr.LABEL}."
     used = sorted(dict.fromkeys(p.rule for p in props), key=pr.RULES.index)
     notes = ["Voorstellen uit de data volgens vaste regels; het programma besluit."]
@@ -388,8 +394,10 @@ def _calendar_slide(ctx: Context, key: str) -> Slide:
     eng = ctx.engine
     cal = releases.calendar(eng.catalog.available(), releases.latest_period_by_source(eng), ctx.today)
     cal = [r for r in cal if r.next_release is not None]
-    nums = [BigNumber(release_words.expected(r.next_release, ctx.today), r.label, f"meting {r.next_period}",
-                      CALENDAR_SOURCE, note=release_words.frequency(r), kind="kalender") for r in cal]
+    nums = [BigNumber(release_words.PUBLISHED_SHORT if r.published
+                      else release_words.expected(r.next_release, ctx.today), r.label, f"meting {r.next_period}",
+                      CALENDAR_SOURCE, note=("nog niet geladen; " if r.published else "") + release_words.frequency(r),
+                      kind="kalender") for r in cal]
     notes = [release_words.explanation(r, ctx.today) for r in cal]
     text = ("Nieuwe cijfers komen per bron op een eigen ritme. Wanneer ze komen is een schatting van de datum: de "
             "laatste periode plus de meetfrequentie en de gebruikelijke vertraging.")
@@ -589,9 +597,12 @@ def target_cards(ctx: Context) -> list[TargetCard]:
     for t in ctx.targets:
         m = eng.catalog.get(t.metric_id)
         s = status(eng, t, ctx.today)
+        base = next((r for r in reversed(eng.series(m, t.area_code)) if r.present and r.year == t.baseline_year),
+                    None)
         out.append(TargetCard(
             m.label, eng.name(t.area_code), f"{fmt.value(t.baseline_value, m.unit)} ({t.baseline_year})",
             f"{fmt.value(s.latest.value, m.unit)} ({s.latest.year})" if s.latest
-            else "nog geen meting na het basisjaar",
+            else (f"{fmt.value(base.value, m.unit)} ({base.year}, de basis)" if base is not None
+                  else "nog geen meting na het basisjaar"),
             f"{fmt.value(t.target_value, m.unit)} ({t.target_year})", s.status, s.explanation, t.owner))
     return out

@@ -429,7 +429,9 @@ def test_slides_five_six_seven_words(browser, server):
     months = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
     for m in cal["metas"]:
         val = m.split(" | ")[1]
-        assert val == "al verwacht, nog niet geladen" or re.fullmatch(f"verwacht rond ({months}) 20\\d\\d", val), m
+        # a published edition that is not loaded (issue 22) says so; a past estimate is "al verwacht"
+        assert val in ("al verwacht, nog niet geladen", "al verschenen") or re.fullmatch(
+            f"verwacht rond ({months}) 20\\d\\d", val), m
     assert "schatting van de datum" in cal["text"] and "de data zijn schattingen" not in cal["text"].lower()
 
 
