@@ -1,7 +1,8 @@
 """The steps every write of statistics ends with, in the caller's transaction.
 
 collect (build: shipped files; refresh: CBS OData; import: StatLine export) → store (:mod:`loaders.store`) →
-re-apply staged batches (build only) → boundary events (:mod:`loaders.boundaries`) → metric store.
+re-apply staged batches (build only) → boundary events (:mod:`loaders.boundaries`) → the national map's TopoJSON
+(:mod:`loaders.topology`) → metric store.
 
 The metric store is computed by the metrics layer: the caller passes ``derive(conn)`` (the composition roots
 ``python -m loaders`` and the app pass :func:`metrics.store.compute_into`), and likewise the variables a
@@ -15,7 +16,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 
-from . import boundaries, schema, store
+from . import boundaries, schema, store, topology
 
 Derive = Callable[[sa.Connection], dict]
 
@@ -25,6 +26,8 @@ def finish(conn: sa.Connection, derive: Derive | None = None) -> dict:
     changes = boundaries.store(conn, boundaries.detect(conn))
     for t in reversed(schema.STORE_TABLES):
         conn.execute(t.delete())
+    # The national map's shapes and names as one TopoJSON (the Kaart page serves it as a static file).
+    map_bytes = topology.store_national(conn)
     counts = derive(conn) if derive is not None else {}
     store.set_info(conn, "metric_store", "berekend" if derive is not None else "ontbreekt")
-    return {"changes": len(changes), **counts}
+    return {"changes": len(changes), "map_topology_bytes": map_bytes, **counts}
