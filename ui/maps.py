@@ -229,9 +229,10 @@ def national_chart(geometry: str | Mapping, table: pd.DataFrame, n_classes: int,
             else alt.Data(values=dict(geometry), format=fmt_))
     # inline records (Streamlit sends a spec's datasets as Arrow); a DataFrame would hit Altair's 5,000-row limit
     values = alt.InlineData(values=national_values_frame(table, n_classes).to_dict("records"))
-    # two lookups with their own default instead of expressions per shape (Streamlit evaluates Vega expressions
-    # with an interpreter)
-    areas = (alt.Chart(data).mark_geoshape(stroke="#FFFFFF", strokeWidth=0.4)
+    # Two lookups with their own default instead of expressions per shape (Streamlit evaluates Vega expressions
+    # with an interpreter), and no ARIA description per shape: on a canvas it reaches nobody (the chart's text
+    # alternative and the table do), and building it for 10,000 shapes took a third of the drawing time.
+    areas = (alt.Chart(data).mark_geoshape(stroke="#FFFFFF", strokeWidth=0.4, aria=False)
              .transform_lookup(lookup="id", from_=alt.LookupData(data=values, key=K_CODE, fields=[F_FILL]),
                                default=rgb_hex(UNMATCHED_RGB))
              .transform_lookup(lookup="id", from_=alt.LookupData(data=values, key=K_CODE, fields=[F_VALUE]),
