@@ -168,27 +168,32 @@ def _delta(arc: Sequence[Point]) -> list[list[int]]:
     return out
 
 
-def decode(topology: Mapping) -> dict[str, list[list[list[list[float]]]]]:
-    """Code -> polygons ([outer ring, *holes], closed rings of [lon, lat]) of a topology made by :func:`encode`."""
+def decode(topology: Mapping, codes: Iterable[str] | None = None) -> dict[str, list[list[list[list[float]]]]]:
+    """Code -> polygons ([outer ring, *holes], closed rings of [x, y]) of a topology made by :func:`encode`; all
+    geometries, or only those of ``codes``."""
     (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
-    absolute = []
-    for arc in topology["arcs"]:
+    arcs = topology["arcs"]
+    wanted = None if codes is None else set(codes)
+
+    def absolute(i: int) -> list[tuple[int, int]]:
         x = y = 0
         pts = []
-        for dx, dy in arc:
+        for dx, dy in arcs[i if i >= 0 else ~i]:
             x, y = x + dx, y + dy
             pts.append((x, y))
-        absolute.append(pts)
+        return pts if i >= 0 else pts[::-1]
 
     def ring(ids: Sequence[int]) -> list[list[float]]:
         pts: list[tuple[int, int]] = []
         for i in ids:
-            a = absolute[i] if i >= 0 else absolute[~i][::-1]
+            a = absolute(i)
             pts.extend(a if not pts else a[1:])
         return [[x * sx + tx, y * sy + ty] for x, y in pts]
 
     out = {}
     for g in topology["objects"][OBJECT]["geometries"]:
+        if wanted is not None and g["id"] not in wanted:
+            continue
         parts = [g["arcs"]] if g["type"] == "Polygon" else g["arcs"]
         out[g["id"]] = [[ring(r) for r in poly] for poly in parts]
     return out
@@ -196,7 +201,8 @@ def decode(topology: Mapping) -> dict[str, list[list[list[list[float]]]]]:
 
 def features(topology: Mapping, codes: Iterable[str]) -> list[dict]:
     """The geometries of a few codes as GeoJSON features (in the topology's coordinates), in the order asked."""
-    polys = decode(topology)
+    codes = list(codes)
+    polys = decode(topology, codes)
     return [{"type": "Feature", "id": c, "properties": {},
              "geometry": {"type": "MultiPolygon", "coordinates": polys[c]}} for c in codes if c in polys]
 

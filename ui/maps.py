@@ -13,6 +13,7 @@ No Streamlit import: every builder returns a chart or plain data and is tested o
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -227,16 +228,16 @@ def national_chart(geometry: str | Mapping, table: pd.DataFrame, n_classes: int,
     fmt_ = alt.DataFormat(type="topojson", feature=TOPOLOGY_OBJECT)
     data = (alt.UrlData(url=geometry, format=fmt_) if isinstance(geometry, str)
             else alt.Data(values=dict(geometry), format=fmt_))
-    # inline records (Streamlit sends a spec's datasets as Arrow); a DataFrame would hit Altair's 5,000-row limit
-    values = alt.InlineData(values=national_values_frame(table, n_classes).to_dict("records"))
-    # Two lookups with their own default instead of expressions per shape (Streamlit evaluates Vega expressions
-    # with an interpreter), and no ARIA description per shape: on a canvas it reaches nobody (the chart's text
-    # alternative and the table do), and building it for 10,000 shapes took a third of the drawing time.
+    # One named dataset of records (Streamlit sends a spec's datasets as Arrow), added once the chart is complete:
+    # Altair validates inline data record by record and deep-copies it at every method call (seconds for 8,000
+    # records); a DataFrame would also hit its 5,000-row limit.
+    records = national_values_frame(table, n_classes).to_dict("records")
+    name = "nl_waarden_" + hashlib.sha256(json.dumps(records, ensure_ascii=False).encode()).hexdigest()[:12]
+    by_fill = alt.LookupData(data=alt.NamedData(name=name), key=K_CODE, fields=[F_FILL])
+    by_value = alt.LookupData(data=alt.NamedData(name=name), key=K_CODE, fields=[F_VALUE])
     areas = (alt.Chart(data).mark_geoshape(stroke="#FFFFFF", strokeWidth=0.4, aria=False)
-             .transform_lookup(lookup="id", from_=alt.LookupData(data=values, key=K_CODE, fields=[F_FILL]),
-                               default=rgb_hex(UNMATCHED_RGB))
-             .transform_lookup(lookup="id", from_=alt.LookupData(data=values, key=K_CODE, fields=[F_VALUE]),
-                               default=NO_DATA_TEXT)
+             .transform_lookup(lookup="id", from_=by_fill, default=rgb_hex(UNMATCHED_RGB))
+             .transform_lookup(lookup="id", from_=by_value, default=NO_DATA_TEXT)
              .encode(color=alt.Color(f"{F_FILL}:N", scale=None, legend=None),
                      tooltip=[alt.Tooltip(f"properties.{K_NAME}:N", title="Buurt"),
                               alt.Tooltip("properties.g:N", title="Gemeente"),
@@ -249,10 +250,12 @@ def national_chart(geometry: str | Mapping, table: pd.DataFrame, n_classes: int,
                    alt.Chart(fdata).mark_geoshape(filled=False, stroke=rgb_hex(FOCUS_OUTLINE_RGB), strokeWidth=3,
                                                   aria=False)]
     # Canvas: Streamlit picks it by itself only for inline data of more than 2,000 rows; the shapes come by URL.
-    return (alt.layer(*layers).project(type="identity", reflectY=True)
-            .properties(height=height, width="container", padding={"left": 4, "right": 4, "top": 8, "bottom": 8},
-                        usermeta={"embedOptions": {"renderer": "canvas"}})
-            .configure_view(stroke=None))
+    chart = (alt.layer(*layers).project(type="identity", reflectY=True)
+             .properties(height=height, width="container", padding={"left": 4, "right": 4, "top": 8, "bottom": 8},
+                         usermeta={"embedOptions": {"renderer": "canvas"}})
+             .configure_view(stroke=None))
+    chart["datasets"] = {name: records}
+    return chart
 
 
 # ---------------------------------------------------------------------- legend and selection

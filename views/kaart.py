@@ -5,7 +5,7 @@ import streamlit as st
 
 from loaders.config import FOCUS_AREAS, MAASTRICHT
 from metrics import mapdata
-from models.kaart import maastricht_model, maastricht_options, national_model
+from models.kaart import maastricht_model, maastricht_options
 from ui import components, maps, state
 
 MAP_HEIGHT = 560
@@ -74,9 +74,7 @@ if tab_nl.open is not False:
         st.caption(components.metric_caption(m))
 
         nl_map = state.national_map()
-        model = national_model(eng, m, year, state.national_values(m.variable, m.age_group, year),
-                               nl_map.codes if nl_map else (), state.gemeente_names(),
-                               mapdata.source_text(state.sources(), "geo-buurt-2014-nl"))
+        model = state.national_map_model(m, year, mapdata.source_text(state.sources(), "geo-buurt-2014-nl"))
         map_col, legend_col = st.columns([5, 2])
         if nl_map is None:
             map_col.warning("Deze database bevat geen landelijke buurtkaart; de tabel hieronder toont alle cijfers.")
