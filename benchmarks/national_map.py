@@ -1,18 +1,25 @@
-"""Benchmark: the national map (Kaart, tab Nederland: every buurt of the country) — payload and settle time.
+"""Benchmark: the national map (Kaart, tab Nederland: every buurt of the country) against the Maastricht tab and a
+bare page, in one run — script time, time until the map is drawn, bytes sent.
 
-    .venv/bin/python benchmarks/national_map.py [--warm 3] [--db data/wijkmonitor.sqlite]
+    .venv/bin/python benchmarks/national_map.py [--warm 5] [--db data/wijkmonitor.sqlite] [--app PATH]
 
-A fresh ``streamlit run app.py`` on the full database (read-only), and in the same run a bare Streamlit page with
-one Altair chart as the floor (benchmarks/pages.py uses the same page). Loopback ports 8656-8659.
+A fresh ``streamlit run app.py`` on the database (opened read-only) and, in the same run, a bare Streamlit page with
+one Altair chart as the floor (the page of benchmarks/pages.py). Loopback ports 8656-8659.
 
-Measured for /kaart?weergave=Nederland (and, for scale, the Maastricht tab and the floor):
-- payload: bytes the server sends for one page run over the WebSocket (uncompressed protobuf), the largest
-  single message (the map) and the bytes of the map element — with the Streamlit WebSocket client
-  (benchmarks/_wsclient.py);
-- server settle: from connecting to ``script_finished``, cold (first visit of the page after the server start,
-  after one visit of / — national shapes and values not yet cached) and warm (median of --warm visits);
-- browser: headless Chromium 1280x900, new context per visit: time until the script run finished, and until the
-  map canvas is drawn (deck.gl), cold and warm; bytes received over the WebSocket as Chromium counts them.
+1. Server (Streamlit's WebSocket client, benchmarks/_wsclient.py): time from connecting to ``script_finished`` (the
+   script run), bytes the server sends for one page run (uncompressed protobuf), its largest message and the bytes
+   of the chart/map element. Cold = first visit after the server start (after one visit of /), warm = median.
+2. Browser (headless Chromium 1280x900, a new context per visit, so nothing is cached between visits): for each
+   round, one visit of the bare page, the Nederland tab and the Maastricht tab, one after the other (all three see
+   the same machine load); round 1 on fresh servers is cold, the median of the other rounds is warm.
+   - settled: the script run has finished (``data-test-script-state="notRunning"``);
+   - drawn: the map (chart) is painted — a canvas with at least 5 % coloured pixels (2 % for the bare chart), an SVG
+     chart with its marks, or, for a WebGL deck (the map before issue 24, ``--app`` of an older version), its canvas;
+   - WS bytes: bytes received over the WebSocket as Chromium counts them; HTTP map bytes: the static TopoJSON
+     file of the national map (fetched by a browser once and then cached; counted here on every visit because
+     every visit is a new context).
+   The ratios: drawn − settled (target ≤ 1 s for Nederland), whole tab Nederland / Maastricht (target ≤ 1.5×, warm),
+   and each against the bare page (the floor) of the same rounds.
 """
 from __future__ import annotations
 
@@ -33,120 +40,179 @@ from pages import BARE_PAGE  # noqa: E402
 
 FULL_DB = ROOT / "data" / "wijkmonitor.sqlite"
 PORTS = range(8656, 8660)
-NATIONAL = "kaart?weergave=Nederland"
-MAASTRICHT = "kaart"
-MAP_DRAWN = "[data-testid='stDeckGlJsonChart'] canvas"
-VEGA_DRAWN = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg, " \
-             "[data-testid='stArrowVegaLiteChart'] canvas, [data-testid='stArrowVegaLiteChart'] svg"
+SUBJECTS = (("bare (1 Altair chart)", "bare", ""), ("Kaart Nederland", "app", "kaart?weergave=Nederland"),
+            ("Kaart Maastricht", "app", "kaart"))
+CHART = ("[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart'], "
+         "[data-testid='stDeckGlJsonChart']")
+# True when every visible chart of the page is painted (see the module docstring).
+DRAWN = """([sel, minFrac]) => {
+  const els = [...document.querySelectorAll(sel)].filter(el => el.offsetParent !== null);
+  if (!els.length) return false;
+  return els.every(el => {
+    if (el.matches("[data-testid='stDeckGlJsonChart']")) return !!el.querySelector('canvas');
+    const svg = el.querySelector('svg');
+    if (svg) return !!svg.querySelector('.role-mark path, .role-mark line, .role-mark rect');
+    const c = el.querySelector('canvas');
+    if (!c || !c.width || !c.height) return false;
+    const ctx = c.getContext('2d');
+    if (!ctx) return true;
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let n = 0, seen = 0;
+    for (let i = 0; i < d.length; i += 4 * 5) {
+      seen++;
+      if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n++;
+    }
+    return n / seen >= minFrac;
+  });
+}"""
 
 
 def ws_measure(base_url: str, route: str, warm: int, timeout: float) -> dict:
     cold = open_page(base_url, route, timeout=timeout, keep_texts=False)
     warms = [open_page(base_url, route, timeout=timeout, keep_texts=False) for _ in range(warm)]
     errors = cold.errors + [e for v in warms for e in v.errors]
-    map_bytes = cold.element_bytes.get("deck_gl_json_chart", 0) or cold.element_bytes.get("vega_lite_chart", 0)
+    chart_bytes = sum(n for kind, n in cold.element_bytes.items() if "vega" in kind or "deck" in kind)
     return {"cold": cold.settle_s, "warm": statistics.median(v.settle_s for v in warms), "bytes": cold.bytes_received,
-            "largest": cold.largest_message, "map_bytes": map_bytes, "errors": errors}
+            "largest": cold.largest_message, "chart_bytes": chart_bytes, "errors": errors}
 
 
-def browser_measure(browser, base_url: str, route: str, warm: int, drawn: str, timeout: float) -> dict:
-    """cold = first of the visits (the ws measurement above already warmed the server: pass a fresh server)."""
-    rows = []
-    for _ in range(1 + warm):
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = ctx.new_page()
-        received = [0]
-        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.__setitem__(
-            0, received[0] + len(payload))))
+def visit(browser, base_url: str, route: str, min_frac: float, timeout: float) -> dict:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    ws = [0]
+    http = [0]
+    page.on("websocket", lambda sock: sock.on("framereceived", lambda payload: ws.__setitem__(
+        0, ws[0] + len(payload))))
+
+    def on_response(resp):
+        if "/app/static/" in resp.url:
+            try:
+                http[0] += len(resp.body())
+            except Exception:  # noqa: BLE001 - a response without a body (304) counts 0
+                pass
+
+    page.on("response", on_response)
+    try:
         t0 = time.perf_counter()
         page.goto(f"{base_url}/{route}", wait_until="commit", timeout=timeout * 1000)
         page.wait_for_selector(SETTLED, state="attached", timeout=timeout * 1000)
         settled = time.perf_counter() - t0
-        page.wait_for_selector(drawn, state="attached", timeout=timeout * 1000)
-        drawn_s = time.perf_counter() - t0
+        page.wait_for_function(DRAWN, arg=[CHART, min_frac], polling=50, timeout=timeout * 1000)
+        drawn = time.perf_counter() - t0
+        page.wait_for_timeout(100)  # late frames still count as sent for this visit
         exc = page.locator(EXCEPTION).count()
-        rows.append({"settled": settled, "drawn": drawn_s, "ws_bytes": received[0], "exceptions": exc})
+        return {"settled": settled, "drawn": drawn, "ws_bytes": ws[0], "http_bytes": http[0], "exceptions": exc}
+    finally:
         ctx.close()
-    return {"cold_settled": rows[0]["settled"], "cold_drawn": rows[0]["drawn"],
-            "warm_settled": statistics.median(r["settled"] for r in rows[1:]),
-            "warm_drawn": statistics.median(r["drawn"] for r in rows[1:]),
-            "ws_bytes": rows[0]["ws_bytes"], "exceptions": sum(r["exceptions"] for r in rows)}
+
+
+def summary(rows: list[dict]) -> dict:
+    cold, warm = rows[0], rows[1:]
+    med = {k: statistics.median(r[k] for r in warm) for k in ("settled", "drawn")}
+    return {"cold_settled": cold["settled"], "cold_drawn": cold["drawn"], "warm_settled": med["settled"],
+            "warm_drawn": med["drawn"], "warm_after": statistics.median(r["drawn"] - r["settled"] for r in warm),
+            "cold_after": cold["drawn"] - cold["settled"], "ws_bytes": statistics.median(r["ws_bytes"] for r in rows),
+            "http_bytes": max(r["http_bytes"] for r in rows), "exceptions": sum(r["exceptions"] for r in rows)}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--warm", type=int, default=3, help="warm visits (median), default 3")
-    ap.add_argument("--timeout", type=float, default=180)
+    ap.add_argument("--warm", type=int, default=5, help="warm visits/rounds (median), default 5")
+    ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--db", default=str(FULL_DB), help="SQLite file (opened read-only), default the full DB")
+    ap.add_argument("--app", default=str(APP), help="entry script (default app.py), e.g. a copy of another version")
     args = ap.parse_args(argv)
-    warm = max(1, min(args.warm, 10))
+    warm = max(2, min(args.warm, 15))
     db = Path(args.db).resolve()
     if not db.exists():
         print(f"{db} not found: build it first with `make db`", file=sys.stderr)
         return 2
+    app = Path(args.app).resolve()
     db_url = f"sqlite:///file:{db}?mode=ro&uri=true"
     from loaders.db import query
 
-    n_buurten = int(query("SELECT COUNT(*) AS n FROM areas WHERE level = 'buurt' AND indeling_year >= 2020",
-                          url=db_url)["n"].iloc[0])
     n_shapes = int(query("SELECT COUNT(*) AS n FROM geometries WHERE indeling_year = 2014 AND area_code LIKE 'BU%'",
                          url=db_url)["n"].iloc[0])
     print(f"Machine: {machine()}")
-    print(f"Database: {db.name} ({db.stat().st_size / 1e6:.0f} MB): {n_buurten} buurten (indeling 2020+), "
-          f"{n_shapes} national buurt shapes (2014)")
+    print(f"App: {app}; database: {db.name} ({db.stat().st_size / 1e6:.1f} MB), {n_shapes} national buurt shapes (2014)")
 
     from playwright.sync_api import sync_playwright
 
-    res: dict[str, dict] = {}
+    ws_res: dict[str, dict] = {}
+    br_rows: dict[str, list[dict]] = {name: [] for name, _, _ in SUBJECTS}
     with tempfile.TemporaryDirectory(prefix="wm-bench-map-") as tmp, sync_playwright() as pw:
         bare_script = Path(tmp) / "bare.py"
         bare_script.write_text(BARE_PAGE, encoding="utf-8")
+        scripts = {"bare": (bare_script, None), "app": (app, db_url)}
         browser = launch_chromium(pw)
         try:
-            # server side (WebSocket client): one fresh server per subject, cold = first visit
-            with StreamlitServer(bare_script, None, port=free_port(PORTS), log_path=Path(tmp) / "bare.log") as s:
-                res["bare_ws"] = ws_measure(s.base_url, "", warm, args.timeout)
-            with StreamlitServer(APP, db_url, port=free_port(PORTS), log_path=Path(tmp) / "app-ws.log") as s:
-                assert open_page(s.base_url, "", timeout=args.timeout).ok, "the app's first page fails"
-                res["nl_ws"] = ws_measure(s.base_url, NATIONAL, warm, args.timeout)
-                res["mst_ws"] = ws_measure(s.base_url, MAASTRICHT, warm, args.timeout)
-            # browser (fresh servers again, so the first browser visit is cold)
-            with StreamlitServer(bare_script, None, port=free_port(PORTS), log_path=Path(tmp) / "bare-b.log") as s:
-                res["bare_br"] = browser_measure(browser, s.base_url, "", warm, VEGA_DRAWN, args.timeout)
-            with StreamlitServer(APP, db_url, port=free_port(PORTS), log_path=Path(tmp) / "app-b.log") as s:
+            # 1. server side: one fresh server per script, cold = first visit of each route
+            servers = {k: StreamlitServer(s, u, port=free_port(PORTS), log_path=Path(tmp) / f"{k}-ws.log").start()
+                       for k, (s, u) in scripts.items()}
+            try:
+                assert open_page(servers["app"].base_url, "", timeout=args.timeout).ok, "the app's first page fails"
+                for name, kind, route in SUBJECTS:
+                    ws_res[name] = ws_measure(servers[kind].base_url, route, warm, args.timeout)
+                    print(f"  server: {name} done", flush=True)
+            finally:
+                for s in servers.values():
+                    s.stop()
+            # 2. browser: fresh servers again, so round 1 is cold; rounds interleave the three subjects
+            servers = {k: StreamlitServer(s, u, port=free_port(PORTS), log_path=Path(tmp) / f"{k}-br.log").start()
+                       for k, (s, u) in scripts.items()}
+            try:
                 ctx = browser.new_context()
                 p = ctx.new_page()
-                p.goto(s.base_url + "/", wait_until="commit")
+                p.goto(servers["app"].base_url + "/", wait_until="commit")
                 p.wait_for_selector(SETTLED, state="attached", timeout=args.timeout * 1000)
                 ctx.close()
-                res["nl_br"] = browser_measure(browser, s.base_url, NATIONAL, warm, MAP_DRAWN, args.timeout)
-                res["mst_br"] = browser_measure(browser, s.base_url, MAASTRICHT, warm, MAP_DRAWN, args.timeout)
+                for i in range(1 + warm):
+                    for name, kind, route in SUBJECTS:
+                        br_rows[name].append(visit(browser, servers[kind].base_url, route,
+                                                   0.02 if kind == "bare" else 0.05, args.timeout))
+                    print(f"  browser round {i + 1}/{1 + warm} done", flush=True)
+            finally:
+                for s in servers.values():
+                    s.stop()
         finally:
             browser.close()
 
-    b, nl, mst = res["bare_ws"], res["nl_ws"], res["mst_ws"]
+    names = [n for n, _, _ in SUBJECTS]
+    bare_n, nl_n, mst_n = names
+    b = ws_res[bare_n]
     print()
-    print("Payload per page run (uncompressed WebSocket messages, Streamlit client)")
-    print(f"{'page':<22} {'total KB':>9} {'largest KB':>11} {'map KB':>8} {'total/bare':>11}")
-    for name, r in (("bare (1 Altair chart)", b), ("Kaart Nederland", nl), ("Kaart Maastricht", mst)):
-        print(f"{name:<22} {r['bytes'] / 1024:>9.0f} {r['largest'] / 1024:>11.0f} {r['map_bytes'] / 1024:>8.0f} "
-              f"{r['bytes'] / b['bytes']:>11.1f}")
+    print("1. Server: one page run over Streamlit's WebSocket client (uncompressed protobuf)")
+    print(f"{'page':<22} {'script cold s':>13} {'script warm s':>13} {'warm/bare':>10} {'sent KB':>8} "
+          f"{'largest KB':>11} {'chart KB':>9}")
+    for n in names:
+        r = ws_res[n]
+        print(f"{n:<22} {r['cold']:>13.2f} {r['warm']:>13.2f} {r['warm'] / b['warm']:>10.2f} {r['bytes'] / 1024:>8.0f} "
+              f"{r['largest'] / 1024:>11.0f} {r['chart_bytes'] / 1024:>9.0f}")
+    s = {n: summary(br_rows[n]) for n in names}
+    bb = s[bare_n]
     print()
-    print("Server settle (connect to script_finished), seconds")
-    print(f"{'page':<22} {'cold':>7} {'warm':>7} {'cold/bare':>10} {'warm/bare':>10}")
-    for name, r in (("bare (1 Altair chart)", b), ("Kaart Nederland", nl), ("Kaart Maastricht", mst)):
-        print(f"{name:<22} {r['cold']:>7.2f} {r['warm']:>7.2f} {r['cold'] / b['cold']:>10.1f} "
-              f"{r['warm'] / b['warm']:>10.1f}")
-    bb, nlb, mstb = res["bare_br"], res["nl_br"], res["mst_br"]
+    print(f"2. Chromium 1280x900, new context per visit; {warm} warm rounds (median) after 1 cold round; seconds from "
+          "navigation")
+    print(f"{'page':<22} {'cold settled':>12} {'cold drawn':>10} {'warm settled':>12} {'warm drawn':>10} "
+          f"{'drawn-settled':>13} {'drawn/bare':>10} {'WS KB':>7} {'HTTP map KB':>11}")
+    for n in names:
+        r = s[n]
+        print(f"{n:<22} {r['cold_settled']:>12.2f} {r['cold_drawn']:>10.2f} {r['warm_settled']:>12.2f} "
+              f"{r['warm_drawn']:>10.2f} {r['warm_after']:>13.2f} {r['warm_drawn'] / bb['warm_drawn']:>10.2f} "
+              f"{r['ws_bytes'] / 1024:>7.0f} {r['http_bytes'] / 1024:>11.0f}")
+    nl, mst = s[nl_n], s[mst_n]
     print()
-    print("Chromium 1280x900, new context per visit, seconds (settled = script run finished; drawn = chart/map "
-          "canvas present)")
-    print(f"{'page':<22} {'cold settled':>13} {'cold drawn':>11} {'warm settled':>13} {'warm drawn':>11} "
-          f"{'warm drawn/bare':>16} {'WS KB':>7}")
-    for name, r in (("bare (1 Altair chart)", bb), ("Kaart Nederland", nlb), ("Kaart Maastricht", mstb)):
-        print(f"{name:<22} {r['cold_settled']:>13.2f} {r['cold_drawn']:>11.2f} {r['warm_settled']:>13.2f} "
-              f"{r['warm_drawn']:>11.2f} {r['warm_drawn'] / bb['warm_drawn']:>16.1f} {r['ws_bytes'] / 1024:>7.0f}")
-    errors = sum(len(r["errors"]) for r in (b, nl, mst)) + sum(r["exceptions"] for r in (bb, nlb, mstb))
+    print("Targets (issue 24), warm:")
+    print(f"  end of script run -> drawn national map: {nl['warm_after']:.2f} s (cold {nl['cold_after']:.2f} s); "
+          f"target <= 1 s: {'met' if nl['warm_after'] <= 1 else 'NOT met'}")
+    ratio = nl["warm_drawn"] / mst["warm_drawn"]
+    print(f"  whole Nederland tab / Maastricht tab (drawn): {nl['warm_drawn']:.2f} / {mst['warm_drawn']:.2f} s = "
+          f"{ratio:.2f}x; target <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'}")
+    print(f"  sent for the Nederland tab over the WebSocket: {nl['ws_bytes'] / 1e6:.2f} MB (Chromium), "
+          f"{ws_res[nl_n]['bytes'] / 1e6:.2f} MB (server); target <= 1 MB: "
+          f"{'met' if max(nl['ws_bytes'], ws_res[nl_n]['bytes']) <= 1e6 else 'NOT met'}; plus the static map file "
+          f"{nl['http_bytes'] / 1e6:.2f} MB over HTTP, once per browser")
+    errors = sum(len(r["errors"]) for r in ws_res.values()) + sum(r["exceptions"] for r in s.values())
     print(f"errors: {errors}")
     return 0 if errors == 0 else 1
 

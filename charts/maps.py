@@ -3,15 +3,17 @@
 - The Maastricht map (44 buurten) is a Vega-Lite chart (`buurt_chart`): drawn as vectors by the browser like every
   other chart, no WebGL, so the Kaart page opens about as fast as a page with one chart; focus buurten labelled,
   a click selects a buurt.
-- The national map (13.000+ shapes, on request in its own tab) is a pydeck Deck (`national_map`): WebGL draws that
-  many shapes far faster than vectors. Works offline (no basemap tiles, `map_provider=None`) and keeps its payload
-  small: polygons as flat records with rounded coordinates and only the properties the tooltip needs, serialised
-  without indentation (see :class:`CompactDeck`).
+- The national map (about 10.000 shapes, on request in its own tab) is a Vega-Lite chart too (`national_chart`),
+  drawn on a canvas: the shapes come from the TopoJSON prepared at build time (loaders.topology), served as a
+  static file the browser caches; only the colour and value text per buurt of the chosen metric and year go over
+  the WebSocket (`national_values_frame`). (It was a WebGL pydeck Deck: in Chromium without a GPU deck.gl took
+  6–8 s to draw it, and its payload was 1,8 MB.)
 
-No Streamlit import: every builder returns a chart, a Deck or plain data and is tested on its spec.
+No Streamlit import: every builder returns a chart or plain data and is tested on its spec.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -21,29 +23,18 @@ from typing import Any, Iterable, Mapping, Sequence
 import altair as alt
 import numpy as np
 import pandas as pd
-import pydeck as pdk
-from pydeck.bindings.json_tools import default_serialize
 
+from loaders.topology import OBJECT as TOPOLOGY_OBJECT
 from metrics import fmt
 from metrics.mapdata import LegendEntry
 from .palette import FOCUS_OUTLINE_RGB, MISSING_RGB, SEQUENTIAL, hex_to_rgb
 
-# Short record keys: repeated for every polygon of the national map, so every byte counts.
-K_POLY, K_CODE, K_NAME, K_VALUE, K_COMPARE, K_GEMEENTE, K_FILL = "p", "code", "n", "v", "c", "g", "f"
-LAYER_AREAS, LAYER_FOCUS_HALO, LAYER_FOCUS = "buurten", "focus-halo", "focus"
-WHITE = [255, 255, 255]
+# Short property keys of the map features.
+K_CODE, K_NAME, K_VALUE, K_COMPARE, K_FILL = "code", "n", "v", "c", "f"
 TEXT_RGB = [26, 26, 26]
 FILL_ALPHA = 235
 # Shapes of the national map whose code has no row in the data (other indeling): lighter than "geen gegevens".
 UNMATCHED_RGB = [236, 236, 236]
-
-
-class CompactDeck(pdk.Deck):
-    """A Deck whose JSON has no indentation (pydeck indents by 2 spaces, which triples a map's payload)."""
-
-    def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"),
-                          ensure_ascii=False, allow_nan=False)
 
 
 # ---------------------------------------------------------------------- colours
@@ -105,38 +96,6 @@ def polygons(geojson: str | Mapping, decimals: int = 5, keep_holes: bool = True)
     return out
 
 
-def bounds(polys: Iterable[Sequence[Sequence[Sequence[float]]]]) -> tuple[float, float, float, float]:
-    """(min_lon, min_lat, max_lon, max_lat) of the outer rings."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for poly in polys:
-        for x, y in poly[0]:
-            xs.append(x)
-            ys.append(y)
-    if not xs:
-        raise ValueError("geen geometrie")
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _merc_y(lat: float) -> float:
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-def fit_view(box: tuple[float, float, float, float], width_px: int = 760, height_px: int = 560,
-             padding: float = 0.03) -> pdk.ViewState:
-    """View state (Web Mercator, 512-px world at zoom 0) that shows the whole box with some padding."""
-    x0, y0, x1, y1 = box
-    usable_w, usable_h = width_px * (1 - 2 * padding), height_px * (1 - 2 * padding)
-    lon_span = max(x1 - x0, 1e-6)
-    y_span = max(_merc_y(y1) - _merc_y(y0), 1e-9)
-    z_lon = math.log2(usable_w * 360.0 / (512.0 * lon_span))
-    z_lat = math.log2(usable_h * 2 * math.pi / (512.0 * y_span))
-    centre_y = (_merc_y(y0) + _merc_y(y1)) / 2
-    lat = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
-    return pdk.ViewState(longitude=round((x0 + x1) / 2, 5), latitude=round(lat, 5),
-                         zoom=round(min(z_lon, z_lat), 2), min_zoom=5, max_zoom=16, pitch=0, bearing=0)
-
-
 # ---------------------------------------------------------------------- records
 
 @dataclass(frozen=True)
@@ -149,61 +108,6 @@ class AreaFeature:
     fill: list[int]
     label_lon: float | None = None
     label_lat: float | None = None
-
-
-def records(features: Iterable[AreaFeature], with_code: bool = True) -> list[dict]:
-    """Flat PolygonLayer records: one per polygon part (a MultiPolygon becomes several records)."""
-    out = []
-    for f in features:
-        for poly in f.polygons:
-            rec: dict[str, Any] = {K_POLY: poly, **f.props, K_FILL: f.fill}
-            if with_code:
-                rec[K_CODE] = f.code
-            out.append(rec)
-    return out
-
-
-def tooltip(lines: Sequence[str]) -> dict:
-    """A Streamlit/pydeck tooltip; `{key}` placeholders are filled (and escaped) from the picked record."""
-    return {
-        "html": "<br/>".join(lines),
-        "style": {"backgroundColor": "#FFFFFF", "color": "#1A1A1A", "fontSize": "14px",
-                  "border": "1px solid #555555", "borderRadius": "4px", "padding": "6px 8px", "maxWidth": "320px"},
-    }
-
-
-def _area_layer(data: list[dict], pickable: bool = True) -> pdk.Layer:
-    return pdk.Layer(
-        "PolygonLayer", data=data, id=LAYER_AREAS, get_polygon=K_POLY, get_fill_color=K_FILL, opacity=1.0,
-        filled=True, stroked=True, get_line_color=WHITE, line_width_units="'pixels'", get_line_width=1,
-        line_width_min_pixels=0.5, pickable=pickable, auto_highlight=pickable, highlight_color=[1, 104, 155, 120],
-    )
-
-
-def _focus_layers(focus: Sequence[AreaFeature]) -> list[pdk.Layer]:
-    """Focus buurten: a thick black outline on a wider white halo (visible on light and dark fills)."""
-    data = [{K_POLY: poly} for f in focus for poly in f.polygons]
-    common = dict(data=data, get_polygon=K_POLY, filled=False, stroked=True, line_width_units="'pixels'",
-                  pickable=False, line_joint_rounded=True)
-    return [
-        pdk.Layer("PolygonLayer", id=LAYER_FOCUS_HALO, get_line_color=WHITE, get_line_width=7, **common),
-        pdk.Layer("PolygonLayer", id=LAYER_FOCUS, get_line_color=list(FOCUS_OUTLINE_RGB), get_line_width=3.5,
-                  **common),
-    ]
-
-
-def choropleth_deck(features: Sequence[AreaFeature], focus: Sequence[AreaFeature], tip: dict,
-                    view: pdk.ViewState, with_code: bool = True, height: int = 560) -> CompactDeck:
-    """The map: coloured areas, focus outlines, tooltip, no basemap."""
-    layers = [_area_layer(records(features, with_code=with_code))]
-    if focus:
-        layers += _focus_layers(focus)
-    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tip, height=height)
-
-
-def payload_bytes(deck: pdk.Deck) -> int:
-    """Size of the JSON the browser receives for this deck."""
-    return len(deck.to_json().encode("utf-8"))
 
 
 # ---------------------------------------------------------------------- the two maps of the Kaart page
@@ -292,44 +196,66 @@ def selected_buurt(event: Any) -> str | None:
     return None
 
 
-def national_shapes(geo: pd.DataFrame, decimals: int = 3) -> dict[str, list]:
-    """Code -> polygons (outer rings only, rounded) of the coarse national buurt map.
-
-    The national 2014 file is quantised on a ~300 m grid, so 3 decimals (~70-110 m) lose nothing, and
-    holes are dropped (the enclosed buurt is drawn on top of its ring anyway).
-    """
-    out = {}
-    for code, gj in zip(geo["area_code"], geo["geojson"]):
-        polys = polygons(gj, decimals, keep_holes=False)
-        if polys:
-            out[code] = polys
-    return out
+NO_DATA_TEXT = "geen cijfer voor deze buurtcode"
+# field names of the national map's per-metric data (one row per buurt goes over the WebSocket: short names)
+F_VALUE, F_FILL = "v", "f"
 
 
-def national_map(shapes: Mapping[str, list], table: pd.DataFrame, n_classes: int, metric_label: str, year: int,
-                 focus_codes: Sequence[str] = (), height: int = 620,
-                 no_data_text: str = "geen cijfer voor deze buurtcode") -> CompactDeck:
-    """Choropleth of every buurt in the country that has a shape; shapes without a figure are grey.
+def national_values_frame(table: pd.DataFrame, n_classes: int) -> pd.DataFrame:
+    """What the national map needs per metric and year: per buurt its value text and class colour (grey without a
+    figure).
 
-    `table` is mapdata.national_table (code, Buurt, Gemeente, Waarde, cls), in the data's indeling; a shape
-    whose code is not in it is drawn light grey (UNMATCHED_RGB) with `no_data_text`.
+    ``table``: the rows of mapdata.national_table (code, Waarde, cls) whose buurt has a shape (MapModel.map_table).
     """
     colours = class_colours(n_classes)
-    info = {c: (n, g, v, k) for c, n, g, v, k in zip(table["code"], table["Buurt"], table["Gemeente"],
-                                                      table["Waarde"], table["cls"])}
-    feats = []
-    for code, polys in shapes.items():
-        matched = code in info
-        name, gem, text, cls = info.get(code, (code, "", no_data_text, None))
-        cls = None if cls is None or (isinstance(cls, float) and math.isnan(cls)) else int(cls)
-        fill = fill_for(cls, colours) if matched else list(UNMATCHED_RGB)
-        feats.append(AreaFeature(code=code, polygons=polys, fill=fill,
-                                 props={K_NAME: _text(name) or code, K_GEMEENTE: _text(gem), K_VALUE: _text(text)}))
-    focus = [f for f in feats if f.code in set(focus_codes)]
-    view = fit_view(bounds(p for f in feats for p in f.polygons), width_px=520, height_px=height, padding=0.02)
-    tip = tooltip([f"<b>{{{K_NAME}}}</b>", f"{{{K_GEMEENTE}}}",
-                   f"{html.escape(metric_label)} ({year}): <b>{{{K_VALUE}}}</b>"])
-    return choropleth_deck(feats, focus, tip, view, with_code=False, height=height)
+    fills = [rgb_hex(fill_for(None if c is None or (isinstance(c, float) and math.isnan(c)) else int(c), colours))
+             for c in table["cls"]]
+    return pd.DataFrame({K_CODE: table["code"].astype(str).tolist(), F_VALUE: table["Waarde"].astype(str).tolist(),
+                         F_FILL: fills})
+
+
+def national_chart(geometry: str | Mapping, table: pd.DataFrame, n_classes: int, metric_label: str, year: int,
+                   focus: Sequence[Mapping] = (), height: int = 620) -> alt.LayerChart:
+    """Choropleth of every buurt of the coarse national map as a Vega-Lite chart (canvas, no WebGL, no basemap).
+
+    ``geometry``: the URL of the build's TopoJSON (loaders.topology: Web Mercator coordinates, drawn with the
+    identity projection, so the browser does no map projection), or the topology itself (inline). ``table``:
+    MapModel.map_table (code, Waarde, cls). ``focus``: the focus buurten as GeoJSON features in the same
+    coordinates (loaders.topology.features). Each shape gets its class colour (no figure: grey; a 2014 code without
+    a row in the data: light grey and NO_DATA_TEXT) with a thin white edge; the focus buurten a thick black outline
+    on a white halo; tooltip: buurt, gemeente, value.
+    """
+    fmt_ = alt.DataFormat(type="topojson", feature=TOPOLOGY_OBJECT)
+    data = (alt.UrlData(url=geometry, format=fmt_) if isinstance(geometry, str)
+            else alt.Data(values=dict(geometry), format=fmt_))
+    # One named dataset of records (Streamlit sends a spec's datasets as Arrow), added once the chart is complete:
+    # Altair validates inline data record by record and deep-copies it at every method call (seconds for 8,000
+    # records); a DataFrame would also hit its 5,000-row limit.
+    records = national_values_frame(table, n_classes).to_dict("records")
+    name = "nl_waarden_" + hashlib.sha256(json.dumps(records, ensure_ascii=False).encode()).hexdigest()[:12]
+    by_fill = alt.LookupData(data=alt.NamedData(name=name), key=K_CODE, fields=[F_FILL])
+    by_value = alt.LookupData(data=alt.NamedData(name=name), key=K_CODE, fields=[F_VALUE])
+    areas = (alt.Chart(data).mark_geoshape(stroke="#FFFFFF", strokeWidth=0.4, aria=False)
+             .transform_lookup(lookup="id", from_=by_fill, default=rgb_hex(UNMATCHED_RGB))
+             .transform_lookup(lookup="id", from_=by_value, default=NO_DATA_TEXT)
+             .encode(color=alt.Color(f"{F_FILL}:N", scale=None, legend=None),
+                     tooltip=[alt.Tooltip(f"properties.{K_NAME}:N", title="Buurt"),
+                              alt.Tooltip("properties.g:N", title="Gemeente"),
+                              alt.Tooltip(f"{F_VALUE}:N", title=f"{metric_label} ({year})")]))
+    layers = [areas]
+    if focus:
+        # Outlines and halos are decoration (the buurten themselves carry the description): aria=False.
+        fdata = alt.Data(values=[dict(f) for f in focus])
+        layers += [alt.Chart(fdata).mark_geoshape(filled=False, stroke="#FFFFFF", strokeWidth=6, aria=False),
+                   alt.Chart(fdata).mark_geoshape(filled=False, stroke=rgb_hex(FOCUS_OUTLINE_RGB), strokeWidth=3,
+                                                  aria=False)]
+    # Canvas: Streamlit picks it by itself only for inline data of more than 2,000 rows; the shapes come by URL.
+    chart = (alt.layer(*layers).project(type="identity", reflectY=True)
+             .properties(height=height, width="container", padding={"left": 4, "right": 4, "top": 8, "bottom": 8},
+                         usermeta={"embedOptions": {"renderer": "canvas"}})
+             .configure_view(stroke=None))
+    chart["datasets"] = {name: records}
+    return chart
 
 
 # ---------------------------------------------------------------------- legend and selection

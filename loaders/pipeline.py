@@ -1,7 +1,8 @@
 """The steps every write of statistics ends with, in the caller's transaction.
 
 collect (build: shipped files; refresh: CBS OData; import: StatLine export) → store (:mod:`loaders.store`) →
-re-apply staged batches (build only) → boundary events (:mod:`loaders.boundaries`) → metric store.
+re-apply staged batches (build only) → boundary events (:mod:`loaders.boundaries`) → the national map's TopoJSON
+(:mod:`loaders.topology`) → metric store.
 
 The metric store is computed by the metrics layer: every write takes ``derive(conn)`` as a required keyword
 argument (the composition root :mod:`wijkmonitor.statistics` passes :func:`metrics.store.compute_into`), and
@@ -18,7 +19,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 
-from . import boundaries, schema, store
+from . import boundaries, schema, store, topology
 
 Derive = Callable[[sa.Connection], dict]
 
@@ -34,9 +35,11 @@ def finish(conn: sa.Connection, *, derive: Derive) -> dict:
     changes = boundaries.store(conn, boundaries.detect(conn))
     for t in reversed(schema.STORE_TABLES):
         conn.execute(t.delete())
+    # The national map's shapes and names as one TopoJSON (the Kaart page serves it as a static file).
+    map_bytes = topology.store_national(conn)
     counts = dict(derive(conn))
     store.set_info(conn, "metric_store", "berekend" if counts.get("metric_values") else "ontbreekt")
     # A new build id with every write of statistics (build, refresh, import, reapply), in the same transaction:
     # each app process compares it cheaply and drops its cached figures when it changed (ui/state.py).
     store.set_info(conn, "build_id", uuid.uuid4().hex)
-    return {"changes": len(changes), **counts}
+    return {"changes": len(changes), "map_topology_bytes": map_bytes, **counts}

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from . import schema
 from .config import DETAIL_GEMEENTEN
 from .db import DatabaseNotMigrated, connect, query, select
+from .topology import KIND as MAP_TOPOLOGY, unpack as unpack_topology
 
 OBS = schema.observation_rows
 STORE_RESULT_FIELDS = ("value", "status", "method", "base_population", "base_year", "coverage", "n_members",
@@ -95,7 +96,8 @@ def load_store(url: str | None = None, gemeenten: tuple[str, ...] = DETAIL_GEMEE
         comparisons = c.execute(sa.select(mc.c.metric_id, mc.c.kind, mc.c.area_code, mc.c.year, mc.c.ref_area,
                                           mc.c.ref_year, mc.c.diff, mc.c.threshold, mc.c.meaningful, mc.c.label,
                                           mc.c.favourable)).all()
-        derived = c.execute(sa.select(schema.derived.c.kind, schema.derived.c.key, schema.derived.c.payload)).all()
+        derived = c.execute(sa.select(schema.derived.c.kind, schema.derived.c.key, schema.derived.c.payload)
+                            .where(schema.derived.c.kind != MAP_TOPOLOGY)).all()  # the map: map_topology()
         areas = _frame(c, sa.select(a).where(_area_scope(a, gemeenten)))
         members = _frame(c, sa.select(schema.area_group_members))
         groups = _frame(c, sa.select(schema.area_groups))
@@ -103,6 +105,14 @@ def load_store(url: str | None = None, gemeenten: tuple[str, ...] = DETAIL_GEMEE
     empty = pd.DataFrame(columns=["area_code", "year", "variable_code", "age_group", "value", "status", "source_key"])
     return StoreRows(values=values, comparisons=comparisons, derived=derived,
                  inputs=Inputs(obs=empty, areas=areas, members=members, groups=groups, sources=sources))
+
+
+def map_topology(key: str, url: str | None = None) -> str | None:
+    """The TopoJSON text of a map prepared at build time (loaders.topology), or None when the build has none."""
+    d = schema.derived
+    with connect(url) as c:
+        payload = c.execute(sa.select(d.c.payload).where(d.c.kind == MAP_TOPOLOGY, d.c.key == key)).scalar()
+    return None if payload is None else unpack_topology(payload)
 
 
 def geometries(indeling_year: int, gemeente: str | None = None, level: str = "buurt", url: str | None = None) -> pd.DataFrame:

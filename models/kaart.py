@@ -32,6 +32,7 @@ class MapModel:
     source_extra: str
     join_text: str = ""
     unmatched: int = 0
+    map_table: pd.DataFrame | None = None  # national: the rows of `table` whose buurt has a shape on the map
 
 
 def maastricht_options(eng: Engine, cat: Catalog, geo: pd.DataFrame) -> tuple[list[str], list[Metric]]:
@@ -60,7 +61,9 @@ def national_model(eng: Engine, m: Metric, year: int, values: pd.DataFrame, shap
     cl = mapdata.classing(vals)
     entries = mapdata.legend_entries(vals, cl, m.unit)
     table = mapdata.national_table(values, m.unit, gemeente_names, cl)
+    shape_codes = set(shape_codes)
     joined = mapdata.join_stats(table["code"].tolist(), table["value"].notna().tolist(), shape_codes)
+    on_map = table.loc[table["code"].isin(shape_codes), ["code", "Waarde", "cls"]].reset_index(drop=True)
     nl = eng.value(m, NEDERLAND, year)
     summary = mapdata.summary_sentence(vals, m.unit, year, m.label, ref_name=eng.name(NEDERLAND),
                                        ref_value=nl.value if nl.present else None)
@@ -68,4 +71,5 @@ def national_model(eng: Engine, m: Metric, year: int, values: pd.DataFrame, shap
         m, year, (), cl, tuple(entries), f"{m.label} ({year}), {mapdata.unit_caption(m.unit)}",
         (mapdata.colour_meaning(m.unit), mapdata.NATIONAL_LEGEND_NOTE), summary, table,
         mapdata.legend_table(entries), frozenset({mapdata.HEALTH_TABLE}), f"peiljaar {year} · kaart: {geo_source}, grof",
-        mapdata.join_sentence(joined, HEALTH_INDELING_YEAR, NATIONAL_SHAPE_YEAR), joined.n_shapes_without_data)
+        mapdata.join_sentence(joined, HEALTH_INDELING_YEAR, NATIONAL_SHAPE_YEAR), joined.n_shapes_without_data,
+        on_map)

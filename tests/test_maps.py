@@ -1,16 +1,15 @@
-"""Map builders and map data: classes on hand-made data, legend, deck spec, payload; real data where it matters."""
+"""Map builders and map data: classes on hand-made data, legend, chart specs, payload; real data where it matters."""
 from __future__ import annotations
 
 import json
-import math
 import time
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from loaders import repository
-from metrics import mapdata
+from loaders import repository, topology
+from metrics import fmt, mapdata
 from metrics.catalog import load
 from metrics.compute import Engine
 from metrics.mapdata import AreaValue, LegendEntry
@@ -124,25 +123,7 @@ def test_polygons_round_dedupe_holes_and_multipolygons():
     assert coarse[0][0][0] == [5.123, 50.123]
 
 
-def test_fit_view_contains_the_box_tightly():
-    box = (5.63, 50.80, 5.77, 50.91)
-    v = maps.fit_view(box, width_px=760, height_px=560, padding=0.03)
-    assert v.longitude == pytest.approx(5.70)
-    assert 50.80 < v.latitude < 50.91
-
-    def px(z):
-        s = 512 * 2 ** z
-        w = (box[2] - box[0]) / 360 * s
-        h = (maps._merc_y(box[3]) - maps._merc_y(box[1])) / (2 * math.pi) * s
-        return w, h
-
-    w, h = px(v.zoom)
-    assert w <= 760 * 0.94 + 1 and h <= 560 * 0.94 + 1
-    w2, h2 = px(v.zoom + 0.1)
-    assert w2 > 760 * 0.94 or h2 > 560 * 0.94  # a bit closer would not fit: the view is tight
-
-
-# ---------------------------------------------------------------------- the Maastricht deck on hand-made data
+# ---------------------------------------------------------------------- the Maastricht map on hand-made data
 
 def _square(x, y, d=0.01):
     return json.dumps({"type": "Polygon", "coordinates": [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]})
@@ -262,20 +243,71 @@ def test_join_stats_hand_made():
     assert "Van de 4 buurten met cijfers staan er 2 op de kaart; 2 buurten hebben geen vlak" in s
 
 
-def test_national_map_unmatched_and_missing_are_distinct():
-    shapes = {c: maps.polygons(_square(5 + i / 10, 52), 3) for i, c in enumerate(["BU1", "BU2", "BUX"])}
-    vals = pd.DataFrame({"area_code": ["BU1", "BU2"], "value": [5.0, None], "status": ["ok", "geheim"],
-                         "name": ["Een", "Twee"], "gemeente_code": ["GM1", "GM1"]})
+@pytest.fixture
+def hand_national():
+    """Three shapes (BU1 with a figure, BU2 without, BUX a 2014 code without a row), Nazareth as focus."""
+    shapes = {c: json.loads(_square(5 + i / 10, 52)) for i, c in enumerate(["BU1", "BU2", "BUX", NAZARETH])}
+    props = {c: {"n": f"naam {c}", "g": "Alfa"} for c in shapes}
+    topo = topology.encode({c: topology.mercator(g) for c, g in shapes.items()}, props)
+    vals = pd.DataFrame({"area_code": ["BU1", "BU2", NAZARETH, "BU9"], "value": [5.0, None, 7.5, 9.0],
+                         "status": ["ok", "geheim", "ok", "ok"], "name": ["Een", "Twee", "Nazareth", "Negen"],
+                         "gemeente_code": ["GM1", "GM1", "GM0935", "GM9"]})
     cl = mapdata.classing(vals["value"].tolist())
-    t = mapdata.national_table(vals, "%", {"GM1": "Alfa"}, cl)
-    deck = maps.national_map(shapes, t, cl.n_classes, "Roken", 2020)
-    spec = json.loads(deck.to_json())
-    assert [layer["id"] for layer in spec["layers"]] == [maps.LAYER_AREAS]  # no focus buurt in these shapes
-    recs = {r["n"]: r for r in spec["layers"][0]["data"]}
-    assert recs["Een"]["f"] == maps.class_colours(1)[0]
-    assert recs["Twee"]["f"] == MISSING_RGB and recs["Twee"]["v"] == "geen gegevens"
-    assert recs["BUX"]["f"] == maps.UNMATCHED_RGB and recs["BUX"]["v"] == "geen cijfer voor deze buurtcode"
-    assert all(set(r) == {"p", "n", "g", "v", "f"} for r in recs.values())
+    table = mapdata.national_table(vals, "%", {"GM1": "Alfa"}, cl)
+    on_map = table[table["code"].isin(shapes)]
+    return topo, on_map, cl
+
+
+def _values(spec: dict, data: dict):
+    """The inline values of a data reference (Altair moves some into the top-level datasets)."""
+    return spec["datasets"][data["name"]] if "name" in data else data["values"]
+
+
+def _lookup_records(spec: dict, field: str) -> dict:
+    """code -> value of one looked-up field of the national map's first layer."""
+    t = next(t for t in spec["layer"][0]["transform"] if t.get("from", {}).get("fields") == [field])
+    return {r["code"]: r[field] for r in _values(spec, t["from"]["data"])}, t
+
+
+def test_national_chart_classes_grey_and_unmatched(hand_national):
+    topo, on_map, cl = hand_national
+    focus = topology.features(topo, [NAZARETH])
+    spec = maps.national_chart("app/static/maps/x.json", on_map, cl.n_classes, "Roken", 2020, focus).to_dict()
+    fills, t_fill = _lookup_records(spec, maps.F_FILL)
+    values, t_value = _lookup_records(spec, maps.F_VALUE)
+    colours = [maps.rgb_hex(c) for c in maps.class_colours(cl.n_classes)]
+    cls = dict(zip(on_map["code"], on_map["cls"]))
+    assert fills["BU1"] == colours[int(cls["BU1"])] and fills[NAZARETH] == colours[int(cls[NAZARETH])]
+    assert fills["BU2"] == maps.rgb_hex(MISSING_RGB) and values["BU2"] == "geen gegevens"  # no figure: grey
+    assert values["BU1"] == "5,0%" and values[NAZARETH] == "7,5%"  # the published value as the table shows it
+    assert "BUX" not in fills and "BU9" not in fills  # no row / no shape: not sent
+    # a shape whose code has no row: light grey and its own text (lookup defaults, no expression per shape)
+    assert t_fill["default"] == maps.rgb_hex(maps.UNMATCHED_RGB) and t_value["default"] == maps.NO_DATA_TEXT
+    assert t_fill["lookup"] == "id" and spec["layer"][0]["encoding"]["color"] == {
+        "field": maps.F_FILL, "type": "nominal", "scale": None, "legend": None}
+    assert [t["title"] for t in spec["layer"][0]["encoding"]["tooltip"]] == ["Buurt", "Gemeente", "Roken (2020)"]
+    # the shapes come by URL, drawn on a canvas without projecting in the browser; no basemap
+    assert spec["layer"][0]["data"] == {"url": "app/static/maps/x.json",
+                                        "format": {"type": "topojson", "feature": topology.OBJECT}}
+    assert spec["projection"] == {"type": "identity", "reflectY": True}
+    assert spec["usermeta"]["embedOptions"]["renderer"] == "canvas"
+
+
+def test_national_chart_outlines_the_focus_buurten(hand_national):
+    topo, on_map, cl = hand_national
+    spec = maps.national_chart(topo, on_map, cl.n_classes, "Roken", 2020,
+                               topology.features(topo, [NAZARETH, POTTENBERG])).to_dict()
+    halo, outline = spec["layer"][1], spec["layer"][2]
+    assert halo["mark"]["stroke"] == "#FFFFFF" and outline["mark"]["stroke"] == maps.rgb_hex(FOCUS_OUTLINE_RGB)
+    assert outline["mark"]["strokeWidth"] < halo["mark"]["strokeWidth"] and not outline["mark"]["filled"]
+    feats = _values(spec, outline["data"])
+    assert [f["id"] for f in feats] == [NAZARETH]  # Pottenberg has no shape in this topology
+    assert feats[0]["geometry"]["coordinates"] == topology.decode(topo)[NAZARETH]
+    # inline topology (no static serving): kept as TopoJSON in the spec
+    assert spec["layer"][0]["data"]["format"]["type"] == "topojson"
+    assert _values(spec, spec["layer"][0]["data"])["type"] == "Topology"
+    no_focus = maps.national_chart(topo, on_map, cl.n_classes, "Roken", 2020).to_dict()
+    assert len(no_focus["layer"]) == 1
 
 
 # ---------------------------------------------------------------------- real data (fixture database)
@@ -329,24 +361,33 @@ def test_map_years_only_years_with_buurt_values(engine, subset_sqlite):
 
 
 def test_national_payload_on_the_real_national_geometry(subset_sqlite, output_dir):
-    geo = repository.geometries(2014, None, url=subset_sqlite)
     t0 = time.perf_counter()
-    shapes = maps.national_shapes(geo)
-    t1 = time.perf_counter()
+    topo = json.loads(repository.map_topology(topology.NATIONAL_KEY, url=subset_sqlite))
+    codes = {g["id"] for g in topo["objects"][topology.OBJECT]["geometries"]}
     vals = repository.national_values("Eenzaam", "18+", 2020, url=subset_sqlite)
     cl = mapdata.classing(vals["value"].tolist())
     table = mapdata.national_table(vals, "%", repository.gemeente_names(url=subset_sqlite), cl)
-    deck = maps.national_map(shapes, table, cl.n_classes, "Eenzaamheid", 2020, [NAZARETH, POTTENBERG])
-    size = maps.payload_bytes(deck)
-    t2 = time.perf_counter()
-    assert len(shapes) > 10_000
-    assert size < 4_000_000  # Streamlit's default message limit is 200 MB; stay far below it
-    spec = json.loads(deck.to_json())
-    recs = spec["layers"][0]["data"]
-    assert all(round(x, 3) == x for r in recs[:500] for x, _ in r["p"][0])
-    assert any(layer["id"] == maps.LAYER_FOCUS for layer in spec["layers"])  # both codes exist in 2014
+    on_map = table[table["code"].isin(codes)]
+    spec = maps.national_chart("app/static/maps/x.json", on_map, cl.n_classes, "Eenzaamheid", 2020,
+                               topology.features(topo, [NAZARETH, POTTENBERG])).to_dict()
+    fills, _ = _lookup_records(spec, maps.F_FILL)
+    values, _ = _lookup_records(spec, maps.F_VALUE)
+    assert len(fills) == len(on_map) > 90  # the fixture database has the Maastricht/Heerlen slice of 50090NED
+    assert values[NAZARETH] == fmt.value(vals.set_index("area_code").loc[NAZARETH, "value"], "%")
+    # The bound on what goes over the WebSocket per metric and year: every shape of the map with a row and a
+    # value (the full database has rows for 7,666 of them), 1,000 distinct value texts.
+    worst = pd.DataFrame({"code": sorted(codes), "Waarde": [fmt.value(i % 1000 / 10, "%") for i in range(len(codes))],
+                          "cls": [i % 5 for i in range(len(codes))]})
+    spec = maps.national_chart("app/static/maps/x.json", worst, 5, "Eenzaamheid", 2020,
+                               topology.features(topo, [NAZARETH, POTTENBERG])).to_dict()
+    size = len(json.dumps(spec, separators=(",", ":")).encode())
+    t1 = time.perf_counter()
+    assert size < 600_000
+    fills, _ = _lookup_records(spec, maps.F_FILL)
+    assert set(fills.values()) == {maps.rgb_hex(c) for c in maps.class_colours(5)}
     (output_dir / "kaart_payload.txt").write_text(
-        f"national map: {len(shapes)} shapes, payload {size} bytes, shapes {t1 - t0:.2f}s, deck+json {t2 - t1:.2f}s\n")
+        f"national map: {len(codes)} shapes; spec with a row for every shape {size} bytes (geometry by URL), "
+        f"{t1 - t0:.2f}s\n")
 
 
 def test_map_inputs_on_both_backends(built_db):
@@ -358,5 +399,5 @@ def test_map_inputs_on_both_backends(built_db):
     vals = repository.national_values("Eenzaam", "18+", 2020, url=built_db)
     naz = vals[vals["area_code"] == NAZARETH]
     assert len(naz) == 1 and naz["value"].iloc[0] > 0 and naz["name"].iloc[0] == "Nazareth"
-    shapes = maps.national_shapes(repository.geometries(2014, None, url=built_db))
-    assert NAZARETH in shapes and POTTENBERG in shapes
+    topo = json.loads(repository.map_topology(topology.NATIONAL_KEY, url=built_db))
+    assert [f["id"] for f in topology.features(topo, [NAZARETH, POTTENBERG])] == [NAZARETH, POTTENBERG]

@@ -5,12 +5,18 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from loaders import repository, topology
+from loaders.config import FOCUS_AREAS
+from metrics import fmt
 from charts import maps
-from charts.palette import MISSING_RGB
+from charts.palette import FOCUS_OUTLINE_RGB, MISSING_RGB
+from ui import state
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "kaart.py")
 NAZARETH, POTTENBERG = "BU09350403", "BU09350203"
@@ -36,14 +42,6 @@ def _run(params: dict) -> AppTest:
     return at
 
 
-def _deck(at: AppTest, i: int = 0) -> dict:
-    return json.loads(at.get("deck_gl_json_chart")[i].proto.json)
-
-
-def _areas(spec: dict) -> list[dict]:
-    return next(layer for layer in spec["layers"] if layer["id"] == maps.LAYER_AREAS)["data"]
-
-
 def _map(at: AppTest) -> dict:
     """The Maastricht map: the page's Vega-Lite chart."""
     charts = at.get("vega_lite_chart")
@@ -58,8 +56,7 @@ def _buurten(spec: dict) -> list[dict]:
 
 def test_default_map_has_all_44_buurten_and_the_focus(app):
     at = app()
-    assert not at.get("deck_gl_json_chart")  # the Nederland tab is not built while it is closed
-    spec = _map(at)
+    spec = _map(at)  # one chart: the Nederland tab is not built while it is closed
     recs = _buurten(spec)
     codes = {r["code"] for r in recs}
     assert len(codes) == 44 and all(c.startswith("BU0935") for c in codes)
@@ -112,17 +109,44 @@ def test_buurt_choice_for_the_profile(app):
     assert "Buurtprofiel van Pottenberg openen" in buttons
 
 
-def test_nederland_tab(app):
+def _arrow(chart, name: str) -> pd.DataFrame:
+    """A named dataset Streamlit sends as Arrow beside the spec."""
+    ds = next(d for d in chart.proto.datasets if d.name == name)
+    return pa.ipc.open_stream(ds.data.data).read_pandas()
+
+
+def test_nederland_tab(app, subset_sqlite):
     at = app(weergave="Nederland", nl_indicator="eenzaam", nl_jaar="2020")
-    charts = at.get("deck_gl_json_chart")
-    assert len(charts) == 1
-    payload = charts[0].proto.json
-    assert len(payload.encode()) < 4_000_000
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1 and not at.get("deck_gl_json_chart")  # no WebGL deck any more
+    payload = charts[0].proto.spec
+    assert len(payload.encode()) + sum(len(d.data.data) for d in charts[0].proto.datasets) < 1_000_000
     spec = json.loads(payload)
-    recs = _areas(spec)
-    assert len(recs) > 10_000  # every shape of the coarse 2014 map
-    named = {r["n"] for r in recs}
-    assert "Nazareth" in named and "Pottenberg" in named
+    areas = spec["layer"][0]
+    # the shapes: the build's TopoJSON, as a static file when the server serves them, else inline
+    src = areas["data"]
+    if "url" in src:
+        assert re.fullmatch(r"app/static/maps/buurten-[0-9a-f]{16}\.json", src["url"])
+        topo = json.loads((state.STATIC_DIR / src["url"].removeprefix("app/static/")).read_text(encoding="utf-8"))
+    else:
+        topo = spec["datasets"][src["name"]]
+    assert topo == json.loads(repository.map_topology(topology.NATIONAL_KEY, url=subset_sqlite))
+    names = {g["id"]: g["properties"]["n"] for g in topo["objects"][topology.OBJECT]["geometries"]}
+    assert len(names) > 9_500 and names[NAZARETH] == "Nazareth" and names[POTTENBERG] == "Pottenberg"
+    # per buurt the published value as the table shows it, and the class colour
+    lookups = [t for t in areas["transform"] if "lookup" in t]
+    value_ds = next(t["from"]["data"]["name"] for t in lookups if t["from"]["fields"] == [maps.F_VALUE])
+    rows = _arrow(charts[0], value_ds).set_index("code")
+    vals = repository.national_values("Eenzaam", "18+", 2020, url=subset_sqlite).set_index("area_code")
+    assert rows.loc[NAZARETH, maps.F_VALUE] == fmt.value(vals.loc[NAZARETH, "value"], "%")
+    assert set(rows.index) <= set(names)
+    # the focus buurten outlined (from the programme configuration)
+    outline = spec["layer"][2]
+    feats = spec["datasets"][outline["data"]["name"]] if "name" in outline["data"] else outline["data"]["values"]
+    assert [f["id"] for f in feats] == list(FOCUS_AREAS)
+    assert outline["mark"]["stroke"] == maps.rgb_hex(FOCUS_OUTLINE_RGB)
+    legend = next(m.value for m in at.markdown if "wm-legend" in m.value)
+    assert "geen gegevens" in legend and "buurtcode uit 2014 zonder cijfer" in legend
     info = " ".join(i.value for i in at.info)
     assert "buurten met cijfers staan er" in info and "2014" in info and "2020" in info
     captions = " ".join(c.value for c in at.caption)

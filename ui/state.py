@@ -4,7 +4,12 @@ Pages call `engine()` for metrics and `selector(...)` helpers for selections; th
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence, TypeVar
 
 import streamlit as st
@@ -244,17 +249,75 @@ def gemeente_names() -> dict[str, str]:
     return _gemeente_names(_url(), stamp())
 
 
+# The app's static files (server.enableStaticServing serves <app dir>/static/ at app/static/).
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+MAP_DIR = "maps"
+
+
+@dataclass(frozen=True)
+class NationalMap:
+    """The national map's shapes as prepared at build time: where the browser gets them, and their codes."""
+
+    geometry: str | dict  # the URL of the static TopoJSON file, or (no static serving) the topology itself
+    codes: frozenset[str]
+    focus: tuple[dict, ...]  # the focus buurten as GeoJSON features, in the same coordinates
+    file_bytes: int
+
+
+def _static_file(text: str) -> str | None:
+    """The TopoJSON as a static file named by its content (the same build gives the same name in every replica);
+    its URL relative to the page, or None when files cannot be served or written (the map is then sent inline)."""
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    data = text.encode("utf-8")
+    name = f"buurten-{hashlib.sha256(data).hexdigest()[:16]}.json"
+    path = STATIC_DIR / MAP_DIR / name
+    try:
+        if not (path.exists() and path.stat().st_size == len(data)):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)  # atomic: a browser never reads half a file
+    except OSError:
+        return None
+    return f"app/static/{MAP_DIR}/{name}"
+
+
 @st.cache_resource(ttl=TTL, show_spinner="Landelijke kaart laden…", max_entries=2)
-def _national_shapes(url: str, build: str, indeling_year: int, decimals: int) -> dict[str, list]:
-    from charts import maps
+def _national_map(url: str, stamp: str) -> NationalMap | None:
+    from loaders.config import FOCUS_AREAS
+    from loaders.topology import NATIONAL_KEY, OBJECT, features
 
-    return maps.national_shapes(repository.geometries(indeling_year, None, url=url), decimals)
+    text = repository.map_topology(NATIONAL_KEY, url=url)
+    if text is None:
+        return None
+    topo = json.loads(text)
+    codes = frozenset(g["id"] for g in topo["objects"][OBJECT]["geometries"])
+    return NationalMap(_static_file(text) or topo, codes, tuple(features(topo, FOCUS_AREAS)),
+                       len(text.encode("utf-8")))
 
 
-def national_shapes(indeling_year: int = 2014, decimals: int = 3) -> dict[str, list]:
-    """Compact polygons (code -> outer rings, rounded) of every buurt of the national map; shared, read-only."""
+def national_map() -> NationalMap | None:
+    """The national buurt map of the current build (read once per build and process), None when it has none."""
     url = _url()
-    return guarded(lambda: _national_shapes(url, stamp(), indeling_year, decimals))
+    return guarded(lambda: _national_map(url, stamp()))
+
+
+@st.cache_resource(ttl=TTL, max_entries=64, show_spinner=False)
+def _national_map_model(url: str, stamp: str, metric_id: str, year: int, geo_source: str):
+    from models.kaart import national_model
+
+    nl_map = _national_map(url, stamp)
+    m = _engine(url, stamp).catalog.get(metric_id)
+    return national_model(_engine(url, stamp), m, year, national_values(m.variable, m.age_group, year),
+                          nl_map.codes if nl_map else (), gemeente_names(), geo_source)
+
+
+def national_map_model(m: Metric, year: int, geo_source: str):
+    """models.kaart.national_model of the current build, built once per metric and year (13,808 buurten: classes,
+    legend, table and join figures take a few hundred milliseconds, every page run otherwise)."""
+    url = _url()
+    return guarded(lambda: _national_map_model(url, stamp(), m.id, year, geo_source))
 
 
 # ---------------------------------------------------------------------- programme data (never cached long:

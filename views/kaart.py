@@ -5,11 +5,12 @@ import streamlit as st
 
 from loaders.config import FOCUS_AREAS, MAASTRICHT
 from metrics import mapdata
-from models.kaart import NATIONAL_SHAPE_YEAR, maastricht_model, maastricht_options, national_model
 from charts import maps
+from models.kaart import maastricht_model, maastricht_options
 from ui import components, state
 
 MAP_HEIGHT = 560
+NATIONAL_MAP_HEIGHT = 620
 
 eng = state.engine()
 cat = state.catalog()
@@ -73,14 +74,15 @@ if tab_nl.open is not False:
         year = state.select_year(eng.years(m), param="nl_jaar", container=c2, key_prefix="nl_")
         st.caption(components.metric_caption(m))
 
-        shapes = state.national_shapes(NATIONAL_SHAPE_YEAR)
-        model = national_model(eng, m, year, state.national_values(m.variable, m.age_group, year), shapes.keys(),
-                               state.gemeente_names(), mapdata.source_text(state.sources(), "geo-buurt-2014-nl"))
-        deck = maps.national_map(shapes, model.table, model.classing.n_classes, m.label, year, FOCUS_AREAS)
-
+        nl_map = state.national_map()
+        model = state.national_map_model(m, year, mapdata.source_text(state.sources(), "geo-buurt-2014-nl"))
         map_col, legend_col = st.columns([5, 2])
-        with map_col:
-            st.pydeck_chart(deck, height=620, alt=model.summary, key="kaart_nederland")
+        if nl_map is None:
+            map_col.warning("Deze database bevat geen landelijke buurtkaart; de tabel hieronder toont alle cijfers.")
+        else:
+            components.chart(maps.national_chart, nl_map.geometry, model.map_table, model.classing.n_classes,
+                             m.label, year, nl_map.focus, height=NATIONAL_MAP_HEIGHT, container=map_col,
+                             alt=model.summary, localise=False, key="kaart_nederland")
         legend_col.markdown(maps.legend_html(
             model.entries, maps.class_colours(model.classing.n_classes), model.legend_title,
             notes=list(model.legend_notes),
