@@ -370,7 +370,7 @@ def _movements_slide(ctx: Context, key: str, which: str) -> Slide:
     with_city = sum(1 for mv in pool if mv.city.with_city)
     if pool:
         text = (f"Sinds de eerste meting {verb} {counts} indicatoren meer dan de marge"
-                + (f"; bij {count_word(with_city)} daarvan beweegt de buurt mee met Maastricht" if with_city else
+                + (f"; bij {count_word(with_city)} daarvan is de verandering niet aantoonbaar anders dan in Maastricht" if with_city else
                    "")
                 + ("; de volledige lijst staat op de pagina Successen en tegenvallers." if len(pool) > MAX_NUMBERS
                    else "."))
