@@ -91,9 +91,12 @@ def methods_section() -> list[str]:
         "een dimensie die in vier kenmerken terugkomt (deprivatie) niet vier keer.",
         "- Donorpool: buurten van andere nationale gebiedsprogramma's (de 20 NPLV-focusgebieden, Heerlen-Noord "
         "inbegrepen; lijst met bron in `config/programme.toml`) en de eigen gemeente doen niet mee.",
-        "- Toets: rangtoets op de afwijking van de groepsmediaan, p = (1 + #{|g_i − m| ≥ |f − m|}) / (n + 1); "
-        "'buiten de spreiding' als p ≤ 0,05 (bij 20 vergelijkbare buurten: groter dan bij alle 20). Een "
-        "placebotoets op willekeurige buurten zonder programma (tests/test_similar.py) geeft ten hoogste 5% vals alarm.",
+        "- Toets: rangtoets op de afwijking van de groepsmediaan m, p = (1 + #{|g_i − m| ≥ |f − m|}) / (n + 1); "
+        "'buiten de spreiding' als p ≤ 0,05 (bij 20 vergelijkbare buurten: verder van de mediaan dan alle 20) "
+        "én |f − m| > 1,96 × de standaardfout van de verandering van de buurt zelf (een uitschieter die de "
+        "meetfout van een kleine buurt verklaart, telt niet). Een placebotoets op 110 willekeurige buurten zonder "
+        "programma, 2016 → 2020, zes indicatoren (tests/test_similar.py) geeft ten hoogste 5% vals alarm; de "
+        "vroegere band van kleinste tot grootste verandering van 10 buurten gaf ongeveer 20%.",
     ]
 
 
@@ -141,18 +144,22 @@ def proposals_section() -> list[str]:
         "(schatting: laatste periode + meetfrequentie + vertraging); bij jaarlijkse bronnen liggen tussendoelen "
         f"minstens {prog.milestone_min_interval_years} jaar uit elkaar. De waarde is de rechte lijn van de basis naar "
         "het doel in dat jaar.",
-        "- **Meetbaarheidstoets:** voor elke verwachte editie tot en met de eerste editie op of na het doeljaar wordt "
-        "de verandering die het voorstel sinds de basis vraagt vergeleken met de marge van de indicator (zie "
-        "'Betekenisvol verschil' per indicator: de modelmarge voor RIVM-schattingen, Poisson of een vaste marge voor "
-        "registertellingen en -percentages, met de bevolking van de buurt). De eerste editie waarin de gevraagde "
-        "verandering groter is dan de marge is 'meetbaar vanaf de editie van <jaar>'. Is dat bij geen enkele editie "
+        "- **Meetbaarheidstoets (80% onderscheidend vermogen):** voor elke verwachte editie die ná de start van het "
+        f"programma ({prog.start_year}) gemeten is (KWB-inkomenscijfers: het inkomensjaar, twee jaar vóór de jaargang) "
+        "tot en met de eerste editie op of na het doeljaar wordt de verandering Δ die het voorstel sinds de basis vraagt "
+        "vergeleken met (1,96 + 0,84) × SE_verandering, SE_verandering = √(SE(basis)² + SE(waarde van het pad)²) volgens "
+        "de regel van de indicator met de bevolking van de buurt (zie 'Methode: onzekerheid'). De eerste editie met "
+        "|Δ| ≥ (1,96 + 0,84) × SE_verandering is 'met 80% kans zichtbaar vanaf de editie van <jaar>': een echte "
+        "verandering van die grootte wordt dan in 8 van de 10 gevallen als echt herkend. Is dat bij geen enkele editie "
         f"zo, dan staat er '{pr.NOT_MEASURABLE}': succes of falen is met deze cijfers niet te zien.",
         "- **Programma of trend?** Bij het overnemen worden de vergelijkbare buurten elders in Nederland gezocht met "
-        "de uitlegbare profielvergelijking van de pagina Vergelijken (profieljaar: het laatste profieljaar tot en met "
-        f"het basisjaar; {prog.comparison_group_size} buurten) en bij het doel bewaard. Er wordt daarna nooit opnieuw "
+        "de uitlegbare profielvergelijking van de pagina Vergelijken (Mahalanobis-afstand, zonder buurten van andere "
+        "nationale gebiedsprogramma's; profieljaar: het basisjaar van het doel, of het laatste profieljaar ervóór; "
+        f"{prog.comparison_group_size} buurten) en bij het doel bewaard. Er wordt daarna nooit opnieuw "
         "gezocht. Bij het doel staat de verandering van de buurt naast de mediaan van de veranderingen van die groep "
-        f"over dezelfde jaren, met als band de spreiding van de groep ({pr.SPREAD_LABEL}). Valt de verandering van de "
-        "buurt binnen die band, dan is ze niet groter dan de gewone trend van vergelijkbare buurten. Alleen "
+        f"over dezelfde jaren, met de spreiding van de groep ({pr.SPREAD_LABEL}). 'Buiten de spreiding' beslist de "
+        "rangtoets samen met de marge van de buurt zelf (zie 'Methode: onzekerheid'); anders is de verandering niet "
+        "groter dan de gewone trend van vergelijkbare buurten. Alleen "
         "indicatoren die voor alle buurten van Nederland in de data staan (RIVM-gezondheidsmonitor) hebben cijfers "
         "voor de hele groep.",
     ]

@@ -31,7 +31,8 @@ Comparison group (programme or trend?): when a target is adopted, the similar-bu
 (Mahalanobis distance, buurten of the national area programmes excluded) is run once in the target's baseline year
 (the latest profile year at or before it) and the buurt codes are stored with the target (never re-matched). The
 target card compares the buurt's change with the group's median change over the same years; "buiten de spreiding"
-is decided by a rank test (:func:`rank_p`, p ≤ 0,05), not by the min–max band.
+is decided by a rank test (:func:`rank_p`, p ≤ 0,05) together with the buurt's own margin (the distance from the
+group median beyond 1,96 · SE of its change), not by the min–max band.
 
 Pure functions: no Streamlit, no database.
 """
@@ -498,6 +499,7 @@ class GroupComparison:
     sentence: str
     changes: dict = field(default_factory=dict)
     p_value: float | None = None  # rank test (rank_p); None without a comparison
+    within_own_margin: bool = False  # |change − group median| <= 1,96 · SE of the buurt's change
 
     @property
     def difference(self) -> float | None:
@@ -510,13 +512,16 @@ class GroupComparison:
         """Not outside the group's spread by the rank test (p > 0,05)."""
         if self.focus_change is None or self.p_value is None:
             return None
-        return self.p_value > ALPHA
+        return self.p_value > ALPHA or self.within_own_margin
 
 
 def group_comparison(m: Metric, focus_name: str, focus_values: Mapping[int, float | None],
                      group_values: Mapping[str, Mapping[int, float | None]], from_year: int,
-                     to_year: int) -> GroupComparison:
-    """The buurt's change from `from_year` to `to_year` against the frozen group's: median and min–max spread."""
+                     to_year: int, focus_se: float | None = None) -> GroupComparison:
+    """The buurt's change from `from_year` to `to_year` against the frozen group's: median, min–max spread and the
+    decision. "Buiten de spreiding" needs both the rank test (p <= 0,05) and, when the standard error of the buurt's
+    change is known (`focus_se`), a distance from the group median beyond 1,96 · that standard error: an extreme
+    change of a small buurt that its own measurement error explains is no finding."""
     def ok(v) -> bool:
         return v is not None and not (isinstance(v, float) and v != v)
 
@@ -538,8 +543,12 @@ def group_comparison(m: Metric, focus_name: str, focus_values: Mapping[int, floa
     med, lo, hi = statistics.median(changes.values()), min(changes.values()), max(changes.values())
     d = decimals = fmt.decimals_for(u)
     p = rank_p(fch, changes.values())
+    own = focus_se is not None and not margins.is_meaningful(fch - med, margins.margin(focus_se))
     pt = fmt.number(p, 2)
-    if p > ALPHA:
+    if own and p <= ALPHA:
+        verdict = (f"de verandering is de grootste in de groep (rangtoets p = {pt}), maar het verschil met de "
+                   "mediaan valt binnen de marge van de buurt zelf: de buurt bewoog zoals vergelijkbare buurten")
+    elif p > ALPHA:
         verdict = (f"de verandering valt binnen de spreiding (rangtoets p = {pt}): de buurt bewoog zoals "
                    "vergelijkbare buurten")
     else:
@@ -552,7 +561,7 @@ def group_comparison(m: Metric, focus_name: str, focus_values: Mapping[int, floa
          f"{SPREAD_LABEL}); {verdict}.")
     if n_missing:
         s += f" {n_missing} van de {n + n_missing} vergelijkbare buurten hebben geen cijfer in beide jaren."
-    return GroupComparison(from_year, to_year, fch, med, lo, hi, n, n_missing, s, changes, p)
+    return GroupComparison(from_year, to_year, fch, med, lo, hi, n, n_missing, s, changes, p, own)
 
 
 def group_values(engine: Engine, m: Metric, codes: Sequence[str], national: pd.DataFrame | None) -> dict[str, dict[int, float | None]]:
@@ -596,9 +605,14 @@ def target_comparisons(engine: Engine, m: Metric, area: str, baseline_year: int,
     measurements before the baseline (did the buurt already move like the group?)."""
     b, latest, before = comparison_years(engine, m, area, baseline_year)
     vals = group_values(engine, m, list(group.get("codes", [])), national)
-    focus = {r.year: r.value for r in engine.series(m, area) if r.present}
+    series = {r.year: r for r in engine.series(m, area) if r.present}
+    focus = {y: r.value for y, r in series.items()}
     name = engine.name(area)
-    out = [("Sinds het basisjaar", group_comparison(m, name, focus, vals, b, latest))]
+
+    def se(a: int, z: int) -> float | None:
+        return margins.se_sum(engine.se_of(series[a]), engine.se_of(series[z])) if a in series and z in series else None
+    out = [("Sinds het basisjaar", group_comparison(m, name, focus, vals, b, latest, se(b, latest)))]
     if before is not None:
-        out.append(("Ter vergelijking: de periode vóór het basisjaar", group_comparison(m, name, focus, vals, before, b)))
+        out.append(("Ter vergelijking: de periode vóór het basisjaar",
+                    group_comparison(m, name, focus, vals, before, b, se(before, b))))
     return out
