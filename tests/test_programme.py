@@ -177,9 +177,9 @@ def test_upload_and_suppression(db, editor):
     tot = summarise(df, {"BU09350403": 3145, "BU09350203": 2280}, ["buurt_code"])
     shown = suppress(tot).set_index("buurt_code")
     assert shown.loc["BU09350203", "bewoners_bereikt"] == "<10"  # 8 residents: suppressed
-    assert shown.loc["BU09350203", "aandeel_bereikt"] is None
+    assert shown.loc["BU09350203", "contacten_per_100"] is None
     assert shown.loc["BU09350403", "bewoners_bereikt"] == 45
-    assert shown.loc["BU09350403", "aandeel_bereikt"] == pytest.approx(45 / 3145 * 100)
+    assert shown.loc["BU09350403", "contacten_per_100"] == pytest.approx(45 / 3145 * 100)
     assert shown.loc["BU09350403", "meemakers"] == "<10"
 
 

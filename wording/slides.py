@@ -427,11 +427,11 @@ def _participation_slide(ctx: Context, key: str) -> Slide:
             nums.append(BigNumber(_suppressed(n), "Bewoners bereikt", period, REGISTER_SOURCE, area=eng.name(b),
                                   kind="register", raw=None if n < SUPPRESS_BELOW else n, area_code=b))
             row = by.loc[b]
-            share = row.get("aandeel_bereikt")
+            share = row.get("contacten_per_100")
             notes.append(f"{eng.name(b)}: " + ", ".join(f"{c.replace('_', ' ')} {_suppressed(float(row[c]))}"
                                                          for c in ("dialoogsessies", "bewoners_bereikt", "meemakers",
                                                                    "activiteiten"))
-                         + (f"; bereikt {fmt.value(share, '%')} van de inwoners (CBS)"
+                         + (f"; {fmt.number(share, 1)} contacten per 100 inwoners (CBS; wie vaker meedoet telt vaker)"
                             if n >= SUPPRESS_BELOW and share is not None and not math.isnan(share) else "") + ".")
     mm = float(tot["meemakers"].sum())
     nums.append(BigNumber(_suppressed(mm), "Meemakers", period, REGISTER_SOURCE, area="beide buurten",
