@@ -146,7 +146,7 @@ def test_no_targets_shows_the_proposals_marked_as_proposals(engine, meta):
     assert 3 <= len(listed) <= 4 and all("voorstel " in b and "basis " in b for b in listed)
     assert len(x.bullets) <= 4
     assert all(any(w in b for w in ("gat halveren", "gat dichten", "sterkte vasthouden")) for b in listed)
-    assert all(any(w in b for w in ("meetbaar vanaf editie", "te volgen vanaf", "niet meetbaar")) for b in listed)
+    assert all(any(w in b for w in ("zichtbaar vanaf editie", "te volgen vanaf", "niet meetbaar")) for b in listed)
     assert all(p_ in x.notes for p_ in ("gat halveren", "gat dichten"))  # every proposal is in the notes
     assert "voorstel — niet vastgesteld" in x.source_line
     assert any(b.startswith("Moeite met rondkomen — voorstel gat halveren in 2035 (basis 2020): Nazareth 25,3% → "

@@ -315,7 +315,9 @@ def _targets_slides(ctx: Context) -> list[Slide]:
 
         def when(p) -> str:
             c = p.measurable_from
-            return "niet meetbaar" if c is None else f"{'te volgen' if p.rule == 'vasthouden' else 'meetbaar'} vanaf editie {c.year}"
+            if c is None:
+                return "niet meetbaar"
+            return f"{'te volgen' if p.rule == 'vasthouden' else 'met 80% kans zichtbaar'} vanaf editie {c.year}"
 
         def goal(p) -> str:
             v = fmt.value(p.baseline_value, m.unit)
