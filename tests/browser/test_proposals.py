@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks._browser import goto_settled
 from loaders import programme
+from metrics import proposals as pr
 from metrics.store import build
 
 from .editors import editor_server, editors_file, settle, sign_in
@@ -122,7 +123,8 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         assert list(zip(t["metric_id"], t["area_code"], t["target_year"])) == [
             ("moeite_met_rondkomen", "BU09350403", 2035)]
         groups = programme.list_comparison_groups(db)
-        assert len(groups[int(t["id"].iloc[0])]["codes"]) == 10
+        # config comparison_group_size: 20 buurten, so the rank test can reach p = 1/21
+        assert len(groups[int(t["id"].iloc[0])]["codes"]) == pr.programme().comparison_group_size == 20
 
         # --- rejecting: the next open proposal (Nazareth, sociaal minimum, gat halveren) disappears, the other stays
         page.get_by_role("tab", name="Voorstellen").click()
