@@ -307,7 +307,7 @@ class Engine:
                 den += w
                 used += 1
                 wyears.add(wy)
-                se_c = self.own_se(m, r, w)
+                se_c = r.se if r.se is not None else self.own_se(m, r, w)
                 var_num = None if (var_num is None or se_c is None) else var_num + (w * se_c) ** 2
             total_w = sum(w for w, _ in ws.values() if w is not None and w > 0)
             if den <= 0:
