@@ -48,6 +48,14 @@ def programme() -> Programme:
     return prog
 
 
+@lru_cache(maxsize=1)
+def nplv_wijken() -> tuple[str, ...]:
+    """CBS wijk codes of the other national area programmes (config [nplv]; excluded from the donor pool)."""
+    with open(CONFIG_FILE, "rb") as fh:
+        c = tomllib.load(fh)
+    return tuple(c.get("nplv", {}).get("wijken", ()))
+
+
 PROGRAMME = programme()
 FOCUS_AREAS: tuple[str, ...] = PROGRAMME.focus
 MAASTRICHT: str = PROGRAMME.gemeente

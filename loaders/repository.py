@@ -18,7 +18,7 @@ from .topology import KIND as MAP_TOPOLOGY, unpack as unpack_topology
 
 OBS = schema.observation_rows
 STORE_RESULT_FIELDS = ("value", "status", "method", "base_population", "base_year", "coverage", "n_members",
-                       "n_with_value", "numerator", "denominator", "note")
+                       "n_with_value", "numerator", "denominator", "note", "se")
 
 
 @dataclass
@@ -30,6 +30,7 @@ class Inputs:
     members: pd.DataFrame  # group_code, area_code
     groups: pd.DataFrame  # group_code, name, description
     sources: pd.DataFrame  # source_key, table_id, title, period, publisher, ...
+    margins: pd.DataFrame | None = None  # published 95% intervals (observation_margins), when a refresh loaded them
 
 
 @dataclass
@@ -75,7 +76,9 @@ def load_inputs(url: str | None = None, gemeenten: tuple[str, ...] = DETAIL_GEME
         members = _frame(c, sa.select(schema.area_group_members))
         groups = _frame(c, sa.select(schema.area_groups))
         sources = _frame(c, sa.select(schema.sources))
-    return Inputs(obs=obs, areas=areas, members=members, groups=groups, sources=sources)
+        om = schema.observation_margins
+        margins = _frame(c, sa.select(om)) if sa.inspect(c).has_table(om.name) else None
+    return Inputs(obs=obs, areas=areas, members=members, groups=groups, sources=sources, margins=margins)
 
 
 def load_store(url: str | None = None, gemeenten: tuple[str, ...] = DETAIL_GEMEENTEN):

@@ -180,6 +180,7 @@ metric_values = sa.Table(
     sa.Column("numerator", sa.Float, nullable=True),
     sa.Column("denominator", sa.Float, nullable=True),
     sa.Column("note", sa.Text, nullable=False),
+    sa.Column("se", sa.Float, nullable=True),  # standard error of the value (metrics/margins.py)
     sa.PrimaryKeyConstraint("metric_id", "area_code", "year"),
     sqlite_with_rowid=False,
 )

@@ -209,6 +209,18 @@ KWB = [
                                              "MateVanStedelijkheid_115")},
         notes="Alle 355 gemeenten van 2020; alleen de kolommen die niet al uit de Wijk- en buurtkaart 2020 komen.",
     ),
+    # The same recording: the population of every other buurt of the country, so that a comparison buurt elsewhere
+    # gets a standard error on the same basis as the focus buurten (metrics/margins.py; no default margin).
+    Source(
+        key="84799NED-buurt-nl-bevolking", path="cbs_kwb/kwb_2020_84799NED_buurt_population_nl.csv",
+        publisher=CBS, table_id="84799NED",
+        title="Kerncijfers wijken en buurten 2020 (stand maart 2021) — inwoners per buurt, heel Nederland",
+        period="2020", kind="kwb", code_column="Codering_3", year=2020, indeling_year=2020,
+        columns={"AantalInwoners_5": "AantalInwoners", "k_0Tot15Jaar_8": "k_0Tot15Jaar",
+                 "k_65JaarOfOuder_12": "k_65JaarOfOuder"},
+        notes="Alle 13.707 buurten buiten Maastricht en Heerlen (die staan in het bestand hierboven); alleen "
+        "inwoners, 0-14 en 65+, als basis voor de onzekerheid van vergelijkbare buurten.",
+    ),
     Source(
         key="84583NED-gemeente", defines_codes=True, path="cbs_kwb/kwb_2019_gemeente_population_subset.csv",
         publisher=CBS, table_id="84583NED", title="Kerncijfers wijken en buurten 2019 — gemeenten (bevolking)",

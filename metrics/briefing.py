@@ -14,6 +14,7 @@ from loaders.config import FOCUS_AREAS, MAASTRICHT, NEDERLAND, PILLAR_ORDER  # n
 
 from .catalog import Metric
 from .compute import Comparison, Engine, Result
+from . import margins
 from .margins import is_meaningful
 
 COMPLETE = 0.99  # a city value counts as comparable when its coverage is at least this
@@ -23,9 +24,11 @@ COMPLETE = 0.99  # a city value counts as comparable when its coverage is at lea
 class CityChange:
     """How Maastricht moved over the same years as a buurt, and whether the buurt moved with the city.
 
-    `with_city` is True when the difference between the buurt's change and the city's change lies within the
-    metric's margin rule (metrics/margins.py, applied to the two areas' latest values); None when there is no
-    comparable city change (one measurement, counts, the city itself, or incomplete city coverage).
+    `with_city` is True when the difference of the changes, (buurt new − buurt old) − (city new − city old),
+    lies within 1,96 · SE, SE² = Var(buurt new − city new) + Var(buurt old − city old) (the two editions
+    independent; within an edition the covariance of a buurt and the city containing it, metrics/margins.py):
+    the buurt's change is then "niet aantoonbaar anders dan Maastricht". None when there is no comparable city
+    change (one measurement, counts, the city itself, incomplete city coverage, or no standard error).
     """
 
     first: Result | None = None
@@ -48,8 +51,9 @@ def city_change(engine: Engine, m: Metric, area: str, first: Result | None, late
     if not all(r.present and (r.coverage is None or r.coverage >= COMPLETE) for r in (old, new)):
         return NO_CITY
     gap = (latest.value - first.value) - (new.value - old.value)  # type: ignore[operator]
-    thr = engine._threshold(m, latest, new)  # the margin for a difference between the buurt and the city
-    return CityChange(old, new, engine.change(m, new, old), gap, thr, not is_meaningful(gap, thr))
+    thr = margins.margin(margins.se_sum(engine.se_compare(latest, new), engine.se_compare(first, old)))
+    with_city = None if thr is None else not is_meaningful(gap, thr)
+    return CityChange(old, new, engine.change(m, new, old), gap, thr, with_city)
 
 
 @dataclass
@@ -77,18 +81,21 @@ def _ref_at(engine: Engine, m: Metric, area: str, year: int) -> Result | None:
     return r if r.present else None
 
 
-def tone(m: Metric, ch: Comparison, vs_m: Comparison, city: CityChange, has_value: bool) -> str:
+def tone(m: Metric, ch: Comparison, vs_m: Comparison, city: CityChange, has_value: bool,
+         vs_nl: Comparison | None = None) -> str:
     """'kracht', 'aandacht' or 'neutraal'. A metric without a good/bad direction is never judged. A change
-    beyond the margin decides (progress is a success even when the level is still behind) unless the buurt
-    moved with the city; then the position against Maastricht decides; metrics marked as community strengths
-    lean to 'kracht'."""
+    beyond the margin decides (progress is a success even when the level is still behind) unless the buurt's
+    change is not demonstrably different from the city's; then the position against Maastricht decides; metrics
+    marked as community strengths lean to 'kracht' only when they are not below both Maastricht and Nederland
+    beyond the margin."""
     if m.direction == "neutral":
         return "neutraal"
     if ch.meaningful and ch.favourable is not None and city.with_city is not True:
         return "kracht" if ch.favourable else "aandacht"
     if vs_m.meaningful and vs_m.favourable is not None:
         return "kracht" if vs_m.favourable else "aandacht"
-    if m.strength and has_value:
+    below_nl = vs_nl is not None and vs_nl.meaningful and vs_nl.favourable is False
+    if m.strength and has_value and not below_nl:
         return "kracht"
     return "neutraal"
 
@@ -110,7 +117,7 @@ def card(engine: Engine, m: Metric, area: str, baseline_year: int | None = None)
     vs_nl = engine.compare(m, latest, ref_nl) if (latest and ref_nl) else Comparison(None, None, False, "geen vergelijking mogelijk")
     city = city_change(engine, m, area, baseline, latest)
     return Card(m, area, engine.name(area), latest, baseline, ch, vs_m, vs_nl, ref_m, ref_nl,
-                tone(m, ch, vs_m, city, latest is not None), city)
+                tone(m, ch, vs_m, city, latest is not None, vs_nl), city)
 
 
 def _first_directional(engine: Engine, metrics: list[Metric]) -> Metric | None:

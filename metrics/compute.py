@@ -56,6 +56,7 @@ class Result:
     numerator: float | None = None
     denominator: float | None = None
     note: str = ""
+    se: float | None = None  # standard error (metrics/margins.py); None: unknown, no decision
 
     @property
     def present(self) -> bool:
@@ -65,10 +66,14 @@ class Result:
 @dataclass
 class Comparison:
     diff: float | None
-    threshold: float | None
+    threshold: float | None  # the 95% margin 1,96 · SE_d (None: no standard error, no decision)
     meaningful: bool
     label: str
     favourable: bool | None = None  # None: neutral metric or inside the margin
+
+    @property
+    def se(self) -> float | None:
+        return None if self.threshold is None else self.threshold / margins.Z
 
 
 class Engine:
@@ -110,6 +115,15 @@ class Engine:
             self.level[g] = "groep"
         self.table_of = dict(zip(inputs.sources["source_key"], inputs.sources["table_id"]))
         self._weight_cache: dict[tuple[str, str, int], tuple[float | None, int | None]] = {}
+        # Published 95% intervals (observation_margins, loaded by a refresh of 50090NED/50120NED): SE per cell.
+        self._published_se: dict[tuple[str, str, int, str], float] = {}
+        pm = getattr(inputs, "margins", None)
+        if pm is not None and not pm.empty:
+            for var, age, year, code, lo, hi in zip(pm["variable_code"], pm["age_group"], pm["year"],
+                                                    pm["area_code"], pm["lower"], pm["upper"]):
+                se = margins.interval_se(None if lo != lo else lo, None if hi != hi else hi)
+                if se is not None:
+                    self._published_se[(var, age, int(year), code)] = se
 
     def latest_period_by_source(self) -> dict[str, int]:
         """Latest observation year per table id in the loaded observations."""
@@ -224,6 +238,19 @@ class Engine:
             return sum(d[0] for d in dens)  # type: ignore[misc]
         return None
 
+    def published_se(self, m: Metric, area: str, year: int) -> float | None:
+        """RIVM's published interval as a standard error, when a refresh loaded it (share/mean metrics)."""
+        if not self._published_se or m.kind == "ratio" or not m.variable:
+            return None
+        return self._published_se.get((m.variable, m.age_group, int(year), area))
+
+    def own_se(self, m: Metric, r: Result, n: float | None) -> float | None:
+        """The standard error of an area's own figure (published interval first, then the catalog rule)."""
+        if not r.present:
+            return None
+        return margins.standard_error(m.margin, r.value, n, r.numerator, r.denominator, m.factor, 1,
+                                      self.published_se(m, r.area_code, r.year))
+
     def _derive(self, m: Metric, area: str, year: int) -> Result:
         members = self.members_of(area, m, year)
         if not members:
@@ -244,10 +271,18 @@ class Engine:
             all_den = [d for d in (self._denominator(m, c, year) for c in members) if d is not None]
             total_den = sum(all_den) or den
             coverage = den / total_den if total_den else None
+            # Members without any figure (no denominator either) count as missing, weighted by their base
+            # population (a buurt without inhabitants does not lower the coverage).
+            ws = {c: self.weight(c, m.base, year)[0] for c in members}
+            total_w = sum(w for w in ws.values() if w)
+            if total_w and coverage is not None:
+                have_w = sum(ws[c] or 0 for c, _ in with_value)
+                coverage = min(coverage, have_w / total_w)
             value = num / den * m.factor if den else None
             res = Result(area, m.id, year, value, "ok", "afgeleid", srcs, coverage=coverage,
                          n_members=len(members), n_with_value=len(with_value), numerator=num, denominator=den,
-                         note=f"som van {len(with_value)} {level_word}: teller gedeeld door noemer")
+                         note=f"som van {len(with_value)} van {len(members)} {level_word}: teller gedeeld door noemer")
+            res.se = margins.standard_error(m.margin, value, None, num, den, m.factor, len(with_value))
         elif m.kind == "count":
             value = sum(r.value for _, r in with_value)  # type: ignore[misc]
             ws = {c: self.weight(c, m.base, year)[0] for c in members}
@@ -257,11 +292,13 @@ class Engine:
             res = Result(area, m.id, year, value, "ok", "afgeleid", srcs, coverage=coverage,
                          n_members=len(members), n_with_value=len(with_value),
                          note=f"som van {len(with_value)} van {len(members)} {level_word}")
+            res.se = margins.standard_error(m.margin, value, None, factor=m.factor, n_cells=len(with_value))
         else:  # share / mean: weighted by the base population
             ws = {c: self.weight(c, m.base, year) for c in members}
             num = den = 0.0
             used = 0
             wyears = set()
+            var_num: float | None = 0.0  # Σ w² SE²: the variance of a weighted mean of independent members
             for c, r in with_value:
                 w, wy = ws[c]
                 if w is None or w <= 0:
@@ -270,6 +307,8 @@ class Engine:
                 den += w
                 used += 1
                 wyears.add(wy)
+                se_c = r.se if r.se is not None else self.own_se(m, r, w)
+                var_num = None if (var_num is None or se_c is None) else var_num + (w * se_c) ** 2
             total_w = sum(w for w, _ in ws.values() if w is not None and w > 0)
             if den <= 0:
                 return Result(area, m.id, year, None, "ontbreekt", "-", srcs, n_members=len(members),
@@ -281,7 +320,8 @@ class Engine:
                 note += f"; {BASE_NOTE[m.base]}"
             res = Result(area, m.id, year, num / den, "ok", "afgeleid", srcs, base_population=total_w,
                          base_year=min(wyears, key=lambda y: (abs(y - year), y)) if wyears else None,
-                         coverage=coverage, n_members=len(members), n_with_value=used, note=note)
+                         coverage=coverage, n_members=len(members), n_with_value=used, note=note,
+                         se=None if var_num is None else math.sqrt(var_num) / den)
         if res.coverage is not None and res.coverage < MIN_COVERAGE - 1e-9:
             return replace(res, value=None, status="ontbreekt",
                            note=f"te weinig deelgebieden met gegevens (dekking {res.coverage:.0%})")
@@ -300,6 +340,8 @@ class Engine:
             res.base_population, res.base_year = w, wy
         if m.kind == "ratio" and res.value is None and res.denominator is None and self.level.get(area) == "buurt":
             res.denominator = self._denominator(m, area, year)  # for the coverage of a set of buurten
+        if res.present and res.se is None and res.method != "afgeleid":
+            res.se = self.own_se(m, res, res.base_population)
         return res
 
     def series(self, metric: Metric | str, area: str) -> list[Result]:
@@ -311,22 +353,57 @@ class Engine:
         return present[-1] if present else None
 
     # ------------------------------------------------------------------ comparisons
-    def _threshold(self, m: Metric, a: Result, b: Result) -> float:
-        return margins.threshold(
-            m.margin, a.value, b.value, a.base_population, b.base_population,  # type: ignore[arg-type]
-            counts=(a.numerator, b.numerator), dens=(a.denominator, b.denominator), factor=m.factor,
-        )
+    def contains(self, outer: str, inner: str) -> bool:
+        """Is area `inner` part of area `outer` (a buurt of a gemeente or wijk, a member of a group, Nederland)?"""
+        if outer == inner:
+            return False
+        if self.level.get(outer) == "land":
+            return True
+        if inner[:2] in ("BU", "WK") and outer[:2] == "GM":
+            return inner[2:6] == outer[2:6]
+        if inner[:2] == "BU" and outer[:2] == "WK":
+            return inner[2:8] == outer[2:8]
+        return inner in self.members_of(outer) if (outer in self.group_members or outer.startswith("SET:")) else False
+
+    def overlap(self, a: Result, ref: Result) -> float:
+        """N_a / N_ref when `a` lies inside `ref` (their estimates are positively correlated), else 0."""
+        if not self.contains(ref.area_code, a.area_code):
+            return 0.0
+        na, nr = a.base_population, ref.base_population
+        if na and nr and nr > 0:
+            return min(na / nr, 1.0)
+        if a.denominator and ref.denominator:
+            return min(a.denominator / ref.denominator, 1.0)
+        return 0.0
+
+    def se_of(self, r: Result) -> float | None:
+        """The standard error of a result (computed by the catalog rule when the result does not carry one)."""
+        if r.se is not None or not r.present:
+            return r.se
+        return self.own_se(self.catalog.get(r.metric_id), r, r.base_population)
+
+    def se_compare(self, a: Result, ref: Result) -> float | None:
+        """SE of a − ref for two areas in the same year (covariance when `a` lies inside `ref`)."""
+        return margins.se_difference(self.se_of(a), self.se_of(ref), self.overlap(a, ref))
+
+    def _threshold(self, m: Metric, a: Result, b: Result) -> float | None:
+        """The 95% margin of a − b: two years of one area (independent) or two areas (covariance if nested)."""
+        if a.area_code == b.area_code:
+            return margins.margin(margins.se_sum(self.se_of(a), self.se_of(b)))
+        return margins.margin(self.se_compare(a, b))
 
     def compare(self, metric: Metric | str, a: Result, ref: Result, ref_name: str | None = None) -> Comparison:
-        """Rank-free position of `a` against `ref` (e.g. Maastricht)."""
+        """Rank-free position of `a` against `ref` (e.g. Maastricht): real when |d| > 1,96 · SE_d."""
         m = self.catalog.get(metric) if isinstance(metric, str) else metric
         ref_name = ref_name or self.name(ref.area_code)
         if not (a.present and ref.present):
             return Comparison(None, None, False, "geen vergelijking mogelijk")
         diff = a.value - ref.value  # type: ignore[operator]
         thr = self._threshold(m, a, ref)
+        if thr is None:
+            return Comparison(diff, None, False, margins.NO_SE_LABEL)
         if not margins.is_meaningful(diff, thr):
-            return Comparison(diff, thr, False, f"vergelijkbaar met {ref_name}")
+            return Comparison(diff, thr, False, f"niet aantoonbaar anders dan {ref_name}")
         if m.direction == "neutral":
             return Comparison(diff, thr, True, f"{'hoger' if diff > 0 else 'lager'} dan {ref_name}")
         good = (diff > 0) == (m.direction == "higher_better")
@@ -338,7 +415,9 @@ class Engine:
         if not (new.present and old.present):
             return Comparison(None, None, False, "geen vergelijking mogelijk")
         diff = new.value - old.value  # type: ignore[operator]
-        thr = self._threshold(m, new, old)
+        thr = margins.margin(margins.se_sum(self.se_of(new), self.se_of(old)))
+        if thr is None:
+            return Comparison(diff, None, False, margins.NO_SE_LABEL)
         if not margins.is_meaningful(diff, thr):
             return Comparison(diff, thr, False, "binnen de marge")
         if m.direction == "neutral":

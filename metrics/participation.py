@@ -1,4 +1,10 @@
-"""Participation register figures: totals per buurt/period, share of the population, small-count suppression."""
+"""Participation register figures: totals per buurt/period, contacts per 100 inhabitants, small-count suppression.
+
+The register's ``bewoners_bereikt`` is entered per month and activity: a resident who comes twice is counted twice,
+so a sum over months counts *contacts*, not distinct persons. It is therefore never shown as a share of the
+inhabitants ("% bereikt" could pass 100%), but as contacts per 100 inhabitants of the same population: the whole
+buurt for totals, the age group's own population for an age group (only where CBS publishes that exact age band:
+65+; the register's 0-17 and 18-64 do not match CBS's 0-15 / 15-65, so no rate is shown for them)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -9,15 +15,25 @@ SUPPRESSED = "<10"
 COUNTS = ["dialoogsessies", "bewoners_bereikt", "meemakers", "activiteiten"]
 
 
-def summarise(df: pd.DataFrame, population: dict[str, float], by: list[str]) -> pd.DataFrame:
-    """Sum the counts by `by` (e.g. ['buurt_code'] or ['buurt_code', 'maand']), with the share of the
-    buurt's inhabitants reached. Raw numbers — call :func:`suppress` before showing or exporting."""
+RATE = "contacten_per_100"
+
+
+def summarise(df: pd.DataFrame, population: dict, by: list[str]) -> pd.DataFrame:
+    """Sum the counts by `by` (e.g. ['buurt_code'] or ['buurt_code', 'maand']), with the contacts per 100
+    inhabitants. `population` maps a buurt code to its inhabitants, and (buurt code, age group) to that age
+    group's population where CBS publishes it; an age group without its own population gets no rate (never the
+    whole buurt's). Raw numbers — call :func:`suppress` before showing or exporting."""
     if df.empty:
-        return pd.DataFrame(columns=[*by, *COUNTS, "aandeel_bereikt"])
+        return pd.DataFrame(columns=[*by, *COUNTS, RATE])
     g = df.groupby(by, as_index=False)[COUNTS].sum()
     if "buurt_code" in by:
-        pop = g["buurt_code"].map(population)
-        g["aandeel_bereikt"] = (g["bewoners_bereikt"] / pop * 100).where(pop > 0)
+        if "leeftijdsgroep" in by:
+            keys = zip(g["buurt_code"], g["leeftijdsgroep"])
+            pop = pd.Series([population.get(b) if a == "totaal" else population.get((b, a)) for b, a in keys],
+                            index=g.index, dtype=float)
+        else:
+            pop = g["buurt_code"].map(population).astype(float)
+        g[RATE] = (g["bewoners_bereikt"] / pop * 100).where(pop > 0)
     return g
 
 
@@ -36,18 +52,18 @@ def register_totals(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def reached(df: pd.DataFrame, population: dict[str, float], buurten) -> pd.DataFrame:
-    """Totals per buurt (all months) for the given buurten, with the share of inhabitants reached (raw)."""
+    """Totals per buurt (all months) for the given buurten, with the contacts per 100 inhabitants (raw)."""
     tot = register_totals(df[df["buurt_code"].isin(list(buurten))]) if not df.empty else df
     return summarise(tot, population, ["buurt_code"])
 
 
 def suppress(df: pd.DataFrame) -> pd.DataFrame:
-    """Counts under 10 become '<10' and the share derived from them is withheld (on screen and in exports)."""
+    """Counts under 10 become '<10' and the rate derived from them is withheld (on screen and in exports)."""
     out = df.copy().astype(object)
     for c in COUNTS:
         if c in out:
             small = df[c] < SUPPRESS_BELOW
             out.loc[small, c] = SUPPRESSED
-            if c == "bewoners_bereikt" and "aandeel_bereikt" in out:
-                out.loc[small, "aandeel_bereikt"] = None
+            if c == "bewoners_bereikt" and RATE in out:
+                out.loc[small, RATE] = None
     return out

@@ -18,16 +18,21 @@ Rules (years from config/programme.toml):
 - **Milestones** fall on the years of the editions the release calendar expects after the baseline
   (metrics/releases.py): every edition for sources measured every few years; for annual sources at least
   `milestone_min_interval_years` apart. The milestone value is the straight path in that year.
-- **Measurability**: at every expected edition up to (and including) the first one at or after the target year, the
-  change the path asks for since the baseline is compared with the metric's margin rule (metrics/margins.py:
-  the model margin for RIVM estimates, Poisson/binomial for counts and shares, with the buurt's base
-  population). The first edition where the asked-for change is larger than the margin is "meetbaar vanaf de
-  editie van <jaar>"; if none is, the proposal is "niet meetbaar op buurtniveau met deze gegevens".
+- **Measurability with 80% power**: at every expected edition measured after the programme start (KWB income
+  figures with their real lag: a jaargang reports the income of two years earlier) up to (and including) the first
+  one at or after the target year, the change the path asks for since the baseline, Δ, is compared with the
+  smallest change a two-sided 5% test sees with 80% probability: (1,96 + 0,84) · SE_change, SE_change =
+  √(SE(baseline)² + SE(path value)²) by the metric's standard-error rule (metrics/margins.py) with the buurt's
+  base population (for ratios of counts the numerator scales with the value, the denominator stays). The first
+  such edition is "met 80% kans zichtbaar vanaf de editie van <jaar>"; if none is, the proposal is "niet meetbaar
+  op buurtniveau met deze gegevens".
 
 Comparison group (programme or trend?): when a target is adopted, the similar-buurten match of metrics/similar.py
-is run once in the profile year at or before the baseline year and the buurt codes are stored with the target
-(never re-matched). The target card compares the buurt's change with the group's median change over the same
-years; the band is the group's spread from its smallest to its largest change (min–max).
+(Mahalanobis distance, buurten of the national area programmes excluded) is run once in the target's baseline year
+(the latest profile year at or before it) and the buurt codes are stored with the target (never re-matched). The
+target card compares the buurt's change with the group's median change over the same years; "buiten de spreiding"
+is decided by a rank test (:func:`rank_p`, p ≤ 0,05) together with the buurt's own margin (the distance from the
+group median beyond 1,96 · SE of its change), not by the min–max band.
 
 Pure functions: no Streamlit, no database.
 """
@@ -51,6 +56,7 @@ RULES = ("gat_halveren", "gat_dichten", "vasthouden")
 RULE_LABEL = {"gat_dichten": "gat dichten", "gat_halveren": "gat halveren", "vasthouden": "sterkte vasthouden"}
 NOT_MEASURABLE = "niet meetbaar op buurtniveau met deze gegevens"
 SPREAD_LABEL = "kleinste tot grootste verandering in de groep"
+ALPHA = 0.05  # the rank test's level: "buiten de spreiding" when p <= ALPHA
 
 
 # ---------------------------------------------------------------------------------------------- programme
@@ -98,8 +104,8 @@ class Check:
     release: dt.date | None      # expected publication (estimate, metrics/releases.py)
     value: float                 # the straight path in that year (the target value from the target year on)
     required_change: float       # value - baseline value
-    threshold: float             # the metric's margin for that change
-    measurable: bool             # the asked-for change is larger than the margin
+    threshold: float | None      # (1,96 + 0,84) · SE of that change: seen with 80% probability (None: no SE)
+    measurable: bool             # |asked-for change| >= threshold
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ class Proposal:
     target_value: float
     checks: tuple[Check, ...]    # every expected edition up to the first one at or after the target year
     milestones: tuple[Check, ...]
-    baseline_threshold: float    # the margin at the baseline value (for 'vasthouden': the allowed worsening)
+    baseline_threshold: float | None  # the 80%-power change at the baseline value ('vasthouden': the allowed worsening)
     sources: tuple[str, ...] = ()
     label: str = LABEL
 
@@ -143,25 +149,33 @@ class Proposal:
         if self.rule == "vasthouden":
             if c is None:
                 return NOT_MEASURABLE + " (er wordt geen nieuwe editie verwacht)"
+            if self.baseline_threshold is None:
+                return NOT_MEASURABLE + " (geen standaardfout bekend)"
             return (f"te volgen vanaf de editie van {c.year}{_release_words(c, today)}: een verslechtering van meer "
-                    f"dan {amount(self.baseline_threshold, u)} is dan zichtbaar")
+                    f"dan {amount(self.baseline_threshold, u)} is dan met 80% kans zichtbaar")
         if c is None:
             last = self.checks[-1] if self.checks else None
-            why = (f": de gevraagde verandering ({amount(last.required_change, u)}) is niet groter dan de marge "
-                   f"({amount(last.threshold, u)})") if last else ""
+            why = ""
+            if last is not None and last.threshold is not None:
+                why = (f": de gevraagde verandering ({amount(last.required_change, u)}) is kleiner dan wat met 80% "
+                       f"kans zichtbaar is ({amount(last.threshold, u)})")
+            elif not self.checks:
+                why = f" (geen editie na de start van het programma in {programme().start_year} verwacht)"
             return NOT_MEASURABLE + why
-        return f"meetbaar vanaf de editie van {c.year}{_release_words(c, today)}"
+        return f"met 80% kans zichtbaar vanaf de editie van {c.year}{_release_words(c, today)}"
 
     @property
     def measurable_short(self) -> str:
         c = self.measurable_from
         if c is None:
             return NOT_MEASURABLE
-        return f"{'te volgen' if self.rule == 'vasthouden' else 'meetbaar'} vanaf de editie van {c.year}"
+        return f"{'te volgen' if self.rule == 'vasthouden' else 'met 80% kans zichtbaar'} vanaf de editie van {c.year}"
 
     def target_sentence(self) -> str:
         u = self.metric.unit
         if self.rule == "vasthouden":
+            if self.baseline_threshold is None:
+                return f"{fmt.value(self.baseline_value, u)} vasthouden tot {self.target_year}"
             return (f"{fmt.value(self.baseline_value, u)} vasthouden tot {self.target_year} (niet meer dan "
                     f"{amount(self.baseline_threshold, u)} verslechteren)")
         return f"{fmt.value(self.target_value, u)} in {self.target_year}"
@@ -263,22 +277,36 @@ def thin(years: Sequence[int], min_interval: int) -> list[int]:
     return out
 
 
-Threshold = Callable[[float, float], float]  # (new value, baseline value) -> margin for their difference
+Threshold = Callable[[float, float], "float | None"]  # (new value, baseline value) -> 80%-power change
+
+
+# KWB income figures: jaargang t reports the income of year t − 2 (the caveat 'inkomensjaar wijkt af van peiljaar').
+INCOME_LAG_YEARS = 2
+INCOME_METRICS = frozenset({"huishoudens_sociaal_minimum", "inkomen_per_inwoner", "huishoudens_laag_inkomen",
+                            "personen_laagste_inkomen", "mediaan_vermogen"})
+
+
+def measured_year(m: Metric, edition_year: int) -> int:
+    """The year an edition's figure is about (an income figure lags its KWB jaargang)."""
+    return edition_year - INCOME_LAG_YEARS if m.id in INCOME_METRICS else edition_year
+
+
+def se_at(m: Metric, base: Result, value: float) -> float | None:
+    """The standard error of a figure `value` of the buurt with the baseline's population (metrics/margins.py)."""
+    num = den = None
+    if m.kind == "ratio" and base.denominator:
+        den = base.denominator
+        num = value * den / m.factor
+    return margins.standard_error(m.margin, value, base.base_population, num, den, m.factor, 1)
 
 
 def threshold_for(m: Metric, base: Result) -> Threshold:
-    """The metric's margin rule (metrics/margins.py) with the buurt's base population, as the engine applies it to a
-    change of one area between two years (the same population on both sides; for ratios of counts the numerator
-    scales with the value and the denominator stays)."""
-    n = base.base_population
+    """(1,96 + 0,84) · √(SE(new)² + SE(baseline)²): the change seen with 80% probability (two editions of one
+    buurt, independent; the baseline's population on both sides)."""
+    se_base = base.se if base.se is not None else se_at(m, base, float(base.value))  # type: ignore[arg-type]
 
-    def thr(new: float, old: float) -> float:
-        counts: tuple[float | None, float | None] = (None, None)
-        dens: tuple[float | None, float | None] = (None, None)
-        if m.kind == "ratio" and base.numerator is not None and base.denominator:
-            counts = (new * base.denominator / m.factor, base.numerator)
-            dens = (base.denominator, base.denominator)
-        return margins.threshold(m.margin, new, old, n, n, counts=counts, dens=dens, factor=m.factor)
+    def thr(new: float, old: float) -> float | None:
+        return margins.detectable(margins.se_sum(se_at(m, base, new), se_base))
     return thr
 
 
@@ -290,20 +318,21 @@ def make(rule: str, m: Metric, area: str, area_name: str, baseline_year: int, ba
     ty, tv = rule_target(rule, baseline_value, ref_value, prog)
     checks = []
     for y, rel in editions:
-        if y <= baseline_year:
-            continue
-        v = path_value(baseline_year, baseline_value, ty, tv, y)
+        if y <= baseline_year or measured_year(m, y) <= prog.start_year:
+            continue  # an edition measured before the programme start cannot show its effect
+        v = path_value(baseline_year, baseline_value, ty, tv, measured_year(m, y))
         req = v - baseline_value
         thr = threshold(v, baseline_value)
-        ok = True if rule == "vasthouden" else margins.is_meaningful(req, thr)
+        ok = (thr is not None) if rule == "vasthouden" else (thr is not None and abs(req) >= thr - 1e-9)
         checks.append(Check(y, rel, v, req, thr, ok))
-        if y >= ty:
+        if measured_year(m, y) >= ty:
             break
     keep = set(thin([c.year for c in checks if c.year < ty], prog.milestone_min_interval_years))
     milestones = tuple(c for c in checks if c.year in keep) if rule != "vasthouden" else ()
+    base_thr = threshold(baseline_value, baseline_value)
     return Proposal(f"{rule}:{m.id}:{area}:{baseline_year}", rule, m, area, area_name, baseline_year,
                     float(baseline_value), ref_name, float(ref_value), ty, float(tv), tuple(checks), milestones,
-                    threshold(baseline_value, baseline_value), tuple(sources))
+                    base_thr, tuple(sources))
 
 
 def rules_for(engine: Engine, m: Metric, base: Result, ref: Result) -> tuple[str, ...]:
@@ -358,7 +387,8 @@ def for_metric(engine: Engine, m: Metric, area: str, today: dt.date, ref: str = 
     out = []
     for rule in rules_for(engine, m, base, refv):
         ty, _ = rule_target(rule, base.value, refv.value, prog)
-        eds = edition_years(releases.metric_source(m), base.year, ty, today)
+        lag = ty - measured_year(m, ty)
+        eds = edition_years(releases.metric_source(m), base.year, ty + lag, today)
         out.append(make(rule, m, area, engine.name(area), base.year, float(base.value), float(refv.value), eds,
                         threshold_for(m, base), prog, engine.name(ref), sources=base.sources or m.sources))
     return out
@@ -440,7 +470,20 @@ def freeze_group(match_result, profile_year_: int, variables: Sequence[str]) -> 
     return {"profile_year": int(profile_year_), "codes": [m.area_code for m in match_result.matches],
             "names": [m.name for m in match_result.matches], "variables": list(variables),
             "n_candidates": int(match_result.n_candidates),
-            "method": "metrics.similar.match: euclidische afstand op gestandaardiseerd profiel (50090NED, 18+)"}
+            "method": ("metrics.similar.match: Mahalanobis-afstand op het profiel (50090NED, 18+), zonder buurten van "
+                       "andere nationale gebiedsprogramma's (NPLV)")}
+
+
+def rank_p(focus_change: float, changes: Iterable[float]) -> float:
+    """Two-sided rank (permutation) p-value of the focus buurt's change among its group's changes:
+    p = (1 + #{i: |g_i − m| ≥ |f − m|}) / (n + 1), m the group median. Under 'no programme effect' the focus buurt is
+    exchangeable with its group, so P(p ≤ α) ≤ α; with n = 20 the smallest p is 1/21."""
+    g = [float(c) for c in changes]
+    if not g:
+        return 1.0
+    med = statistics.median(g)
+    dev = abs(focus_change - med)
+    return (1 + sum(1 for c in g if abs(c - med) >= dev - 1e-12)) / (len(g) + 1)
 
 
 @dataclass(frozen=True)
@@ -455,6 +498,8 @@ class GroupComparison:
     n_missing: int               # buurten of the group without a value in one of the two years
     sentence: str
     changes: dict = field(default_factory=dict)
+    p_value: float | None = None  # rank test (rank_p); None without a comparison
+    within_own_margin: bool = False  # |change − group median| <= 1,96 · SE of the buurt's change
 
     @property
     def difference(self) -> float | None:
@@ -464,15 +509,19 @@ class GroupComparison:
 
     @property
     def inside(self) -> bool | None:
-        if self.focus_change is None or self.low is None or self.high is None:
+        """Not outside the group's spread by the rank test (p > 0,05)."""
+        if self.focus_change is None or self.p_value is None:
             return None
-        return self.low - 1e-9 <= self.focus_change <= self.high + 1e-9
+        return self.p_value > ALPHA or self.within_own_margin
 
 
 def group_comparison(m: Metric, focus_name: str, focus_values: Mapping[int, float | None],
                      group_values: Mapping[str, Mapping[int, float | None]], from_year: int,
-                     to_year: int) -> GroupComparison:
-    """The buurt's change from `from_year` to `to_year` against the frozen group's: median and min–max spread."""
+                     to_year: int, focus_se: float | None = None) -> GroupComparison:
+    """The buurt's change from `from_year` to `to_year` against the frozen group's: median, min–max spread and the
+    decision. "Buiten de spreiding" needs both the rank test (p <= 0,05) and, when the standard error of the buurt's
+    change is known (`focus_se`), a distance from the group median beyond 1,96 · that standard error: an extreme
+    change of a small buurt that its own measurement error explains is no finding."""
     def ok(v) -> bool:
         return v is not None and not (isinstance(v, float) and v != v)
 
@@ -493,20 +542,26 @@ def group_comparison(m: Metric, focus_name: str, focus_values: Mapping[int, floa
                                f"{from_year}–{to_year}: geen vergelijking mogelijk ({why}).", changes)
     med, lo, hi = statistics.median(changes.values()), min(changes.values()), max(changes.values())
     d = decimals = fmt.decimals_for(u)
-    inside = lo - 1e-9 <= fch <= hi + 1e-9
-    if inside:
-        verdict = "het verschil valt binnen de spreiding: de buurt bewoog zoals vergelijkbare buurten"
+    p = rank_p(fch, changes.values())
+    own = focus_se is not None and not margins.is_meaningful(fch - med, margins.margin(focus_se))
+    pt = fmt.number(p, 2)
+    if own and p <= ALPHA:
+        verdict = (f"de verandering is de grootste in de groep (rangtoets p = {pt}), maar het verschil met de "
+                   "mediaan valt binnen de marge van de buurt zelf: de buurt bewoog zoals vergelijkbare buurten")
+    elif p > ALPHA:
+        verdict = (f"de verandering valt binnen de spreiding (rangtoets p = {pt}): de buurt bewoog zoals "
+                   "vergelijkbare buurten")
     else:
-        good = (fch < lo) == (m.direction == "lower_better") if m.direction != "neutral" else None
-        side = "lager" if fch < lo else "hoger"
-        verdict = (f"de verandering ligt buiten de spreiding ({side} dan in alle vergelijkbare buurten"
-                   + ("" if good is None else (", gunstiger" if good else ", minder gunstig")) + ")")
+        side = "lager" if fch < med else "hoger"
+        good = (fch < med) == (m.direction == "lower_better") if m.direction != "neutral" else None
+        verdict = (f"de verandering ligt buiten de spreiding ({side} dan in de vergelijkbare buurten, rangtoets "
+                   f"p = {pt}" + ("" if good is None else (", gunstiger" if good else ", minder gunstig")) + ")")
     s = (f"{from_year}–{to_year}: {focus_name}: {fmt.delta(fch, u)}; vergelijkbare buurten: "
          f"{fmt.signed(med, d)} (mediaan van {n}; spreiding {fmt.signed(lo, decimals)} tot {fmt.signed(hi, decimals)}, "
          f"{SPREAD_LABEL}); {verdict}.")
     if n_missing:
         s += f" {n_missing} van de {n + n_missing} vergelijkbare buurten hebben geen cijfer in beide jaren."
-    return GroupComparison(from_year, to_year, fch, med, lo, hi, n, n_missing, s, changes)
+    return GroupComparison(from_year, to_year, fch, med, lo, hi, n, n_missing, s, changes, p, own)
 
 
 def group_values(engine: Engine, m: Metric, codes: Sequence[str], national: pd.DataFrame | None) -> dict[str, dict[int, float | None]]:
@@ -550,9 +605,14 @@ def target_comparisons(engine: Engine, m: Metric, area: str, baseline_year: int,
     measurements before the baseline (did the buurt already move like the group?)."""
     b, latest, before = comparison_years(engine, m, area, baseline_year)
     vals = group_values(engine, m, list(group.get("codes", [])), national)
-    focus = {r.year: r.value for r in engine.series(m, area) if r.present}
+    series = {r.year: r for r in engine.series(m, area) if r.present}
+    focus = {y: r.value for y, r in series.items()}
     name = engine.name(area)
-    out = [("Sinds het basisjaar", group_comparison(m, name, focus, vals, b, latest))]
+
+    def se(a: int, z: int) -> float | None:
+        return margins.se_sum(engine.se_of(series[a]), engine.se_of(series[z])) if a in series and z in series else None
+    out = [("Sinds het basisjaar", group_comparison(m, name, focus, vals, b, latest, se(b, latest)))]
     if before is not None:
-        out.append(("Ter vergelijking: de periode vóór het basisjaar", group_comparison(m, name, focus, vals, before, b)))
+        out.append(("Ter vergelijking: de periode vóór het basisjaar",
+                    group_comparison(m, name, focus, vals, before, b, se(before, b))))
     return out

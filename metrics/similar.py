@@ -17,11 +17,15 @@ Profile match (c), step by step:
    outcome of the comparison, not an input to it.
 3. Standardise each variable as a z-score over *all* buurten of the country with a complete profile in that year
    (unweighted: one buurt, one observation; population standard deviation, ddof = 0).
-4. Candidates: every buurt with a complete profile, except the focus buurt itself and the buurten of the focus
-   buurt's own gemeente (those are view a). Buurten with a missing or suppressed profile value are left out, never
-   filled in.
-5. Distance: Euclidean distance of the z-scores, d² = Σ_k ((x_k − f_k) / s_k)². The contribution of variable k is
-   ((x_k − f_k) / s_k)²; the contributions add up to d², which is what "waarom vergelijkbaar" shows.
+4. Candidates: every buurt with a complete profile, except the focus buurt itself, the buurten of the focus
+   buurt's own gemeente (those are view a) and the buurten of the other national area programmes (the NPLV
+   focus areas, Heerlen-Noord included: config/programme.toml [nplv]). Buurten with a missing or suppressed
+   profile value are left out, never filled in.
+5. Distance: Mahalanobis, d² = (x − f)ᵀ S⁻¹ (x − f), S the covariance matrix of the profile over the same
+   buurten (ddof = 0). Four of the six traits correlate 0,83–0,92 with money worries; a Euclidean distance would
+   count that one dimension about four times. The contribution of trait k is (x_k − f_k) · [S⁻¹ (x − f)]_k; the
+   contributions add up to d² (a contribution can be negative when correlated traits offset each other).
+   ``method="euclidean"`` gives the plain distance of the z-scores (d² = Σ_k ((x_k − f_k) / s_k)²).
 6. The N nearest buurten (ties broken by buurt code) are the similar buurten: who is comparable, not who is better.
 """
 from __future__ import annotations
@@ -105,7 +109,8 @@ class Match:
     distance: float
     values: dict[str, float]
     z_diff: dict[str, float]  # (x_k - f_k) / s_k
-    contributions: dict[str, float]  # z_diff**2; sums to distance**2
+    contributions: dict[str, float]  # sums to distance**2 (see the module docstring)
+    population: dict[str, float] = field(default_factory=dict)  # base population per catalog base (KWB 2020)
 
 
 @dataclass
@@ -125,6 +130,7 @@ class MatchResult:
     n_candidates: int
     excluded_gemeenten: tuple[str, ...]
     matches: list[Match] = field(default_factory=list)
+    n_programme: int = 0  # left out because they lie in another national area programme (config [nplv])
 
 
 def result_from_dict(d: dict) -> MatchResult:
@@ -143,8 +149,17 @@ def standardisation(profile: pd.DataFrame, variables: Sequence[str]) -> tuple[pd
     return x.mean(), x.std(ddof=0)
 
 
+def programme_buurt(code: str, wijken: Sequence[str] | None = None) -> bool:
+    """Is the buurt part of another national area programme (its wijk is in config [nplv] wijken)?"""
+    from loaders.config import nplv_wijken
+
+    ws = nplv_wijken() if wijken is None else wijken
+    return isinstance(code, str) and code.startswith("BU") and ("WK" + code[2:8]) in set(ws)
+
+
 def match(profile: pd.DataFrame, focus: str, variables: Sequence[str], n: int = DEFAULT_N,
-          exclude_gemeenten: Iterable[str] | None = None, year: int | None = None) -> MatchResult:
+          exclude_gemeenten: Iterable[str] | None = None, year: int | None = None,
+          method: str = "mahalanobis", exclude_wijken: Sequence[str] | None = None) -> MatchResult:
     """The `n` buurten nearest to `focus` in standardised profile space (see the module docstring).
 
     `profile` is a wide table: area_code, name, gemeente_code, one column per variable (NaN = missing).
@@ -173,7 +188,11 @@ def match(profile: pd.DataFrame, focus: str, variables: Sequence[str], n: int = 
     scale = sd.where(sd > 0, 1.0)  # a constant variable: every difference is 0, so any scale will do
 
     complete_mask = profile[list(variables)].notna().all(axis=1)
-    in_excluded = profile["gemeente_code"].isin(excluded)
+    from loaders.config import nplv_wijken
+    ws = tuple(nplv_wijken() if exclude_wijken is None else exclude_wijken)
+    wk = "WK" + profile["area_code"].astype(str).str[2:8]
+    in_programme = profile["area_code"].astype(str).str.startswith("BU") & wk.isin(set(ws))
+    in_excluded = profile["gemeente_code"].isin(excluded) | in_programme
     not_focus = profile["area_code"] != focus
     cand = profile[complete_mask & ~in_excluded & not_focus]
 
@@ -181,8 +200,17 @@ def match(profile: pd.DataFrame, focus: str, variables: Sequence[str], n: int = 
     f = np.array([float(fvals[v]) for v in variables])
     s = scale[list(variables)].to_numpy(dtype=float)
     z = (x - f) / s
-    contrib = z ** 2
-    d2 = contrib.sum(axis=1)
+    if method == "mahalanobis" and len(variables) > 1:
+        allx = profile.loc[complete_mask, list(variables)].to_numpy(dtype=float)
+        cov = np.cov(allx, rowvar=False, ddof=0)
+        inv = np.linalg.pinv(cov)  # pseudo-inverse: a constant or collinear trait adds nothing
+        diff = x - f
+        contrib = diff * (diff @ inv)
+    elif method in ("mahalanobis", "euclidean"):
+        contrib = z ** 2
+    else:
+        raise ValueError(f"onbekende afstandsmaat: {method}")
+    d2 = np.maximum(contrib.sum(axis=1), 0.0)
     order = np.lexsort((cand["area_code"].to_numpy(), d2))[: max(int(n), 0)]
 
     matches = []
@@ -202,7 +230,8 @@ def match(profile: pd.DataFrame, focus: str, variables: Sequence[str], n: int = 
         year=year, variables=variables, focus_values={v: float(fvals[v]) for v in variables},
         mean={v: float(mean[v]) for v in variables}, sd={v: float(sd[v]) for v in variables},
         n_buurten=len(profile), n_complete=int(complete_mask.sum()), n_missing=int((~complete_mask).sum()),
-        n_same_gemeente=int((complete_mask & in_excluded & not_focus).sum()), n_candidates=len(cand),
+        n_same_gemeente=int((complete_mask & in_excluded & ~in_programme & not_focus).sum()),
+        n_candidates=len(cand), n_programme=int((complete_mask & in_programme & not_focus).sum()),
         excluded_gemeenten=excluded, matches=matches,
     )
 
@@ -296,12 +325,34 @@ def match_table(result: MatchResult, variables: Sequence[ProfileVariable], focus
 
 # ---------------------------------------------------------------------- how the matches moved
 
-def national_result(metric: Metric, area: str, year: int, value, status: str = "ok") -> Result:
-    """A Result for a buurt outside the engine's gemeenten (published 50090NED value; no base population)."""
+POPULATION_VARIABLES = ("AantalInwoners", "k_0Tot15Jaar", "k_65JaarOfOuder")
+
+
+def base_populations(counts: dict[str, float | None]) -> dict[str, float]:
+    """The catalog bases of a buurt from its KWB counts (inwoners, 0-14, 65+), the engine's formulas
+    (metrics/compute.py BASE_FORMULA: 15+ stands in for 18+)."""
+    inh, kids, old = (counts.get(v) for v in POPULATION_VARIABLES)
+    out: dict[str, float] = {}
+    if inh is not None:
+        out["inhabitants"] = float(inh)
+        if kids is not None:
+            out["persons_18plus"] = float(inh - kids)
+            if old is not None:
+                out["persons_18_64"] = float(inh - kids - old)
+    if old is not None:
+        out["persons_65plus"] = float(old)
+    return out
+
+
+def national_result(metric: Metric, area: str, year: int, value, status: str = "ok",
+                    base_population: float | None = None) -> Result:
+    """A Result for a buurt outside the engine's gemeenten (published 50090NED value; base population from the
+    national KWB 2020 buurt counts when known, so its standard error follows the same rule as the focus buurt's)."""
     present = value is not None and not (isinstance(value, float) and math.isnan(value))
     return Result(area, metric.id, int(year), float(value) if present else None,
                   status if not present and status != "ok" else ("ok" if present else "ontbreekt"),
-                  "gepubliceerd" if present else "-", (PROFILE_SOURCE,))
+                  "gepubliceerd" if present else "-", (PROFILE_SOURCE,), base_population=base_population,
+                  base_year=2020 if base_population is not None else None)
 
 
 def movement(engine: Engine, metric: Metric, focus: str, result: MatchResult, series: pd.DataFrame,
@@ -309,8 +360,9 @@ def movement(engine: Engine, metric: Metric, focus: str, result: MatchResult, se
     """One row per buurt (focus first, then the matches nearest first) and year, with the engine's change label.
 
     `series` holds area_code, year, value, status of `metric` for the matched buurten (from the national data).
-    Values and margins of buurten the engine knows (the focus buurt, Heerlen buurten) come from the engine, which
-    knows their population; for other buurten the engine's rule for an unknown population applies.
+    Values of buurten the engine knows (the focus buurt, Heerlen buurten) come from the engine; other buurten carry
+    their KWB 2020 base population (Match.population), so every row is decided by the same standard-error rule
+    (metrics/margins.py); a buurt without a known population gets no decision.
     """
     years = sorted({int(y) for y in engine.years(metric)} | {int(y) for y in series.get("year", [])})
     rows = []
@@ -335,8 +387,9 @@ def movement(engine: Engine, metric: Metric, focus: str, result: MatchResult, se
         if engine.level.get(m.area_code) == "buurt":  # e.g. a Heerlen buurt: the engine knows its population
             res = {y: engine.value(metric, m.area_code, y) for y in years}
         elif g is not None:
+            n = (m.population or {}).get(metric.base)
             for y, v, st in zip(g["year"], g["value"], g["status"]):
-                res[int(y)] = national_result(metric, m.area_code, int(y), v, st)
+                res[int(y)] = national_result(metric, m.area_code, int(y), v, st, n)
         add(m.area_code, "vergelijkbaar", res, display_name(m.area_code, m.name))
     return pd.DataFrame(rows, columns=["area_code", "buurt", "rol", "jaar", "waarde", "status", "verandering",
                                        "marge", "oordeel", "gunstig"])

@@ -105,11 +105,28 @@ def _matches(conn: sa.Connection, cat: Catalog) -> list[dict]:
         for focus in FOCUS_AREAS:
             try:
                 res = similar.match(profile, focus, codes, n=similar.DEFAULT_N, year=year)
+                _add_populations(conn, res)
                 payload = {"ok": True, "result": dataclasses.asdict(res)}
             except similar.ProfileUnavailable as exc:
                 payload = {"ok": False, "error": str(exc)}
             out.append({"kind": "similar_match", "key": f"{focus}:{year}", "payload": json.dumps(payload)})
     return out
+
+
+def _add_populations(conn: sa.Connection, res: similar.MatchResult) -> None:
+    """The matches' base populations from the KWB buurt counts (the year nearest to 2020 that has them)."""
+    codes = [m.area_code for m in res.matches]
+    if not codes:
+        return
+    pop = repository.published(list(similar.POPULATION_VARIABLES), "totaal", area_codes=codes, conn=conn)
+    pop = pop[pop["value"].notna()]
+    for m in res.matches:
+        rows = pop[pop["area_code"] == m.area_code]
+        if rows.empty:
+            continue
+        y = min(rows["year"].astype(int), key=lambda y: (abs(y - 2020), y))
+        r = rows[rows["year"].astype(int) == y]
+        m.population = similar.base_populations(dict(zip(r["variable_code"], r["value"].astype(float))))
 
 
 def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
@@ -145,11 +162,12 @@ class StoredEngine(Engine):
         super().__init__(store.inputs, catalog)
         self._values: dict[tuple[str, str, int], Result] = {}
         years: dict[str, set[int]] = {}
-        for mid, area, year, srcs, value, status, method, base, base_year, cov, n_m, n_v, num, den, note in store.values:
+        for mid, area, year, srcs, value, status, method, base, base_year, cov, n_m, n_v, num, den, note, se \
+                in store.values:
             self._values[(mid, area, year)] = Result(
                 area, mid, year, value, status, method, tuple(srcs.split(", ")) if srcs else (),
                 base_population=base, base_year=base_year, coverage=cov, n_members=n_m, n_with_value=n_v,
-                numerator=num, denominator=den, note=note or "")
+                numerator=num, denominator=den, note=note or "", se=se)
             years.setdefault(mid, set()).add(year)
         self._metric_years = {k: sorted(s) for k, s in years.items()}
         self._comparisons: dict[tuple, Comparison] = {

@@ -183,8 +183,10 @@ def proposal_blocks(eng: Engine, open_props: list, today: dt.date) -> list[Propo
             m, p0 = ps[0].metric, ps[0]
             caption = (f"Basis {p0.baseline_year}: {fmt.value(p0.baseline_value, m.unit)} · "
                        f"{p0.ref_name} {p0.baseline_year}: {fmt.value(p0.ref_value, m.unit)} · "
-                       f"marge bij deze buurt: {proposals.amount(p0.baseline_threshold, m.unit)} · "
-                       f"bron {', '.join(p0.sources)}")
+                       + (f"met 80% kans zichtbare verandering bij deze buurt: "
+                          f"{proposals.amount(p0.baseline_threshold, m.unit)} · " if p0.baseline_threshold is not None
+                          else "onzekerheid onbekend · ")
+                       + f"bron {', '.join(p0.sources)}")
             items = []
             for p in ps:
                 txt = p.measurable_text(today)

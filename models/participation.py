@@ -10,11 +10,15 @@ from loaders.codes import member_prefix
 from loaders.config import FOCUS_AREAS, MAASTRICHT, SUPPRESS_BELOW
 from metrics import fmt
 from metrics.compute import Engine
-from metrics.participation import SUPPRESSED, reached, register_totals, summarise, suppress
+from metrics.participation import RATE, SUPPRESSED, reached, register_totals, summarise, suppress
 
 LABELS = {"buurt_code": "Buurt", "maand": "Maand", "leeftijdsgroep": "Leeftijdsgroep",
-          "dialoogsessies": "Dialoogsessies", "bewoners_bereikt": "Bewoners bereikt", "meemakers": "Meemakers",
-          "activiteiten": "Activiteiten", "aandeel_bereikt": "Bereikt (% van de inwoners)"}
+          "dialoogsessies": "Dialoogsessies", "bewoners_bereikt": "Contacten met bewoners", "meemakers": "Meemakers",
+          "activiteiten": "Activiteiten", RATE: "Contacten per 100 inwoners"}
+# The register counts contacts per month (a resident who comes twice counts twice): never a share of persons.
+CONTACTS_NOTE = ("Contacten: per maand geregistreerde bewoners opgeteld; wie vaker meedoet telt vaker mee. Daarom geen "
+                 "percentage van de inwoners maar contacten per 100 inwoners (per leeftijdsgroep van die "
+                 "leeftijdsgroep; alleen voor 65+ publiceert CBS precies die groep).")
 SOURCE = "Bron: participatieregister programma Veerkrachtige Wijken (eigen registratie); inwoners: CBS."
 
 
@@ -29,13 +33,17 @@ class ParticipationModel:
     source: str = SOURCE
 
 
-def population(eng: Engine, buurten) -> dict[str, float]:
-    """Latest number of inhabitants per buurt (CBS), the base of 'aandeel bereikt'."""
-    out = {}
+def population(eng: Engine, buurten) -> dict:
+    """Latest number of inhabitants per buurt (CBS), and per (buurt, '65+') the 65-plussers: the bases of the
+    contacts per 100 inhabitants (the register's 0-17 and 18-64 have no exact CBS band)."""
+    out: dict = {}
     for b in buurten:
         r = eng.latest("inwoners", b)
         if r:
             out[b] = r.value
+        old = eng.latest("aandeel_65plus", b)
+        if old is not None and old.numerator is not None:
+            out[(b, "65+")] = old.numerator
     return out
 
 
@@ -49,8 +57,8 @@ def _show(eng: Engine, t: pd.DataFrame) -> pd.DataFrame:
     t = suppress(t)
     if "buurt_code" in t:
         t["buurt_code"] = t["buurt_code"].map(eng.name)
-    if "aandeel_bereikt" in t:
-        t["aandeel_bereikt"] = [fmt.value(v, "%") if v is not None and v == v else "—" for v in t["aandeel_bereikt"]]
+    if RATE in t:
+        t[RATE] = [fmt.number(v, 1) if v is not None and v == v else "—" for v in t[RATE]]
     return t.rename(columns=LABELS)
 
 
@@ -69,12 +77,13 @@ def participation_model(eng: Engine, register: pd.DataFrame) -> ParticipationMod
 
 
 def reach_line(eng: Engine, register: pd.DataFrame, areas=FOCUS_AREAS) -> str | None:
-    """'Nazareth: 80 bewoners bereikt; Pottenberg: <10 bewoners bereikt' (None when nothing is registered)."""
+    """'Nazareth: 80 contacten met bewoners; Pottenberg: <10 contacten met bewoners' (None when nothing is
+    registered)."""
     if register.empty:
         return None
     tot = reached(register, population(eng, areas), areas).set_index("buurt_code")
     parts = []
     for code in areas:
         n = int(tot.loc[code, "bewoners_bereikt"]) if code in tot.index else 0
-        parts.append(f"{eng.name(code)}: {SUPPRESSED if n < SUPPRESS_BELOW else fmt.number(n, 0)} bewoners bereikt")
+        parts.append(f"{eng.name(code)}: {SUPPRESSED if n < SUPPRESS_BELOW else fmt.number(n, 0)} contacten met bewoners")
     return "; ".join(parts)

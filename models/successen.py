@@ -34,7 +34,7 @@ def successen_model(eng: Engine, cat: Catalog) -> SuccessenModel:
                   for k in ("successen", "tegenvallers")}
         out.append(AreaMovements(
             name, tuple(pillar["successen"]), tuple(pillar["tegenvallers"]),
-            tuple(f"{movement_text(x, name)}: binnen de marge" for x in mv["binnen_marge"]),
+            tuple(f"{movement_text(x, name)}: {x.change.label}" for x in mv["binnen_marge"]),
             tuple(f"{movement_text(x, name)}: {x.change.label} (geen richting goed/slecht)" for x in mv["beschrijvend"]),
             frozenset(s for k in mv.values() for x in k for s in x.latest.sources)))
     return SuccessenModel(tuple(out))

@@ -106,7 +106,10 @@ def similar_section(eng: Engine, cat: Catalog, focus: str, pyear: int, mc: Metri
     heading = (f"**De {len(res.matches)} buurten met het meest gelijke profiel in {pyear}** "
                f"(uit {fmt.number(res.n_candidates, 0)} buurten met een volledig profiel buiten "
                f"{', '.join(gemeente_names.get(g, g) for g in res.excluded_gemeenten)}; "
-               f"{fmt.number(res.n_missing, 0)} buurten vielen af omdat een kenmerk ontbreekt of geheim is). "
+               f"{fmt.number(res.n_missing, 0)} buurten vielen af omdat een kenmerk ontbreekt of geheim is"
+               + (f"; {fmt.number(res.n_programme, 0)} buurten van andere nationale gebiedsprogramma's (NPLV, "
+                  "Heerlen-Noord inbegrepen) doen niet mee" if res.n_programme else "")
+               + "). Afstand: Mahalanobis, zodat samenhangende kenmerken niet dubbel tellen. "
                "Hoe kleiner de afstand, hoe meer het profiel lijkt.")
     mt = similar.match_table(res, pvs, fname, gemeente_names)
     why = tuple(f"- **{r['Buurt']}** ({r['Gemeente']}): {r['Waarom vergelijkbaar']}" for _, r in mt.iloc[1:].iterrows())

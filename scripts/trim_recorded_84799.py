@@ -27,6 +27,7 @@ POPULATION = ["Mannen_6", "Vrouwen_7", "k_0Tot15Jaar_8", "k_15Tot25Jaar_9", "k_2
 IN_KAART = ["AantalInwoners_5", "HuishoudensTotaal_28", "PersonenPerSoortUitkeringBijstand_83",
             "PersonenPerSoortUitkeringAO_84", "PersonenPerSoortUitkeringWW_85"]
 GEMEENTEN = ("0935", "0917")  # Maastricht, Heerlen
+NATIONAL_BUURT = ["AantalInwoners_5", "k_0Tot15Jaar_8", "k_65JaarOfOuder_12"]
 
 
 def main() -> None:
@@ -43,6 +44,11 @@ def main() -> None:
     gm = code.str.startswith("GM")
     _write(td.loc[gm, ["WijkenEnBuurten", "regio", *ID_COLUMNS[1:], *POPULATION]],
            OUT / "kwb_2020_84799NED_gemeente_population_nl.csv")
+    # Every other buurt of the country: the base populations of the standard errors of comparison buurten
+    # (metrics/margins.py). No names (the buurt names come from 50090NED), only the three counts.
+    other = code.str.startswith("BU") & ~code.str[2:6].isin(GEMEENTEN)
+    _write(td.loc[other, ["WijkenEnBuurten", *ID_COLUMNS[2:], *NATIONAL_BUURT]],
+           OUT / "kwb_2020_84799NED_buurt_population_nl.csv")
 
 
 def _write(df: pd.DataFrame, path: Path) -> None:

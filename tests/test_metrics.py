@@ -120,44 +120,110 @@ def test_direction_handling(eng, direction, old, new, label):
     assert eng.change(higher, a, b).label == ("verslechterd" if label == "verbeterd" else "verbeterd")
 
 
-def test_margin_model_share_just_inside_and_outside():
+def test_standard_error_model_share_by_hand():
+    """RIVM model estimate without a published interval: SE = 2 · √(p(1 − p)/N) · 100."""
     rule = {"type": "model_share"}
-    thr = margins.threshold(rule, 30, 25, 1000, 1000)
-    assert thr == pytest.approx(5.0)  # max(2, 5 * sqrt(1000/1000))
-    assert not margins.is_meaningful(4.99, thr)
-    assert not margins.is_meaningful(5.0, thr)  # exactly at the threshold is inside
-    assert margins.is_meaningful(5.01, thr)
-    assert margins.threshold(rule, 30, 25, 250_000, 250_000) == pytest.approx(2.0)
-    assert margins.threshold(rule, 30, 25, 250, 100_000) == pytest.approx(10.0)  # smaller area decides
+    # p = 0,30, N = 1.000: 2 · √(0,21 / 1000) = 2 · 0,0144914 = 0,0289828 -> 2,898 pp
+    assert margins.standard_error(rule, 30.0, 1000) == pytest.approx(2.89828, rel=1e-5)
+    # p = 0,25: 2 · √(0,1875 / 1000) = 0,0273861 -> 2,739 pp
+    assert margins.standard_error(rule, 25.0, 1000) == pytest.approx(2.73861, rel=1e-5)
+    assert margins.standard_error(rule, 30.0, None) is None  # no population: no SE, never a default
+    # a published interval goes first: (14 − 10) / (2 · 1,96) = 1,0204
+    assert margins.interval_se(10.0, 14.0) == pytest.approx(1.020408, rel=1e-6)
+    assert margins.standard_error(rule, 30.0, 1000, published=margins.interval_se(10.0, 14.0)) == \
+        pytest.approx(1.020408, rel=1e-6)
 
 
-def test_margin_inside_is_never_progress(eng):
+def test_standard_error_register_share_counts_rounded_to_fives():
+    """Pottenberg huishoudens met kinderen 355/1.270 (2017) -> 370/1.245 (2024): binomial plus rounding."""
+    rule = {"type": "binomial", "rounding": 5}
+    # p = 0,279528: 0,279528 · 0,720472 / 1270 = 1,58572e-4; rounding (25/12)(1 + p²)/1270² = 1,3920e-6
+    se1 = margins.standard_error(rule, 355 / 1270 * 100, numerator=355, denominator=1270, factor=100)
+    assert se1 == pytest.approx(1.26479, rel=1e-4)
+    se2 = margins.standard_error(rule, 370 / 1245 * 100, numerator=370, denominator=1245, factor=100)
+    assert se2 == pytest.approx(1.30088, rel=1e-4)
+    # change +1,77 pp against 1,96 · √(1,2648² + 1,3009²) = 3,556 pp: inside the margin
+    thr = margins.margin(margins.se_sum(se1, se2))
+    assert thr == pytest.approx(3.55618, rel=1e-4)
+    assert not margins.is_meaningful(370 / 1245 * 100 - 355 / 1270 * 100, thr)
+    # a published KWB percentage of a known base, rounded to whole percents: √(p(1−p)/N + 1/12)
+    pub = margins.standard_error({"type": "binomial", "rounding_pp": 1.0}, 20.0, 1000)
+    assert pub == pytest.approx(math.sqrt((math.sqrt(0.16 / 1000) * 100) ** 2 + 1 / 12))
+
+
+def test_standard_error_poisson_relative_and_counts_by_hand():
+    # bijstand: 400 uitkeringen op 4.000 inwoners, counts rounded to fives: 1000 · √(400 + 25/12) / 4000 = 5,0130
+    se = margins.standard_error({"type": "poisson", "rounding": 5}, 100.0, numerator=400, denominator=4000,
+                                factor=1000)
+    assert se == pytest.approx(5.01300, rel=1e-5)
+    # police counts are exact: 1000 · √400 / 4000 = 5
+    assert margins.standard_error({"type": "poisson", "rounding": 0}, 100.0, numerator=400, denominator=4000,
+                                  factor=1000) == pytest.approx(5.0)
+    # a published rate per 1.000 with N = 4.000: x = 100 · 4000 / 1000 = 400 -> 5
+    assert margins.standard_error({"type": "poisson_rate"}, 100.0, 4000, factor=1000) == pytest.approx(5.0)
+    # a mean without dispersion: 30 · 0,03 / (1,96 · √2) = 0,32469
+    assert margins.standard_error({"type": "relative", "value": 0.03}, 30.0) == pytest.approx(0.324692, rel=1e-5)
+    # a count rounded to fives: √(1000 + 25/12) = 31,6557
+    assert margins.standard_error({"type": "poisson_count", "rounding": 5}, 1000.0) == pytest.approx(31.6557, rel=1e-5)
+
+
+def test_combinations_by_hand():
+    # a change of one area: independent editions, √(2² + 1,5²) = 2,5
+    assert margins.se_sum(2.0, 1.5) == pytest.approx(2.5)
+    # a buurt inside its city (N_a/N_c = 0,1): √(4 + 0,25 − 2 · 0,1 · 4) = √3,45 = 1,85742
+    assert margins.se_difference(2.0, 0.5, 0.1) == pytest.approx(1.857418, rel=1e-6)
+    assert margins.se_difference(2.0, 0.5) == pytest.approx(math.sqrt(4.25))  # no overlap: independent
+    # difference of changes: Var(b_new − c_new) + Var(b_old − c_old) = 3,45 + 3,45 -> 2,6268
+    d = margins.se_sum(margins.se_difference(2.0, 0.5, 0.1), margins.se_difference(2.0, 0.5, 0.1))
+    assert d == pytest.approx(math.sqrt(6.9))
+    assert margins.margin(d) == pytest.approx(1.96 * math.sqrt(6.9))
+    assert margins.detectable(1.0) == pytest.approx(2.80)
+    assert not margins.is_meaningful(5.0, None)  # no SE: no finding
+    assert not margins.is_meaningful(1.96, 1.96) and margins.is_meaningful(1.97, 1.96)
+
+
+def test_engine_change_and_compare_use_the_combined_standard_error(eng):
     from metrics.compute import Result
     m = load().get("moeite_met_rondkomen")
-    a = Result("X", m.id, 2020, 25.1, "ok", "gepubliceerd", base_population=1000)
-    b = Result("X", m.id, 2012, 30.0, "ok", "gepubliceerd", base_population=1000)  # -4.9 pp, threshold 5
-    ch = eng.change(m, a, b)
+    a = Result("X", m.id, 2020, 25.0, "ok", "gepubliceerd", base_population=1000)
+    b = Result("X", m.id, 2012, 30.0, "ok", "gepubliceerd", base_population=1000)
+    ch = eng.change(m, a, b)  # −5 against 1,96 · √(2,7386² + 2,8983²) = 7,8155
+    assert ch.threshold == pytest.approx(7.81546, rel=1e-5)
     assert ch.label == "binnen de marge" and not ch.meaningful and ch.favourable is None
-    a.value = 24.9  # -5.1 pp
+    a.value = 22.0  # −8: SE at 22% is 2,6199 -> margin 1,96 · √(2,6199² + 2,8983²) = 7,6595
     assert eng.change(m, a, b).label == "verbeterd"
-
-
-def test_margin_absolute_and_poisson():
-    assert margins.threshold({"type": "absolute", "value": 1.0}, 10, 11) == 1.0
-    assert not margins.is_meaningful(1.0, 1.0) and margins.is_meaningful(1.01, 1.0)
-    thr = margins.threshold({"type": "poisson"}, 100, 80, counts=(400, 320), dens=(4000, 4000), factor=1000)
-    expected = math.sqrt((1.96 * 20 / 4000 * 1000) ** 2 + (1.96 * math.sqrt(320) / 4000 * 1000) ** 2)
-    assert thr == pytest.approx(expected)
-
-
-def test_compare_position_labels(eng):
-    from metrics.compute import Result
-    m = load().get("moeite_met_rondkomen")
     ref = Result("GM", m.id, 2020, 15.0, "ok", "gepubliceerd", base_population=100_000)
-    near = Result("B", m.id, 2020, 16.0, "ok", "gepubliceerd", base_population=100_000)
+    near = Result("B", m.id, 2020, 15.3, "ok", "gepubliceerd", base_population=100_000)  # 0,3 < 1,96 · 0,321
     far = Result("B", m.id, 2020, 25.0, "ok", "gepubliceerd", base_population=100_000)
-    assert eng.compare(m, near, ref, "Maastricht").label == "vergelijkbaar met Maastricht"
+    assert eng.compare(m, near, ref, "Maastricht").label == "niet aantoonbaar anders dan Maastricht"
     assert eng.compare(m, far, ref, "Maastricht").label == "minder gunstig dan Maastricht"
+    unknown = Result("B", m.id, 2020, 40.0, "ok", "gepubliceerd")
+    assert eng.compare(m, unknown, ref, "Maastricht").meaningful is False  # no population: no decision
+
+
+def test_pottenberg_angst_depressie_and_vijverpark_on_one_basis(real):
+    """11,8 -> 15,3 (+3,5) was 'verslechterd' by 0,04 pp under the old rule; with both estimates' standard errors
+    it is inside the margin. Vijverpark (+3,9, 160 inhabitants) is decided by the same rule with its own
+    population."""
+    from metrics import similar
+    from metrics.compute import Result
+    m = load().get("risico_angst_depressie")
+    s = {r.year: r for r in real.series(m, "BU09350203") if r.present}
+    old, new = s[2012], s[2020]
+    assert (old.value, new.value) == (pytest.approx(11.8), pytest.approx(15.3))
+    n_old, n_new = old.base_population, new.base_population
+    se_old = 2 * math.sqrt(0.118 * 0.882 / n_old) * 100
+    se_new = 2 * math.sqrt(0.153 * 0.847 / n_new) * 100
+    ch = real.change(m, new, old)
+    assert ch.threshold == pytest.approx(1.96 * math.sqrt(se_old ** 2 + se_new ** 2), rel=1e-6)
+    assert ch.threshold > 3.5 and ch.label == "binnen de marge"
+    e = load().get("eenzaam")
+    v_old = similar.national_result(e, "BU08990522", 2016, 57.0, base_population=155.0)  # 160 inwoners, 5 < 15
+    v_new = similar.national_result(e, "BU08990522", 2020, 60.9, base_population=155.0)
+    vch = real.change(e, v_new, v_old)
+    se = [2 * math.sqrt(p * (1 - p) / 155) * 100 for p in (0.57, 0.609)]
+    assert vch.threshold == pytest.approx(1.96 * math.sqrt(se[0] ** 2 + se[1] ** 2), rel=1e-6)
+    assert vch.label == "binnen de marge"
 
 
 def test_median_is_never_aggregated():

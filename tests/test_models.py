@@ -53,12 +53,32 @@ def test_overzicht_and_participatie_say_the_same(eng):
     reg = _register([(NAZARETH, "2026-09", "18-64", 1, 70, 2, 1), (NAZARETH, "2026-09", "65+", 1, 10, 1, 1),
                      (POTTENBERG, "2026-09", "totaal", 1, 6, 0, 1)])
     ov = overzicht_model(eng, load(), {"built_at": "2026-12-01T02:00:00+00:00"}, pd.DataFrame(), reg, TODAY)
-    assert "Nazareth: 80 bewoners bereikt" in ov.participation_text
-    assert "Pottenberg: <10 bewoners bereikt" in ov.participation_text
+    assert "Nazareth: 80 contacten met bewoners" in ov.participation_text
+    assert "Pottenberg: <10 contacten met bewoners" in ov.participation_text
     pm = participation_model(eng, reg)
-    shown = pm.totals.set_index("Buurt")["Bewoners bereikt"]
+    shown = pm.totals.set_index("Buurt")["Contacten met bewoners"]
     assert shown["Nazareth"] == 80 and shown["Pottenberg"] == "<10"
     assert reach_line(eng, pd.DataFrame()) is None
+
+
+def test_contacts_per_100_of_the_age_groups_own_population(eng):
+    """Monthly registrations are contacts (a resident who comes twice counts twice): no '% van de inwoners'. An age
+    group's rate is of that age group's population (65+: CBS k_65JaarOfOuder); 0-17 and 18-64 have no exact CBS
+    band, so no rate rather than one of the whole buurt."""
+    from metrics.participation import RATE, summarise
+    from models.participation import population
+
+    reg = _register([(NAZARETH, "2026-09", "65+", 1, 30, 1, 1), (NAZARETH, "2026-10", "65+", 1, 30, 1, 1),
+                     (NAZARETH, "2026-09", "18-64", 1, 40, 1, 1)])
+    pop = population(eng, [NAZARETH])
+    old = eng.latest("aandeel_65plus", NAZARETH).numerator
+    assert pop[(NAZARETH, "65+")] == old and pop[NAZARETH] == eng.latest("inwoners", NAZARETH).value
+    by_age = summarise(reg, pop, ["buurt_code", "leeftijdsgroep"]).set_index("leeftijdsgroep")
+    assert by_age.loc["65+", RATE] == pytest.approx(60 / old * 100)  # two months of 30: 60 contacts
+    assert pd.isna(by_age.loc["18-64", RATE])
+    pm = participation_model(eng, reg)
+    assert "Bereikt (% van de inwoners)" not in pm.totals.columns
+    assert "Contacten per 100 inwoners" in pm.totals.columns
 
 
 def test_overzicht_model_cards_and_date(eng):

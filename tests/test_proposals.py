@@ -47,10 +47,10 @@ def test_gat_halveren_half_the_gap_by_2035_on_a_straight_path():
     p = make("gat_halveren")
     assert (p.target_year, p.target_value) == (2035, pytest.approx(25.0))
     # straight line 2020 (30) -> 2035 (25): 1/3 point per year
-    assert [(c.year, round(c.value, 4)) for c in p.milestones] == [(2024, round(30 - 4 / 3, 4)),
-                                                                    (2028, round(30 - 8 / 3, 4)), (2032, 26.0)]
+    # the 2024 edition was measured before the programme start (2025): never a milestone or a check
+    assert [(c.year, round(c.value, 4)) for c in p.milestones] == [(2028, round(30 - 8 / 3, 4)), (2032, 26.0)]
     # checks run to the first edition at or after the target year, which asks for the target itself
-    assert [c.year for c in p.checks] == [2024, 2028, 2032, 2036]
+    assert [c.year for c in p.checks] == [2028, 2032, 2036]
     assert p.checks[-1].value == pytest.approx(25.0)
     assert p.label == "voorstel — niet vastgesteld" and "voorstel" in p.summary(TODAY).lower()
     assert "gat halveren" in p.summary(TODAY)
@@ -59,8 +59,8 @@ def test_gat_halveren_half_the_gap_by_2035_on_a_straight_path():
 def test_gat_dichten_reaches_the_reference_by_2045():
     p = make("gat_dichten")
     assert (p.target_year, p.target_value) == (2045, pytest.approx(20.0))
-    assert [c.year for c in p.milestones] == [2024, 2028, 2032, 2036, 2040, 2044]
-    assert p.milestones[0].value == pytest.approx(30 - 10 * 4 / 25)
+    assert [c.year for c in p.milestones] == [2028, 2032, 2036, 2040, 2044]
+    assert p.milestones[0].value == pytest.approx(30 - 10 * 8 / 25)
     assert p.checks[-1].year == 2048 and p.checks[-1].value == pytest.approx(20.0)
 
 
@@ -70,12 +70,13 @@ def test_higher_is_better_gap_goes_up():
 
 
 def test_measurable_from_the_first_edition_beyond_the_margin():
-    p = make("gat_halveren", thr=2.0)  # asks 1,33 / 2,67 / 4,0 / 5,0 points
+    p = make("gat_halveren", thr=2.0)  # asks 2,67 / 4,0 / 5,0 points (2024 is before the start)
     assert p.measurable_from.year == 2028
-    assert p.measurable_text(TODAY).startswith("meetbaar vanaf de editie van 2028")
+    assert p.measurable_text(TODAY).startswith("met 80% kans zichtbaar vanaf de editie van 2028")
     assert "verwacht rond juni 2030" in p.measurable_text(TODAY)
     # an edition expected before 'today' is said to be due, not 'expected'
-    assert "moeten verschijnen" in make("gat_halveren", thr=1.0).measurable_text(TODAY)
+    assert "moeten verschijnen" in make("gat_halveren", thr=1.0).measurable_text(dt.date(2031, 1, 1))
+    assert make("gat_halveren", thr=2.7).measurable_from.year == 2032  # 2,67 < 2,7: not yet in 2028
 
 
 def test_change_inside_the_margin_is_niet_meetbaar():
@@ -83,9 +84,10 @@ def test_change_inside_the_margin_is_niet_meetbaar():
     assert p.measurable_from is None and not p.measurable
     txt = p.measurable_text(TODAY)
     assert txt.startswith("niet meetbaar op buurtniveau met deze gegevens")
-    assert "2,0 procentpunt" in txt and "3,0 procentpunt" in txt
-    # a change exactly at the margin is inside it (as everywhere in the dashboard)
-    assert make("gat_dichten", base=30.0, ref=27.0, thr=3.0).measurable_from is None
+    assert "2,0 procentpunt" in txt and "3,0 procentpunt" in txt and "80% kans" in txt
+    # power rule: a change of exactly (1,96 + 0,84) · SE is seen with 80% probability, so it counts
+    assert make("gat_dichten", base=30.0, ref=27.0, thr=3.0).measurable_from.year == 2048
+    assert make("gat_dichten", base=30.0, ref=27.0, thr=3.01).measurable_from is None
 
 
 def test_a_strength_gets_vasthouden_from_the_engine():
@@ -96,16 +98,22 @@ def test_a_strength_gets_vasthouden_from_the_engine():
     a = props_a[0]
     assert (a.baseline_year, a.baseline_value, a.ref_value) == (2020, 20.0, 33.3)
     assert a.target_value == 20.0 and a.target_year == 2045 and a.milestones == ()
-    # the allowed worsening is the model margin with buurt A's 1.000 adults: max(2, 5 x sqrt(1000/1000)) = 5
-    assert a.baseline_threshold == pytest.approx(5.0)
-    assert a.measurable_text(TODAY).startswith("te volgen vanaf de editie van 2022")  # 50120NED (issue 22)
+    # the allowed worsening: seen with 80% probability, (1,96 + 0,84) · √2 · SE, SE = 2 · √(0,2 · 0,8 / 1000) · 100
+    se_a = 2 * math.sqrt(0.2 * 0.8 / 1000) * 100
+    assert se_a == pytest.approx(2.52982, rel=1e-5)
+    assert a.baseline_threshold == pytest.approx(2.8 * math.sqrt(2) * se_a)
+    assert a.measurable_text(TODAY).startswith("te volgen vanaf de editie van 2028")
     assert "sterkte vasthouden" in a.summary(TODAY)
-    # buurt B: 40,0% vs 33,3%, beyond its margin (3.000 adults: 2,89 points): the two gap rules
+    # buurt B: 40,0% vs 33,3%, beyond the margin of the difference: the two gap rules
     props_b = pr.for_metric(eng, MOEITE, "BU00010002", TODAY, ref="GM0001")
     assert [p.rule for p in props_b] == ["gat_halveren", "gat_dichten"]
     half = props_b[0]
     assert half.target_value == pytest.approx(40 + (33.3 - 40) / 2)
-    assert half.checks[0].threshold == pytest.approx(5 * math.sqrt(1000 / 3000))
+    # first check: the 2028 edition, path value 40 + (36,65 − 40) · 8/15; 3.000 adults on both sides
+    v = 40 + (36.65 - 40) * 8 / 15
+    se_v, se_0 = (2 * math.sqrt(p * (1 - p) / 3000) * 100 for p in (v / 100, 0.40))
+    assert half.checks[0].year == 2028 and half.checks[0].value == pytest.approx(v)
+    assert half.checks[0].threshold == pytest.approx((1.96 + 0.84) * math.sqrt(se_v ** 2 + se_0 ** 2))
 
 
 def test_milestones_fall_on_the_release_calendar():
@@ -119,9 +127,12 @@ def test_milestones_fall_on_the_release_calendar():
     assert [y for y, _ in kwb] == list(range(2018, 2036))
     p = pr.make("gat_halveren", CAT.get("huishoudens_sociaal_minimum"), "BU1", "Buurt 1", 2017, 17.0, 10.0, kwb,
                 const(1.0), PROG)
-    assert [c.year for c in p.milestones] == [2018, 2022, 2026, 2030, 2034]
-    assert len(p.checks) == 18  # measurability looks at every edition
-    assert p.measurable_from.year == 2023  # 3,5 points over 18 years: > 1 point from year 6 on
+    # an income figure of KWB jaargang t is about year t − 2: the first edition after the 2025 start is 2028
+    # (income 2026); never 'meetbaar vanaf 2023'
+    assert [c.year for c in p.milestones] == [2028, 2032]
+    assert [c.year for c in p.checks] == list(range(2028, 2036))  # measurability looks at every edition
+    assert p.checks[0].value == pytest.approx(17.0 - 3.5 * 9 / 18)  # the path in income year 2026
+    assert p.measurable_from.year == 2028
 
 
 def test_open_proposals_leave_out_decided_ones_and_metrics_with_a_target():
@@ -145,13 +156,13 @@ def test_adopted_values_are_a_valid_target_and_follow_an_edited_target():
     p = make("gat_halveren")
     v = p.target_values("Team armoede")
     assert v["target_value"] == pytest.approx(25.0) and v["target_year"] == 2035
-    assert [m["year"] for m in v["milestones"]] == [2024, 2028, 2032]
+    assert [m["year"] for m in v["milestones"]] == [2028, 2032]
     assert "gat halveren" in v["rationale"] and "Gat halveren" in v["rationale"]
     ok = loader_programme.validate_target(v, {MOEITE.id}, {"BU1"})
     assert ok["baseline_value"] == 30.0
     edited = p.target_values("Team armoede", target_value=24.0, target_year=2030)
-    assert [m["year"] for m in edited["milestones"]] == [2024, 2028]  # only milestones before the new target year
-    assert edited["milestones"][0]["value"] == pytest.approx(30 - 6 * 4 / 10)
+    assert [m["year"] for m in edited["milestones"]] == [2028]  # only milestones before the new target year
+    assert edited["milestones"][0]["value"] == pytest.approx(30 - 6 * 8 / 10)
     assert "aangepast" in edited["rationale"]
 
 
@@ -167,6 +178,8 @@ def test_difference_of_changes_inside_the_spread():
     assert (gc.low, gc.high) == (pytest.approx(-12.0), pytest.approx(-4.0))
     assert gc.n == 4 and gc.n_missing == 1 and gc.inside is True
     assert gc.difference == pytest.approx(-10.6 - gc.group_median)
+    # rank test: median −8; |−10,6 + 8| = 2,6 is reached by 2 of 4 (|−12 + 8| = 4, |−4 + 8| = 4): p = 3/5
+    assert gc.p_value == pytest.approx(3 / 5)
     s = gc.sentence
     assert "Nazareth: −10,6 procentpunt; vergelijkbare buurten: −8,0" in s
     assert "spreiding −12,0 tot −4,0" in s and "binnen de spreiding" in s
@@ -178,11 +191,17 @@ def statistics_median(xs):
 
 
 def test_difference_of_changes_outside_the_spread_says_which_side():
-    group = {"B1": {2020: 30.0, 2024: 29.0}, "B2": {2020: 30.0, 2024: 31.0}}
+    # 20 buurten with changes −1,0 … +0,9: a focus change of −6 lies beyond all of them, p = 1/21 <= 0,05
+    group = {f"B{i}": {2020: 30.0, 2024: 30.0 + (i - 10) / 10} for i in range(20)}
     better = pr.group_comparison(MOEITE, "Nazareth", {2020: 30.0, 2024: 24.0}, group, 2020, 2024)
+    assert better.p_value == pytest.approx(1 / 21)
     assert better.inside is False and "buiten de spreiding" in better.sentence and "gunstiger" in better.sentence
     worse = pr.group_comparison(ERVAREN, "Nazareth", {2020: 60.0, 2024: 55.0}, group, 2020, 2024)
     assert worse.inside is False and "minder gunstig" in worse.sentence
+    # with two buurten even the most extreme change has p = 1/3: never 'buiten de spreiding' (min–max would be)
+    two = {"B1": {2020: 30.0, 2024: 29.0}, "B2": {2020: 30.0, 2024: 31.0}}
+    small = pr.group_comparison(MOEITE, "Nazareth", {2020: 30.0, 2024: 24.0}, two, 2020, 2024)
+    assert small.p_value == pytest.approx(1 / 3) and small.inside is True
 
 
 def test_no_measurement_after_the_baseline_or_no_group_values_says_so():
@@ -257,8 +276,37 @@ def test_documentation_sections_keep_every_line():
     from metrics import docs
 
     intro, parts = docs.sections()
-    assert [t for t, _ in parts][:3] == ["Rekenregels", "Doelvoorstellen en meetbaarheid",
-                                         "Positieve Gezondheid: zes dimensies"]
+    assert [t for t, _ in parts][:4] == ["Rekenregels", "Methode: onzekerheid en 'echt' verschil",
+                                         "Doelvoorstellen en meetbaarheid", "Positieve Gezondheid: zes dimensies"]
     rebuilt = "\n\n".join([intro] + [f"## {t}\n\n{body}" for t, body in parts])
     strip = [line for line in docs.page_text().split("\n") if line.strip()]
     assert [line for line in rebuilt.split("\n") if line.strip()] == strip
+
+
+def test_nazareth_gat_halveren_measurability_at_80_percent_power_by_hand(subset_sqlite):
+    """Nazareth, moeite met rondkomen, gat halveren: basis 25,3 (2020), Maastricht 15,9, target 20,6 in 2035.
+    The 2024 edition lies before the programme start; from 2028 on the path asks −2,51, −3,76, −4,70 points against
+    (1,96 + 0,84) · √(SE(path)² + SE(basis)²) with SE = 2 · √(p(1 − p)/N) · 100 and Nazareth's adults N."""
+    from loaders.repository import load_inputs
+
+    eng = Engine(load_inputs(subset_sqlite), CAT)
+    props = {p.rule: p for p in pr.for_metric(eng, MOEITE, "BU09350403", TODAY)}
+    p = props["gat_halveren"]
+    assert (p.baseline_year, p.baseline_value, p.ref_value) == (2020, 25.3, 15.9)
+    assert p.target_year == 2035 and p.target_value == pytest.approx(20.6)
+    n = eng.value(MOEITE, "BU09350403", 2020).base_population
+    assert [c.year for c in p.checks] == [2028, 2032, 2036]
+    se0 = 2 * math.sqrt(0.253 * 0.747 / n) * 100
+    for c, frac in zip(p.checks, (8 / 15, 12 / 15, 1.0)):
+        v = 25.3 + (20.6 - 25.3) * frac
+        sev = 2 * math.sqrt(v / 100 * (1 - v / 100) / n) * 100
+        assert c.value == pytest.approx(v)
+        assert c.threshold == pytest.approx(2.8 * math.sqrt(sev ** 2 + se0 ** 2), rel=1e-9)
+        assert abs(c.required_change) < c.threshold  # a coin flip at best: not 'meetbaar'
+    assert p.measurable_from is None and p.measurable_text(TODAY).startswith(pr.NOT_MEASURABLE)
+    # gat dichten asks −7,52 in 2040, the first edition with |Δ| >= 2,8 · SE_change
+    d = props["gat_dichten"]
+    first = d.measurable_from
+    assert first.year == 2040 and abs(first.required_change) >= first.threshold
+    assert all(abs(c.required_change) < c.threshold for c in d.checks if c.year < 2040)
+    assert d.measurable_short == "met 80% kans zichtbaar vanaf de editie van 2040"

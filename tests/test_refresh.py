@@ -296,7 +296,7 @@ def test_build_does_not_silently_drop_refreshed_data(db, cbs, tmp_path):
 
 def test_a_failed_build_keeps_the_refreshed_data(db, cbs, tmp_path):
     """The re-application is part of the build's one transaction: a build that fails after it changes nothing."""
-    from metrics.store import build
+    from wijkmonitor.statistics import build
 
     run(db, cbs, tmp_path, tables=["85984NED"])
     with pytest.raises(RuntimeError, match="simulated failure"):

@@ -54,7 +54,7 @@ def test_standardisation_by_hand():
 
 
 def test_distance_and_order_by_hand():
-    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10)
+    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10, method="euclidean")
     assert [m.area_code for m in res.matches] == ["BU0006", "BU0004", "BU0002", "BU0003"]
     assert [m.distance for m in res.matches] == pytest.approx([0.0, 2.0, math.sqrt(8), math.sqrt(8)])
     four = res.matches[1]
@@ -66,20 +66,20 @@ def test_distance_and_order_by_hand():
 
 
 def test_same_gemeente_and_missing_are_excluded():
-    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10)
+    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10, method="euclidean")
     codes = {m.area_code for m in res.matches}
     assert "BU0005" not in codes  # same gemeente as the focus buurt, although as close as BU0004
     assert "BU0007" not in codes  # missing trait A: never filled in
     assert "BU0001" not in codes  # the focus buurt itself
     # Excluding another gemeente instead lets BU0005 in (tie with BU0004 at d = 2, code decides).
-    res2 = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10, exclude_gemeenten=["GM0003"])
+    res2 = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10, exclude_gemeenten=["GM0003"], method="euclidean")
     assert [m.area_code for m in res2.matches] == ["BU0004", "BU0005", "BU0002"]
 
 
 def test_top_n_and_contributions_sum_to_distance_squared():
-    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=2)
+    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=2, method="euclidean")
     assert [m.area_code for m in res.matches] == ["BU0006", "BU0004"]
-    full = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10)
+    full = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10, method="euclidean")
     for m in full.matches:
         assert sum(m.contributions.values()) == pytest.approx(m.distance ** 2)
     expl = similar.explanation(full, HAND_VARS)
@@ -93,7 +93,7 @@ def test_top_n_and_contributions_sum_to_distance_squared():
 
 
 def test_why_sentence_names_close_traits_and_largest_difference():
-    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10)
+    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10, method="euclidean")
     s = similar.why(res.matches[1], res, HAND_VARS, "Focus")
     assert s == "Vrijwel gelijk aan Focus in kenmerk a; grootste verschil in kenmerk b: 24,0% tegen 16,0% (100% van de afstand)."
     same = similar.why(res.matches[0], res, HAND_VARS, "Focus")
@@ -103,6 +103,35 @@ def test_why_sentence_names_close_traits_and_largest_difference():
     assert table.iloc[1]["Buurt"] == "buurt BU0006"  # no name in the data: the code, never an invented name
     assert table.iloc[2]["Gemeente"] == "Tweestad" and table.iloc[2]["Kenmerk B"] == "24,0%"
     assert table.iloc[2]["Afstand"] == "2,00"
+
+
+def test_mahalanobis_distance_by_hand():
+    """Over the six complete buurten Var(A) = 4, Var(B) = 16, Cov(A, B) = (8 + 8 + 8 − 8 − 8 + 8) / 6 = 8/3, so
+    S⁻¹ = 9/512 · [[16, −8/3], [−8/3, 4]] = [[0,28125, −0,046875], [−0,046875, 0,0703125]].
+    BU0004 (0, +8): d² = 64 · 0,0703125 = 4,5.  BU0002 (+4, +8): d² = 16 · 0,28125 − 2 · 32 · 0,046875 +
+    64 · 0,0703125 = 4,5 − 3 + 4,5 = 6; contributions A: 4 · (1,125 − 0,375) = 3, B: 8 · (−0,1875 + 0,5625) = 3.
+    The correlated pair (A, B) no longer counts its shared part twice: BU0002 moves from 2,83 to 2,45."""
+    res = similar.match(hand_profile(), "BU0001", ["A", "B"], n=10)
+    by = {m.area_code: m for m in res.matches}
+    assert [m.area_code for m in res.matches] == ["BU0006", "BU0004", "BU0002", "BU0003"]
+    assert by["BU0004"].distance == pytest.approx(math.sqrt(4.5))
+    assert by["BU0002"].distance == pytest.approx(math.sqrt(6.0))
+    assert by["BU0002"].contributions == pytest.approx({"A": 3.0, "B": 3.0})
+    assert by["BU0004"].contributions == pytest.approx({"A": 0.0, "B": 4.5})
+    for m in res.matches:
+        assert sum(m.contributions.values()) == pytest.approx(m.distance ** 2)
+
+
+def test_programme_buurten_are_left_out_of_the_donor_pool():
+    """Buurten of another national area programme (config [nplv]) are no donors; HAND-MADE codes."""
+    prof = hand_profile()
+    prof.loc[prof.area_code == "BU0006", "area_code"] = "BU03630300"  # a buurt in Stadsdeel Nieuw-West
+    res = similar.match(prof, "BU0001", ["A", "B"], n=10)
+    assert "BU03630300" not in {m.area_code for m in res.matches} and res.n_programme == 1
+    assert similar.programme_buurt("BU03630300") and not similar.programme_buurt("BU09350403")
+    # every Heerlen-Noord wijk of the dashboard's own group is in the list
+    from loaders.codes import HEERLEN_NOORD_WIJKEN
+    assert all(similar.programme_buurt(f"BU0917{w}01") for w in HEERLEN_NOORD_WIJKEN)
 
 
 def test_focus_without_complete_profile_is_refused():
@@ -172,13 +201,15 @@ def test_nazareth_matches_exclude_maastricht(subset_sqlite):
     assert all(not m.area_code.startswith("BU0935") for m in res.matches)
     dists = [m.distance for m in res.matches]
     assert dists == sorted(dists)
-    # Recompute the nearest distance independently from the raw table.
+    assert all(not similar.programme_buurt(m.area_code) for m in res.matches)  # no Heerlen-Noord donors
+    # Recompute the nearest distance independently from the raw table (Mahalanobis).
     v = [p.code for p in pvs]
     comp = prof.dropna(subset=v)
-    z = (comp[v] - comp[v].mean()) / comp[v].std(ddof=0)
-    zf = z[comp.area_code == NAZARETH].iloc[0]
+    inv = np.linalg.inv(np.cov(comp[v].to_numpy(float), rowvar=False, ddof=0))
+    f = comp[comp.area_code == NAZARETH][v].to_numpy(float)[0]
     first = res.matches[0].area_code
-    assert math.sqrt(((z[comp.area_code == first].iloc[0] - zf) ** 2).sum()) == pytest.approx(dists[0])
+    d = comp[comp.area_code == first][v].to_numpy(float)[0] - f
+    assert math.sqrt(d @ inv @ d) == pytest.approx(dists[0])
 
 
 def test_movement_on_real_data(subset_sqlite, engine):
@@ -209,18 +240,24 @@ def test_movement_on_real_data(subset_sqlite, engine):
 
 
 def test_movement_of_a_buurt_unknown_to_the_engine(subset_sqlite, engine):
-    """A buurt outside Maastricht/Heerlen (HAND-MADE code and values) gets the engine's unknown-population margin."""
+    """A buurt outside Maastricht/Heerlen (HAND-MADE code and values) is decided on the same basis as the focus
+    buurt: its own base population (KWB 2020) in the same standard-error rule; without one, no decision."""
     from metrics import margins
     prof, pvs = _profile(subset_sqlite)
     res = similar.match(prof, NAZARETH, [p.code for p in pvs], n=1, year=2016)
     res.matches[0].area_code = "BU99990001"
+    res.matches[0].population = {"persons_18plus": 500.0}
     series = pd.DataFrame({"area_code": ["BU99990001"] * 3, "year": [2012, 2016, 2020],
                            "value": [30.0, 28.0, None], "status": ["ok", "ok", "geheim"]})
     m = load().get("moeite_met_rondkomen")
     mv = similar.movement(engine, m, NAZARETH, res, series, {}, 2012, 2016)
     row = mv[mv.area_code == "BU99990001"].set_index("jaar")
-    assert row.loc[2016, "marge"] == pytest.approx(margins.UNKNOWN_BASE_PP)
+    se = [2 * math.sqrt(p * (1 - p) / 500) * 100 for p in (0.30, 0.28)]  # 4,0988 and 4,0159
+    assert row.loc[2016, "marge"] == pytest.approx(1.96 * math.sqrt(se[0] ** 2 + se[1] ** 2))
     assert row.loc[2016, "verandering"] == pytest.approx(-2.0) and row.loc[2016, "oordeel"] == "binnen de marge"
+    res.matches[0].population = {}
+    unknown = similar.movement(engine, m, NAZARETH, res, series, {}, 2012, 2016)
+    assert unknown[unknown.area_code == "BU99990001"]["oordeel"].iloc[0] == margins.NO_SE_LABEL
     assert row.loc[2020, "waarde"] is None or pd.isna(row.loc[2020, "waarde"])  # suppressed stays missing
     assert row.loc[2020, "status"] == "geheim"
     mv2 = similar.movement(engine, m, NAZARETH, res, series, {}, 2016, 2020)
@@ -249,7 +286,7 @@ def test_reference_comparisons_use_the_engine(engine):
         want = engine.compare(m, engine.value(m, NAZARETH, r.jaar), engine.value(m, r.area_code, r.jaar),
                               ref_name=engine.name(r.area_code))
         assert r.oordeel == want.label and r.verschil == pytest.approx(want.diff)
-    assert all(lbl.split(" ")[0] in {"vergelijkbaar", "gunstiger", "minder"} for lbl in cmp["oordeel"])
+    assert all(lbl.split(" ")[0] in {"niet", "gunstiger", "minder"} for lbl in cmp["oordeel"])
     ref = similar.reference_frame(engine, m, NAZARETH)
     hn = ref[ref.area_code == "HEERLEN_NOORD"]
     assert (hn["methode"] == "afgeleid").all()  # derived by the engine with weights, not published
@@ -310,3 +347,67 @@ def test_profile_and_movement_chart_specs(subset_sqlite, engine):
     focus_rows = spec["datasets"][last["data"]["name"]]
     assert {r["area_code"] for r in focus_rows} == {NAZARETH}  # the focus buurt is drawn last, on top
     assert "Focusbuurt: Nazareth" in spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
+
+
+# ---------------------------------------------------------------------- placebo test of the group decision
+
+def _national_profiles() -> dict[int, pd.DataFrame]:
+    """Every buurt of the country, 18+, per year, from the shipped 50090NED file (real data), columns renamed to the
+    catalog's variable codes."""
+    raw = pd.read_parquet("data/health/rivm_50090NED_gezondheid_all_regions_nl.parquet")
+    raw = raw[(raw["soort_regio"].str.strip() == "Buurt") & (raw["leeftijd"].str.strip() == "18+")]
+    from loaders.sources import HEALTH_COLUMNS, statline_key
+    raw = raw.rename(columns={c: statline_key(c) for c in HEALTH_COLUMNS})
+    for c in (statline_key(c) for c in HEALTH_COLUMNS):
+        raw[c] = pd.to_numeric(raw[c].astype("string").str.strip(), errors="coerce")  # '.' = suppressed: NaN
+    raw = raw.assign(area_code=raw["regio_code"].str.strip(), name=raw["regio_naam_2014"],
+                     gemeente_code="GM" + raw["regio_code"].str.strip().str[2:6])
+    return {int(y): g.reset_index(drop=True) for y, g in raw.groupby("jaar")}
+
+
+def test_placebo_random_buurten_without_programme_raise_at_most_5_percent_false_alarms():
+    """Random buurten without any programme, matched on their 2016 profile (Mahalanobis, 20 buurten, NPLV buurten
+    and the own gemeente left out), and their change 2016 → 2020 on the six profile indicators tested against
+    their group's changes as the target card does (rank test p <= 0,05 and beyond 1,96 · the buurt's own SE,
+    from its KWB 2020 adults): at most 5% 'buiten de spreiding'. The former min–max band of 10 buurten flags far
+    more (under exchangeability 2/11 ≈ 18%), so the test can fail."""
+    from metrics import margins
+    from metrics import proposals as pr
+
+    cat = load()
+    pvs = similar.profile_variables(cat)
+    v = [p.code for p in pvs]
+    prof = _national_profiles()
+    p16, p20 = prof[2016], prof[2020].set_index("area_code")
+    base = p16.set_index("area_code")
+    kwb = pd.concat([pd.read_csv(f"data/cbs_kwb/{f}", dtype={"Codering_3": str}) for f in
+                     ("kwb_2020_84799NED_buurt_population_nl.csv", "kwb_2020_84799NED_buurt_wijk_nl_maastricht_heerlen.csv")])
+    adults = dict(zip(kwb["Codering_3"].str.strip(), kwb["AantalInwoners_5"] - kwb["k_0Tot15Jaar_8"]))
+    rng = np.random.default_rng(20251)
+    pool = p16.dropna(subset=v)
+    pool = pool[~pool["area_code"].map(similar.programme_buurt) & (pool["gemeente_code"] != "GM0935")
+                & pool["area_code"].isin(p20.dropna(subset=v).index) & pool["area_code"].map(adults).gt(0)]
+    placebo = rng.choice(pool["area_code"].to_numpy(), size=110, replace=False)
+    rule = {"type": "model_share"}
+    new_flags = old_flags = tests = 0
+    for code in placebo:
+        res = similar.match(p16, code, v, n=30, year=2016)
+        group = [m.area_code for m in res.matches if m.area_code in p20.index][:20]
+        n = adults[code]
+        for var in v:
+            a, z = base.at[code, var], p20.at[code, var]
+            changes = [c for c in (p20.at[g, var] - base.at[g, var] for g in group) if not pd.isna(c)]
+            if pd.isna(z - a) or len(changes) < 20:
+                continue
+            tests += 1
+            se = margins.se_sum(margins.standard_error(rule, a, n), margins.standard_error(rule, z, n))
+            gc = pr.group_comparison(cat.get(pvs[v.index(var)].metric_id), "placebo", {2016: a, 2020: z},
+                                     {g: {2016: 0.0, 2020: c} for g, c in zip(range(len(changes)), changes)},
+                                     2016, 2020, se)
+            new_flags += gc.inside is False
+            ten = changes[:10]
+            old_flags += not (min(ten) - 1e-9 <= z - a <= max(ten) + 1e-9)
+    print(f"placebo: {new_flags}/{tests} flagged by the rank test, {old_flags}/{tests} by the min-max band")
+    assert tests >= 600
+    assert new_flags / tests <= 0.05, (new_flags, tests)
+    assert old_flags / tests > 0.10, (old_flags, tests)  # the old band's false alarms, for contrast

@@ -6,14 +6,14 @@ import streamlit as st
 from loaders.auth import PermissionDenied
 from loaders.errors import LoadError
 from metrics.participation import COUNTS
-from models.participation import LABELS, participation_model
+from models.participation import CONTACTS_NOTE, LABELS, participation_model
 from ui import auth, components, state
 from wijkmonitor import programme
 
 eng = state.engine()
 
 st.title("Wie doen er mee?")
-st.markdown("Het participatieregister telt dialoogsessies, bereikte bewoners, meemakers en activiteiten per buurt "
+st.markdown("Het participatieregister telt dialoogsessies, contacten met bewoners, meemakers en activiteiten per buurt "
             "en per maand, zoals het programmateam ze invoert. Aantallen onder de 10 tonen we als **<10**, op het "
             "scherm en in downloads, zodat niemand herkenbaar wordt.")
 
@@ -28,9 +28,8 @@ if model.empty:
 else:
     st.subheader("Totaal per buurt")
     st.table(model.totals.set_index("Buurt"))
-    st.caption("Aandeel bereikt: bewoners bereikt gedeeld door het aantal inwoners volgens CBS (laatste peiljaar). "
-               "Per maand telt de rij 'totaal' als die er is, anders de som van de leeftijdsgroepen. "
-               "Dezelfde persoon kan in meerdere maanden meetellen.")
+    st.caption(CONTACTS_NOTE + " Inwoners volgens CBS (laatste peiljaar). Per maand telt de rij 'totaal' als die er "
+               "is, anders de som van de leeftijdsgroepen.")
     st.subheader("Per maand")
     st.dataframe(model.monthly, hide_index=True, width="stretch")
     if model.by_age is not None:

@@ -11,9 +11,11 @@ model = successen_model(state.engine(), state.catalog())
 st.title("Successen en tegenvallers")
 st.markdown("Alle indicatoren die sinds de eerste meting méér veranderden dan de marge, voor elk van de twee "
             "buurten. Verbeteringen en verslechteringen staan naast elkaar, even groot, telkens met de verandering "
-            "van Maastricht in dezelfde jaren ernaast. Veranderde de buurt evenveel als de stad (verschil binnen de "
-            "marge), dan staat dat er eerst: de buurt *beweegt mee met Maastricht*. Veranderingen binnen de marge "
-            "staan apart: daar kunnen we (nog) niets over zeggen.")
+            "van Maastricht in dezelfde jaren ernaast. Is het verschil tussen de verandering van de buurt en die van "
+            "de stad kleiner dan de gecombineerde marge, dan staat er *niet aantoonbaar anders dan Maastricht*. "
+            "Elke regel noemt de periode en of die vóór of na de start van het programma ligt, en of het cijfer "
+            "een modelschatting is. Veranderingen binnen de marge staan apart: daar kunnen we (nog) niets over "
+            "zeggen.")
 
 # One buurt at a time (the tab is in the URL): a projector shows one list, a link opens the same buurt.
 for tab, area in zip(components.on_request_tabs([a.name for a in model.areas], key="focusbuurt"), model.areas):

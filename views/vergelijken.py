@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from loaders.config import FOCUS_AREAS
-from metrics import fmt, margins, similar
+from metrics import fmt, similar
 from models.vergelijken import (comparable_metrics, distribution_section, national_metrics, reference_section,
                                 similar_section)
 from charts import compare_charts
@@ -143,10 +143,9 @@ def similar_buurten() -> None:
         if sim.movement_sentence:
             st.write(sim.movement_sentence)
         st.table(sim.movement_table)
-        st.caption("De beoordeling gebruikt de marge van de indicator. Voor buurten buiten Maastricht en Heerlen "
-                   "staat het aantal inwoners niet in de meegeleverde data; dan geldt de ruime marge van "
-                   f"{fmt.number(margins.UNKNOWN_BASE_PP, 0)} procentpunt. Of een buurt is verbeterd, zegt niet "
-                   "waardoor.")
+        st.caption("De beoordeling gebruikt voor elke rij dezelfde regel: een verandering is echt als ze groter is "
+                   "dan 1,96 × de gecombineerde standaardfout van de twee metingen. Zonder bekend aantal inwoners "
+                   "is er geen standaardfout en dus geen oordeel. Of een buurt is verbeterd, zegt niet waardoor.")
         components.source_line([similar.PROFILE_SOURCE], f"jaren {', '.join(str(y) for y in sim.years)} · "
                                "modelschatting RIVM")
 

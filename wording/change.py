@@ -2,9 +2,10 @@
 
 Every place that says *verbeterd* or *verslechterd* (Overzicht cards, Successen en tegenvallers, slides, the
 one-page briefing, PDF/PPTX) calls :func:`change_phrase`, so it always states Maastricht's change over the
-same years, and when the buurt moved with the city (the difference of the two changes within the metric's
-margin) it says that first: "Nazareth beweegt mee met Maastricht: …". A change inside the margin is never
-called an improvement; a metric without a good/bad direction is never judged ("gestegen", "gedaald").
+same years. The words follow the test (metrics/margins.py): when the difference of the two changes lies within
+1,96 × its combined standard error the buurt's change is "niet aantoonbaar anders dan Maastricht" — never "beweegt
+mee met Maastricht: verslechterd" when Maastricht's own change is inside its margin. A change inside the margin is
+never called an improvement; a metric without a good/bad direction is never judged ("gestegen", "gedaald").
 """
 from __future__ import annotations
 
@@ -31,24 +32,27 @@ def _numbers(m: Metric, ch: Comparison, city: CityChange, city_name: str = CITY)
     return own
 
 
+NOT_DIFFERENT = "niet aantoonbaar anders dan"
+
+
 def change_phrase(m: Metric, area_name: str, first_year: int, ch: Comparison, city: CityChange,
                   numbers: bool = False, name: bool = False, city_name: str = CITY) -> str:
     """The change of one buurt since `first_year`, with the city beside it.
 
     numbers=False gives words only (slides: the big numbers are the only statistics there); numbers=True adds
-    the changes in brackets and always names the buurt when it moved with the city. name=True starts with the
-    buurt's name (on a slide tile the buurt is the tile's label: "Nazareth · … · beweegt mee met Maastricht: …").
+    the changes in brackets. name=True starts with the buurt's name ("Nazareth: verslechterd sinds 2012, niet
+    aantoonbaar anders dan Maastricht").
     """
     tail = f" ({_numbers(m, ch, city, city_name)})" if numbers and ch.diff is not None else ""
     if ch.diff is None:
         return f"{area_name}: geen eerdere meting" if name else "geen eerdere meting"
     if not ch.meaningful:
-        s = f"sinds {first_year} binnen de marge"
+        s = f"sinds {first_year} {ch.label}"
         return (f"{area_name}: {s}" if name else s) + tail
     city_label = city.change.label if city.change is not None else None
     if city.with_city:
-        who = f"{area_name} beweegt" if name or numbers else "beweegt"
-        return f"{who} mee met {city_name}: {ch.label} sinds {first_year}" + tail
+        s = f"{ch.label} sinds {first_year}, {NOT_DIFFERENT} {city_name}"
+        return (f"{area_name}: {s}" if name or numbers else s) + tail
     s = f"{ch.label} sinds {first_year}"
     if city.with_city is False and city.change is not None:
         if city_label == ch.label:
@@ -100,15 +104,37 @@ def card_sentence(c: Card) -> str:
     return s
 
 
+def period_words(first_year: int, latest_year: int, start_year: int | None = None) -> str:
+    """'2012–2020, vóór de start van het programma (2025)' / 'na de start' / 'deels vóór de start'."""
+    from loaders.config import PROGRAMME
+
+    start = PROGRAMME.start_year if start_year is None else start_year
+    if latest_year <= start:
+        when = f"vóór de start van het programma in {start}"
+    elif first_year >= start:
+        when = f"na de start van het programma in {start}"
+    else:
+        when = f"deels vóór de start van het programma in {start}"
+    return f"periode {first_year}–{latest_year}, {when}"
+
+
+def is_model_estimate(m: Metric) -> bool:
+    return (m.margin or {}).get("type") == "model_share"
+
+
 def movement_text(mv: Movement, area_name: str) -> str:
-    """One line on Successen en tegenvallers: from, to, the change, and Maastricht over the same years."""
+    """One line on Successen en tegenvallers: from, to, the change, Maastricht over the same years, whether the
+    difference of the changes is demonstrable, the period against the programme start and 'modelschatting'."""
     m = mv.metric
     fromto = (f"van {fmt.value(mv.first.value, m.unit)} ({mv.first.year}) naar "
               f"{fmt.value(mv.latest.value, m.unit)} ({mv.latest.year}), {fmt.delta(mv.change.diff, m.unit)}")
     city = ""
     if mv.city.change is not None and mv.city.change.diff is not None:
         city = f"; {CITY} in dezelfde periode {fmt.delta(mv.city.change.diff, m.unit)}"
+        if mv.city.change.diff is not None and not mv.city.change.meaningful:
+            city += " (binnen de marge)"
     if mv.city.with_city and mv.change.meaningful:
-        return f"{m.label}: {area_name} beweegt mee met {CITY} — {fromto}{city}"
-    return f"{m.label}: {fromto}{city}"
-
+        city += f"; {NOT_DIFFERENT} {CITY}"
+    tail = f". {period_words(mv.first.year, mv.latest.year).capitalize()}"
+    tail += "; modelschatting RIVM" if is_model_estimate(m) else ""
+    return f"{m.label}: {fromto}{city}{tail}"

@@ -24,7 +24,8 @@ TITLE = "Veerkrachtige Wijken: Nazareth en Pottenberg"
 SUBTITLE = "Briefing voor de wethouder op één pagina"
 MAX_POINTS = 3
 MARGIN_NOTE = ("Een verandering of verschil binnen de marge telt niet als vooruitgang of achterstand. "
-               "'Beweegt mee met Maastricht': de buurt veranderde evenveel als de stad (verschil binnen de marge).")
+               "'Niet aantoonbaar anders dan Maastricht': het verschil tussen de verandering van de buurt en die van de "
+               "stad is kleiner dan de gecombineerde marge (1,96 × de standaardfout).")
 
 
 @dataclass(frozen=True)

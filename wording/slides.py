@@ -376,7 +376,7 @@ def _movements_slide(ctx: Context, key: str, which: str) -> Slide:
     with_city = sum(1 for mv in pool if mv.city.with_city)
     if pool:
         text = (f"Sinds de eerste meting {verb} {counts} indicatoren meer dan de marge"
-                + (f"; bij {count_word(with_city)} daarvan beweegt de buurt mee met Maastricht" if with_city else
+                + (f"; bij {count_word(with_city)} daarvan is de verandering niet aantoonbaar anders dan in Maastricht" if with_city else
                    "")
                 + ("; de volledige lijst staat op de pagina Successen en tegenvallers." if len(pool) > MAX_NUMBERS
                    else "."))
@@ -435,11 +435,11 @@ def _participation_slide(ctx: Context, key: str) -> Slide:
             nums.append(BigNumber(_suppressed(n), "Bewoners bereikt", period, REGISTER_SOURCE, area=eng.name(b),
                                   kind="register", raw=None if n < SUPPRESS_BELOW else n, area_code=b))
             row = by.loc[b]
-            share = row.get("aandeel_bereikt")
+            share = row.get("contacten_per_100")
             notes.append(f"{eng.name(b)}: " + ", ".join(f"{c.replace('_', ' ')} {_suppressed(float(row[c]))}"
                                                          for c in ("dialoogsessies", "bewoners_bereikt", "meemakers",
                                                                    "activiteiten"))
-                         + (f"; bereikt {fmt.value(share, '%')} van de inwoners (CBS)"
+                         + (f"; {fmt.number(share, 1)} contacten per 100 inwoners (CBS; wie vaker meedoet telt vaker)"
                             if n >= SUPPRESS_BELOW and share is not None and not math.isnan(share) else "") + ".")
     mm = float(tot["meemakers"].sum())
     nums.append(BigNumber(_suppressed(mm), "Meemakers", period, REGISTER_SOURCE, area="beide buurten",

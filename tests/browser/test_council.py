@@ -9,7 +9,7 @@ import re
 import pytest
 
 from benchmarks._browser import EXCEPTION, free_port, goto_settled
-from metrics.store import build
+from wijkmonitor.statistics import build
 
 from .editors import editor_server, editors_file, settle, sign_in
 from .test_editor_flow import choose

@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks._browser import goto_settled
 from loaders import programme
+from metrics import proposals as pr
 from wijkmonitor.statistics import build
 
 from .editors import editor_server, editors_file, settle, sign_in
@@ -57,7 +58,8 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         assert "Voorstel: gat halveren" in text and "Voorstel: gat dichten" in text
         assert "Voorstel: sterkte vasthouden" in text
         assert "Gat halveren: in 2035 is de helft van het verschil met Maastricht" in text  # the rule, shown
-        assert "Meetbaar vanaf de editie van 2032" in text and "Niet meetbaar op buurtniveau met deze gegevens" in text
+        assert "Met 80% kans zichtbaar vanaf de editie van 2040" in text  # Nazareth, gat dichten (80% power)
+        assert "Niet meetbaar op buurtniveau met deze gegevens" in text
         assert "Basis 2020: 25,3%" in text and "20,6% in 2035" in text  # Nazareth, moeite met rondkomen
         assert page.get_by_role("button", name="Voorstel overnemen").count() == 0  # editors only
         assert page.get_by_role("button", name="Voorstel afwijzen").count() == 0
@@ -72,7 +74,7 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         assert "geen doelen" in block and "voorstellen" in block and "voorstel — niet vastgesteld" in block
         table = page.locator("[data-testid='stTable']").last.inner_text()
         assert "voorstel gat halveren: 20,6% in 2035" in table and "voorstel sterkte vasthouden" in table
-        assert "meetbaar vanaf de editie van 2032" in table and "niet meetbaar op buurtniveau" in table
+        assert "met 80% kans zichtbaar vanaf de editie van" in table and "niet meetbaar op buurtniveau" in table
         page.screenshot(path=str(shots / "proposals-overzicht-anoniem.png"), full_page=True)
 
         # --- anonymous: the first slide of the presentation
@@ -83,7 +85,7 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         slide_text = first.inner_text()
         assert "Wat willen we bereiken?" in slide_text and "Voorstellen voor doelen" in slide_text
         assert "voorstel — niet vastgesteld" in slide_text and "voorstel gat halveren in 2035" in slide_text
-        assert re.search(r"meetbaar vanaf editie \d{4}", slide_text)
+        assert re.search(r"(zichtbaar|te volgen) vanaf editie \d{4}", slide_text)
         page.screenshot(path=str(shots / "proposals-dia1-anoniem.png"))
 
         # --- editor: sign in on Doelen and adopt Nazareth's 'gat halveren' for moeite met rondkomen
@@ -121,7 +123,8 @@ def test_visitor_sees_proposals_then_editor_adopts_one(browser, server, output_d
         assert list(zip(t["metric_id"], t["area_code"], t["target_year"])) == [
             ("moeite_met_rondkomen", "BU09350403", 2035)]
         groups = programme.list_comparison_groups(db)
-        assert len(groups[int(t["id"].iloc[0])]["codes"]) == 10
+        # config comparison_group_size: 20 buurten, so the rank test can reach p = 1/21
+        assert len(groups[int(t["id"].iloc[0])]["codes"]) == pr.programme().comparison_group_size == 20
 
         # --- rejecting: the next open proposal (Nazareth, sociaal minimum, gat halveren) disappears, the other stays
         page.get_by_role("tab", name="Voorstellen").click()
