@@ -410,10 +410,6 @@ def sign_ins_frame():
     return guarded(lambda: signin.list_sign_ins(programme_url()))
 
 
-def maastricht_buurten(eng: StoredEngine) -> list[str]:
-    return sorted((c for c, lv in eng.level.items() if lv == "buurt" and c.startswith("BU0935")), key=eng.name)
-
-
 def latest_period_by_source() -> dict[str, int]:
     """Latest observation year per table id (computed with the metric store)."""
     return engine().latest_period_by_source()
