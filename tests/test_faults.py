@@ -227,6 +227,7 @@ def test_failed_build_and_import_leave_the_app_usable(browser, app, fault_db, tm
     from wijkmonitor.statistics import build
     from loaders.db import query
     from loaders.errors import LoadError
+    from metrics.store import compute_into
     from metrics.variables import needed_variables
     from tests import corpus
 
