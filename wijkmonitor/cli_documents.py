@@ -6,9 +6,10 @@ import sys
 import time
 from pathlib import Path
 
-from loaders.db import DatabaseUnavailable
+from loaders.db import DatabaseError
 
 from . import documents
+from .failures import failed
 
 DOCS_OUT = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
 
@@ -29,18 +30,17 @@ def register(sub) -> None:
     b.set_defaults(func=_briefing, parser=b)
 
 
-def _unavailable(exc: DatabaseUnavailable, what: str) -> int:
-    """An outage (or a database without computed figures) is an error with a Dutch message, never an empty
-    document: exit code 1, nothing written."""
-    print(f"FOUT: {exc}\n{what} is niet gemaakt.", file=sys.stderr)
-    return 1
+def _unavailable(exc: DatabaseError, what: str) -> int:
+    """A database failure (unreachable, not built, timeout, locked) is an error with its Dutch message, never an
+    empty document: exit status :data:`wijkmonitor.failures.EXIT_DATABASE`, nothing written."""
+    return failed(exc, f"het maken van {what.lower()}", unchanged=f"{what} is niet gemaakt.")
 
 
 def _export(args) -> int:
     t0 = time.perf_counter()
     try:
         n = documents.export(args.out, args.url)
-    except DatabaseUnavailable as exc:
+    except DatabaseError as exc:
         return _unavailable(exc, "De export")
     print(f"{n:,} rijen geschreven naar {args.out} in {time.perf_counter() - t0:.1f} s")
     return 0
@@ -60,7 +60,7 @@ def _briefing(args) -> int:
     today = dt.date.fromisoformat(args.datum) if args.datum else dt.date.today()
     try:
         data = documents.briefing(suffix.lstrip("."), onepage=args.onepage, url=args.url, today=today)
-    except DatabaseUnavailable as exc:
+    except DatabaseError as exc:
         return _unavailable(exc, "De briefing")
     args.out.write_bytes(data)
     print(f"geschreven: {args.out} ({len(data) // 1024} kB) in {time.perf_counter() - t0:.1f} s")
