@@ -58,7 +58,8 @@ def reached(df: pd.DataFrame, population: dict[str, float], buurten) -> pd.DataF
 
 
 def suppress(df: pd.DataFrame) -> pd.DataFrame:
-    """Counts under 10 become '<10' and the rate derived from them is withheld (on screen and in exports)."""
+    """Counts under 10 become '<10' and the rate derived from them is withheld (on screen and in exports).
+    Primary suppression only: a table shown next to a total goes through :func:`protect`."""
     out = df.copy().astype(object)
     for c in COUNTS:
         if c in out:
@@ -67,3 +68,64 @@ def suppress(df: pd.DataFrame) -> pd.DataFrame:
             if c == "bewoners_bereikt" and RATE in out:
                 out.loc[small, RATE] = None
     return out
+
+
+SECONDARY = "x"
+SECONDARY_NOTE = ("x: afgeschermd, zodat een aantal onder de 10 niet uit het totaal kan worden teruggerekend "
+                  "(secundaire geheimhouding, zoals CBS die toepast).")
+
+
+def _hide(df: pd.DataFrame, masks: dict[str, pd.Series], secondary: dict[str, pd.Series]) -> pd.DataFrame:
+    out = df.copy().astype(object)
+    for c in COUNTS:
+        if c not in out:
+            continue
+        out.loc[masks[c], c] = SUPPRESSED
+        out.loc[secondary[c], c] = SECONDARY
+        if c == "bewoners_bereikt" and RATE in out:
+            out.loc[masks[c] | secondary[c], RATE] = None  # a rate next to a known population reveals the count
+    return out
+
+
+def protect(totals: pd.DataFrame, breakdowns: dict[str, pd.DataFrame], group: str = "buurt_code"
+            ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Primary and secondary suppression for a table of totals per ``group`` and breakdowns of those totals
+    (per month, per age group) that are shown beside it, on screen and in downloads.
+
+    Primary: every count under ``suppress_below`` is '<10'. Secondary: where a group's total is shown and exactly
+    one cell of a breakdown of it is hidden, that cell could be recovered by subtraction (47 − 38 = 9), so the
+    smallest other cell of the group is hidden too ('x'); when there is no other cell, the group's total is
+    hidden ('x'). Rates built on a hidden count are withheld. Returns the shown totals and breakdowns (objects,
+    raw column names)."""
+    t_primary = {c: totals[c] < SUPPRESS_BELOW for c in COUNTS if c in totals}
+    t_secondary = {c: pd.Series(False, index=totals.index) for c in t_primary}
+    shown_total = {c: {g: bool(not t_primary[c].loc[i]) for i, g in totals[group].items()} for c in t_primary}
+    out = {}
+    for name, df in breakdowns.items():
+        primary = {c: df[c] < SUPPRESS_BELOW for c in COUNTS if c in df}
+        secondary = {c: pd.Series(False, index=df.index) for c in primary}
+        for c in primary:
+            for g, idx in df.groupby(group).groups.items():
+                hidden = primary[c].loc[idx]
+                if int(hidden.sum()) != 1 or not shown_total.get(c, {}).get(g, False):
+                    continue
+                others = df.loc[idx][~hidden.to_numpy()]
+                if len(others):
+                    secondary[c].loc[others[c].astype(float).idxmin()] = True
+                else:  # the only cell is the total itself: hide the total
+                    t_secondary[c].loc[totals.index[totals[group] == g]] = True
+                    shown_total[c][g] = False
+        out[name] = _hide(df, primary, secondary)
+    return _hide(totals, t_primary, t_secondary), out
+
+
+def protected(register: pd.DataFrame, pop: dict) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The totals per buurt and their breakdowns per month and per age group, with primary and secondary
+    suppression over all of them together: the one computation behind the page, its download, Overzicht, the
+    slides and the briefing."""
+    per_month = register_totals(register)
+    parts = {"monthly": summarise(per_month, pop, ["buurt_code", "maand"])}
+    ages = register[register["leeftijdsgroep"] != "totaal"]
+    if not ages.empty:
+        parts["by_age"] = summarise(ages, pop, ["buurt_code", "leeftijdsgroep"])
+    return protect(summarise(per_month, pop, ["buurt_code"]), parts)

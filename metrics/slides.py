@@ -13,7 +13,7 @@ import pandas as pd
 
 from .briefing import FOCUS_AREAS
 from .compute import Engine
-from .participation import reached
+from .participation import protected, reached
 from .targets import Target
 
 
@@ -79,8 +79,9 @@ def source_rows(sources: pd.DataFrame | None) -> list[SourceRow]:
     return sorted(out, key=lambda r: (not is_statistic(r.table_id), r.table_id))
 
 
-def participation_totals(ctx: Context) -> pd.DataFrame:
-    """Raw totals per focus buurt, as on the page Wie doen er mee? (metrics.participation.register_totals)."""
+def participation_totals(ctx: Context, protect: bool = True) -> pd.DataFrame:
+    """Totals per focus buurt as on the page Wie doen er mee?, protected the same way (counts under 10 '<10',
+    cells that would reveal one 'x': metrics.participation.protected); numbers stay numbers."""
     df = ctx.participation
     if df is None or df.empty:
         return pd.DataFrame()
@@ -92,4 +93,4 @@ def participation_totals(ctx: Context) -> pd.DataFrame:
         r = ctx.engine.latest("inwoners", b)
         if r:
             pop[b] = r.value
-    return reached(df, pop, FOCUS_AREAS)
+    return protected(df, pop)[0] if protect else reached(df, pop, FOCUS_AREAS)

@@ -10,7 +10,7 @@ from loaders.codes import member_prefix
 from loaders.config import FOCUS_AREAS, MAASTRICHT, SUPPRESS_BELOW
 from metrics import fmt
 from metrics.compute import Engine
-from metrics.participation import RATE, SUPPRESSED, reached, register_totals, summarise, suppress
+from metrics.participation import RATE, SECONDARY, SUPPRESSED, protected
 
 LABELS = {"buurt_code": "Buurt", "maand": "Maand", "leeftijdsgroep": "Leeftijdsgroep",
           "dialoogsessies": "Dialoogsessies", "bewoners_bereikt": "Contacten met bewoners", "meemakers": "Meemakers",
@@ -31,6 +31,7 @@ class ParticipationModel:
     download: pd.DataFrame  # per buurt and month, suppressed, raw column names
     buurten: tuple[str, ...]  # the buurten an editor may enter figures for
     source: str = SOURCE
+    secondary: bool = False  # some cells are hidden as 'x' (metrics.participation.SECONDARY_NOTE)
 
 
 def population(eng: Engine, buurten) -> dict:
@@ -54,7 +55,8 @@ def maastricht_buurten(eng: Engine) -> tuple[str, ...]:
 
 
 def _show(eng: Engine, t: pd.DataFrame) -> pd.DataFrame:
-    t = suppress(t)
+    """A protected table (metrics.participation.protect) with names and Dutch labels."""
+    t = t.copy()
     if "buurt_code" in t:
         t["buurt_code"] = t["buurt_code"].map(eng.name)
     if RATE in t:
@@ -68,12 +70,11 @@ def participation_model(eng: Engine, register: pd.DataFrame) -> ParticipationMod
         e = pd.DataFrame()
         return ParticipationModel(True, e, e, None, e, buurten)
     pop = population(eng, buurten)
-    per_month = register_totals(register)
-    totals = summarise(per_month, pop, ["buurt_code"])
-    monthly = summarise(per_month, pop, ["buurt_code", "maand"])
-    ages = register[register["leeftijdsgroep"] != "totaal"]
-    by_age = _show(eng, summarise(ages, pop, ["buurt_code", "leeftijdsgroep"])) if not ages.empty else None
-    return ParticipationModel(False, _show(eng, totals), _show(eng, monthly), by_age, suppress(monthly), buurten)
+    totals, parts = protected(register, pop)
+    by_age = _show(eng, parts["by_age"]) if "by_age" in parts else None
+    secondary = any((t == SECONDARY).to_numpy().any() for t in (totals, *parts.values()))
+    return ParticipationModel(False, _show(eng, totals), _show(eng, parts["monthly"]), by_age, parts["monthly"], buurten,
+                              secondary=secondary)
 
 
 def reach_line(eng: Engine, register: pd.DataFrame, areas=FOCUS_AREAS) -> str | None:
@@ -81,9 +82,10 @@ def reach_line(eng: Engine, register: pd.DataFrame, areas=FOCUS_AREAS) -> str | 
     registered)."""
     if register.empty:
         return None
-    tot = reached(register, population(eng, areas), areas).set_index("buurt_code")
+    tot = protected(register, population(eng, areas))[0].set_index("buurt_code")
     parts = []
     for code in areas:
-        n = int(tot.loc[code, "bewoners_bereikt"]) if code in tot.index else 0
-        parts.append(f"{eng.name(code)}: {SUPPRESSED if n < SUPPRESS_BELOW else fmt.number(n, 0)} contacten met bewoners")
+        n = tot.loc[code, "bewoners_bereikt"] if code in tot.index else 0
+        shown = n if isinstance(n, str) else (SUPPRESSED if n < SUPPRESS_BELOW else fmt.number(n, 0))
+        parts.append(f"{eng.name(code)}: {shown} contacten met bewoners")
     return "; ".join(parts)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from loaders.auth import PermissionDenied
 from loaders.errors import LoadError
-from metrics.participation import COUNTS
+from metrics.participation import COUNTS, SECONDARY_NOTE
 from models.participation import CONTACTS_NOTE, LABELS, participation_model
 from ui import auth, components, state
 from wijkmonitor import programme
@@ -35,6 +35,8 @@ else:
     if model.by_age is not None:
         st.subheader("Naar leeftijdsgroep")
         st.dataframe(model.by_age, hide_index=True, width="stretch")
+    if model.secondary:
+        st.caption(SECONDARY_NOTE)
     components.downloads(model.download, "participatieregister", key="part_dl")
 st.caption(model.source)
 

@@ -405,8 +405,11 @@ def _calendar_slide(ctx: Context, key: str) -> Slide:
                  "\n".join(notes), (CALENDAR_SOURCE,))
 
 
-def _suppressed(n: float) -> str:
-    return SUPPRESSED if n < SUPPRESS_BELOW else fmt.number(n, 0)
+def _suppressed(n) -> str:
+    """A register count as shown: '<10' / 'x' as metrics.participation.protected left it, else the number."""
+    if isinstance(n, str):
+        return n
+    return SUPPRESSED if n < SUPPRESS_BELOW else fmt.number(float(n), 0)
 
 
 def _period(df: pd.DataFrame) -> str:
@@ -431,19 +434,24 @@ def _participation_slide(ctx: Context, key: str) -> Slide:
     nums, notes = [], []
     for b in FOCUS_AREAS:
         if b in by.index:
-            n = float(by.loc[b, "bewoners_bereikt"])
+            n = by.loc[b, "bewoners_bereikt"]
+            hidden = isinstance(n, str)
             nums.append(BigNumber(_suppressed(n), "Bewoners bereikt", period, REGISTER_SOURCE, area=eng.name(b),
-                                  kind="register", raw=None if n < SUPPRESS_BELOW else n, area_code=b))
+                                  kind="register", raw=None if hidden else float(n), area_code=b))
             row = by.loc[b]
             share = row.get("contacten_per_100")
-            notes.append(f"{eng.name(b)}: " + ", ".join(f"{c.replace('_', ' ')} {_suppressed(float(row[c]))}"
+            notes.append(f"{eng.name(b)}: " + ", ".join(f"{c.replace('_', ' ')} {_suppressed(row[c])}"
                                                          for c in ("dialoogsessies", "bewoners_bereikt", "meemakers",
                                                                    "activiteiten"))
                          + (f"; {fmt.number(share, 1)} contacten per 100 inwoners (CBS; wie vaker meedoet telt vaker)"
-                            if n >= SUPPRESS_BELOW and share is not None and not math.isnan(share) else "") + ".")
-    mm = float(tot["meemakers"].sum())
-    nums.append(BigNumber(_suppressed(mm), "Meemakers", period, REGISTER_SOURCE, area="beide buurten",
-                          kind="register", raw=None if mm < SUPPRESS_BELOW else mm))
+                            if not hidden and share is not None and not math.isnan(share) else "") + ".")
+    # Both buurten together: not shown when exactly one buurt's count is hidden (it would be the difference).
+    parts = [v for v in tot["meemakers"]]
+    if sum(isinstance(v, str) for v in parts) != 1:
+        raw = participation_totals(ctx, protect=False)
+        mm = float(raw["meemakers"].sum())
+        nums.append(BigNumber(_suppressed(mm), "Meemakers", period, REGISTER_SOURCE, area="beide buurten",
+                              kind="register", raw=None if mm < SUPPRESS_BELOW else mm))
     text = ("Bewoners die meedoen aan dialoogsessies en activiteiten, en meemakers die zelf iets organiseren, "
             "zoals het programmateam ze registreert.")
     notes.append("Dezelfde persoon kan in meerdere maanden meetellen. Aantallen onder de 10 tonen we als <10.")
