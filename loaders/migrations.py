@@ -257,7 +257,7 @@ sa.Index("uq_jobs_one_active", jobs.c.kind, unique=True,
 sa.Index("ix_jobs_kind_created", jobs.c.kind, jobs.c.created_at)
 
 # Tables that are not programme data: operational state, not backed up or restored (rebuilt empty is fine).
-OPERATIONAL_TABLES = [jobs]
+OPERATIONAL_TABLES.append(jobs)
 
 
 def _m1_initial(conn: sa.Connection) -> None:

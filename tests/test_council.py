@@ -23,7 +23,7 @@ from metrics.slides import Context
 from metrics.store import engine as stored_engine
 from metrics.targets import Target
 from models.doelen import calendar_model, target_card
-from tests.cbs_fixtures import WANTED, cbs_helpers
+from tests.cbs_fixtures import DERIVE, WANTED, cbs_helpers
 from wording import onepage, slides
 from wording.cards import card_text
 
@@ -81,7 +81,7 @@ def test_refresh_of_50120NED_loads_the_published_bounds(db, tmp_path):
     made_up_50120(root)
     server = RecordedCbs(root=root).start()
     try:
-        refresh.run(db, tables=["50120NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache",
+        refresh.run(db, tables=["50120NED"], derive=DERIVE, endpoints=server.endpoints(), cache_dir=tmp_path / "cache",
                     wanted=WANTED)
     finally:
         server.stop()
@@ -110,7 +110,7 @@ def test_odata_v3_sentinel_is_an_error_and_changes_nothing(db, tmp_path):
     before = helpers.snapshot(db)
     try:
         with pytest.raises(LoadError) as err:
-            refresh.run(db, tables=["83765NED"], endpoints=server.endpoints(), cache_dir=tmp_path / "cache",
+            refresh.run(db, tables=["83765NED"], derive=DERIVE, endpoints=server.endpoints(), cache_dir=tmp_path / "cache",
                         wanted=WANTED)
     finally:
         server.stop()
@@ -133,7 +133,7 @@ def test_odata4_sentinel_is_an_error_and_changes_nothing(db, tmp_path):
     before = helpers.snapshot(db)
     try:
         with pytest.raises(LoadError) as err:
-            refresh.run(db, tables=["83765NED"], endpoints=srv.endpoints(), cache_dir=tmp_path / "c", odata=4,
+            refresh.run(db, tables=["83765NED"], derive=DERIVE, endpoints=srv.endpoints(), cache_dir=tmp_path / "c", odata=4,
                         wanted=WANTED)
     finally:
         srv.stop()

@@ -190,7 +190,7 @@ def test_refresh_job_lifecycle_with_the_real_worker(db, cbs):
     assert done.progress_step == done.progress_total == 1
     assert n_sources(db, f"{TABLE}-odata%") == 1  # the table is in the database
     assert repository.build_id(db) != before_build
-    log = query("SELECT user_name, action, new_value FROM change_log WHERE action = 'refresh'", url=db)
+    log = query("SELECT user_name, action, new_value FROM programma.change_log WHERE action = 'refresh'", url=db)
     assert log["user_name"].tolist() == ["anna"]
     assert json.loads(log["new_value"].iloc[0])["taak"] == done.id
     assert jobs.latest_refresh(db).id == done.id
@@ -209,7 +209,7 @@ def test_failed_refresh_ends_with_a_dutch_message(db, cbs, monkeypatch):
     assert "Er is niets gewijzigd in de database" in done.error_message
     assert "Traceback" not in done.error_message
     assert helpers.snapshot(db) == before
-    assert query("SELECT COUNT(*) AS n FROM change_log WHERE action = 'refresh'", url=db)["n"].iloc[0] == 0
+    assert query("SELECT COUNT(*) AS n FROM programma.change_log WHERE action = 'refresh'", url=db)["n"].iloc[0] == 0
 
 
 def test_killed_worker_is_taken_over_at_the_next_start(db, cbs):

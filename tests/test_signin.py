@@ -41,7 +41,7 @@ def attempt(db, name, password, client="10.0.0.1", minutes=0.0):
 
 
 def log(db):
-    return query("SELECT user_name, method, outcome, client, replica FROM sign_ins ORDER BY id", url=db)
+    return query("SELECT user_name, method, outcome, client, replica FROM programma.sign_ins ORDER BY id", url=db)
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(db):
@@ -105,7 +105,7 @@ def test_the_log_records_who_when_where_and_never_a_password(db):
     assert list(df["outcome"]) == ["gelukt", "mislukt", "mislukt"]
     assert list(df["client"]) == ["198.51.100.4", "198.51.100.4", "198.51.100.5"]
     assert set(df["method"]) == {"wachtwoord"} and set(df["replica"]) == {signin.replica()}
-    stored = query("SELECT * FROM sign_in_throttle", url=db).to_string() + df.to_string()
+    stored = query("SELECT * FROM programma.sign_in_throttle", url=db).to_string() + df.to_string()
     assert "geheim" not in stored
     assert list(signin.list_sign_ins(db)["client"]) == ["198.51.100.5", "198.51.100.4", "198.51.100.4"]
 
@@ -253,4 +253,4 @@ def test_sign_in_tables_are_operational_not_programme_data(db):
     assert names(migrations.USER_TABLES) | names(migrations.OPERATIONAL_TABLES) == \
         {t.name for t in migrations.user_metadata.sorted_tables}
     assert {"sign_ins", "sign_in_throttle"} <= names(migrations.OPERATIONAL_TABLES)
-    assert 6 in set(query("SELECT version FROM schema_migrations", url=db)["version"])
+    assert 6 in set(query("SELECT version FROM programma.schema_migrations", url=db)["version"])

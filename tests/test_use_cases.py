@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import pytest
 
 from loaders import auth, programme as store
+from loaders.db import get_engine
+from loaders.migrations import migrate_user_tables
 from loaders.errors import LoadError
 from metrics import slides as numbers
 from metrics.store import engine as stored_engine
@@ -25,8 +28,12 @@ def editor():
 def db(subset_sqlite, tmp_path):
     """A private copy of the subset database (the use cases write programme data)."""
     path = tmp_path / "copy.sqlite"
-    shutil.copy(subset_sqlite.removeprefix("sqlite:///"), path)
-    return f"sqlite:///{path}"
+    src = Path(subset_sqlite.removeprefix("sqlite:///"))
+    shutil.copy(src, path)
+    url = f"sqlite:///{path}"
+    with get_engine(url).begin() as conn:  # the programme data lives in its own file beside it: a fresh one
+        migrate_user_tables(conn)
+    return url
 
 
 @pytest.fixture()
