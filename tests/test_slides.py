@@ -84,6 +84,13 @@ def test_default_deck_follows_the_councils_questions(engine, meta):
     assert titles[2].startswith("Gelijke kansen")
 
 
+def test_every_slide_of_the_default_deck_can_be_picked(engine, meta):
+    """An editor's working deck starts from the default deck filtered by the picker's catalogue: a default slide
+    missing there (the gelijke-kansen slide without an outcome figure) was silently dropped."""
+    ctx = ctx_for(engine, meta)
+    assert set(slides.DEFAULT_DECK) <= slides.known_keys(ctx)
+
+
 def test_at_most_three_numbers_and_no_extra_statistics(engine, meta):
     t = [target()]
     part = pd.DataFrame([{"buurt_code": NAZ, "maand": "2025-09", "leeftijdsgroep": "totaal", "dialoogsessies": 3,

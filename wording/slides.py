@@ -498,6 +498,8 @@ def catalogue(ctx: Context) -> list[tuple[str, str]]:
         m = lead_metric(eng, p)
         if m is not None:
             out.append((f"pijler:{p}", f"Waar staan we? {cat.pillars[p]['label']} ({m.label.lower()})"))
+        elif cat.pillars[p].get("no_outcome"):  # the honest 'nog geen uitkomstcijfer per buurt' slide
+            out.append((f"pijler:{p}", f"Waar staan we? {cat.pillars[p]['label']} (nog geen uitkomstcijfer per buurt)"))
     for m in cat.available():
         out.append((f"indicator:{m.id}", f"Waar staan we? {m.label} ({cat.pillars[m.pillar]['label'].lower()})"))
     out += [("goed", "Wat gaat goed?"), ("minder_goed", "Wat gaat minder goed?"),
