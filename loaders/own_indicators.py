@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import math
 import re
@@ -28,7 +27,7 @@ from .auth import Editor, require_editor
 from .db import select, transaction
 from .errors import LoadError
 from .migrations import change_log, own_indicators, own_values, uploads
-from .readers import read_text_table
+from .readers import read_upload
 
 PIJLERS = ("bestaanszekerheid", "positieve_gezondheid", "gelijke_kansen", "context")
 # The six dimensions of Positieve Gezondheid (Huber, Institute for Positive Health)
@@ -240,19 +239,10 @@ def template_csv(soort: str) -> bytes:
 
 
 def _read(data: bytes, file_name: str) -> pd.DataFrame:
-    name = file_name.lower()
-    if name.endswith((".xlsx", ".xlsm")):
-        try:
-            df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl").fillna("")
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many types
-            raise LoadError(file_name, f"het Excel-bestand kan niet worden gelezen ({type(exc).__name__})") from exc
-        df.columns = [str(c).strip() for c in df.columns]
-        if df.empty:
-            raise LoadError(file_name, "het bestand bevat geen rijen")
-        return df
-    if name.endswith((".csv", ".txt")):
-        return read_text_table(file_name, data=data)
-    raise LoadError(file_name, "alleen .csv- of .xlsx-bestanden")
+    df = read_upload(data, file_name)
+    if df.empty:  # an Excel sheet with headers only (a CSV without rows is refused by the reader)
+        raise LoadError(file_name, "het bestand bevat geen rijen")
+    return df
 
 
 def _number(file: str, row: int, col: str, raw: Any, integer: bool) -> float:

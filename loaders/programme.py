@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import re
@@ -250,20 +249,10 @@ def list_targets(url: str | None = None) -> pd.DataFrame:
 
 def parse_participation(data: bytes, file_name: str, known_buurten: set[str], today: dt.date | None = None) -> pd.DataFrame:
     """Read and validate a participation upload (CSV or Excel). Rejects the whole file on the first error."""
-    from .readers import read_text_table
+    from .readers import read_upload
 
     today = today or dt.date.today()
-    name = file_name.lower()
-    if name.endswith((".xlsx", ".xlsm")):
-        try:
-            df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl").fillna("")
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many types
-            raise LoadError(file_name, f"het Excel-bestand kan niet worden gelezen ({type(exc).__name__})") from exc
-        df.columns = [str(c).strip() for c in df.columns]
-    elif name.endswith((".csv", ".txt")) or name == "formulier":
-        df = read_text_table(file_name, data=data)
-    else:
-        raise LoadError(file_name, "alleen .csv- of .xlsx-bestanden")
+    df = read_upload(data, file_name, text_names=("formulier",))
     missing = [c for c in UPLOAD_COLUMNS if c not in df.columns and c != "leeftijdsgroep"]
     if missing:
         raise LoadError(file_name, f"verplichte kolom ontbreekt: {', '.join(missing)}", row=1, column=missing[0])

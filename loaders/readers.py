@@ -241,3 +241,19 @@ def read_topojson(path: Path | str, object_name: str = "layer") -> list[dict]:
             raise LoadError(str(path), f"onbekend geometrietype {t}", row=i + 1)
         feats.append({"properties": g.get("properties") or {}, "geometry": geom})
     return feats
+
+
+def read_upload(data: bytes, file_name: str, text_names: tuple[str, ...] = ()) -> pd.DataFrame:
+    """An editor's upload as strings: Excel (.xlsx/.xlsm, first sheet, headers stripped) or delimited text
+    (.csv/.txt, or one of ``text_names``); anything else is refused. Values are checked by the caller."""
+    name = file_name.lower()
+    if name.endswith((".xlsx", ".xlsm")):
+        try:
+            df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl").fillna("")
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many types
+            raise LoadError(file_name, f"het Excel-bestand kan niet worden gelezen ({type(exc).__name__})") from exc
+        df.columns = [str(c).strip() for c in df.columns]
+        return df
+    if name.endswith((".csv", ".txt")) or name in text_names:
+        return read_text_table(file_name, data=data)
+    raise LoadError(file_name, "alleen .csv- of .xlsx-bestanden")
