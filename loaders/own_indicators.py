@@ -172,9 +172,10 @@ def _current(conn, ident: str) -> dict | None:
     return dict(row) if row else None
 
 
-def define(url: str | None, editor: Editor, definitions: list[Definition]) -> list[dict[str, Any]]:
+def define(url: str | None, editor: Editor, definitions: list[Definition], after_write=None) -> list[dict[str, Any]]:
     """Store definitions in one transaction. New → version 1; unchanged → nothing; changed without values →
-    updated in place; changed with values → a new version. Returns what happened per indicator."""
+    updated in place; changed with values → a new version. ``after_write(conn)`` runs in the same transaction
+    (the metric-store step of the composition root). Returns what happened per indicator."""
     editor = require_editor(editor)
     now = _now()
     done = []
@@ -209,6 +210,8 @@ def define(url: str | None, editor: Editor, definitions: list[Definition]) -> li
             _log(conn, editor, "own_indicators", "update", {"id": d.id, "versie": cur["version"], **old},
                  {"id": d.id, "versie": version, **new})
             done.append({"id": d.id, "versie": version, "actie": action})
+        if after_write is not None and any(x["actie"] != "ongewijzigd" for x in done):
+            after_write(conn)
     return done
 
 

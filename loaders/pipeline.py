@@ -33,6 +33,8 @@ def no_metric_store(conn: sa.Connection) -> dict:
 def finish(conn: sa.Connection, *, derive: Derive) -> dict:
     """Boundary events and the metric store, after the raw store changed."""
     changes = boundaries.store(conn, boundaries.detect(conn))
+    # (a database built before a store table existed gets it here; the build itself recreates them all)
+    schema.metadata.create_all(conn, tables=schema.STORE_TABLES, checkfirst=True)
     for t in reversed(schema.STORE_TABLES):
         conn.execute(t.delete())
     # The national map's shapes and names as one TopoJSON (the Kaart page serves it as a static file).

@@ -257,3 +257,16 @@ def gemeente_area_codes(gemeente: str, url: str | None = None) -> set[str]:
     stmt = sa.select(a.c.code).where((a.c.code == gemeente) | (a.c.gemeente_code == gemeente))
     with _conn(None, url) as conn:
         return {r[0] for r in conn.execute(stmt)}
+
+
+OWN_FIGURE_COLUMNS = [c.name for c in schema.own_figures.columns]
+
+
+def own_figures(url: str | None = None) -> pd.DataFrame:
+    """The stored figures of the own measurements (metric store table own_figures), by indicator, area and
+    period order; empty for a database built before the table existed."""
+    t = schema.own_figures
+    with connect(url) as c:
+        if not sa.inspect(c).has_table(t.name):
+            return pd.DataFrame(columns=OWN_FIGURE_COLUMNS)
+        return _frame(c, sa.select(t).order_by(t.c.indicator_id, t.c.area_code, t.c.sort_key))

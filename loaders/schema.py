@@ -216,6 +216,34 @@ derived = sa.Table(
     sa.PrimaryKeyConstraint("kind", "key"),
 )
 
+# The programme's own measurements as figures (metrics.own.store_rows): computed from the programme data (its
+# own file or schema, never dropped) at every upload and at every build, refresh and import, so a page reads them
+# like the CBS metrics. ``shown`` is '' for a shown figure, '<10' (primary) or 'x' (secondary suppression), and
+# then value, interval and base are NULL. The change is against the area's first shown period.
+own_figures = sa.Table(
+    "own_figures",
+    metadata,
+    sa.Column("indicator_id", sa.String(60), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("area_code", sa.String(40), nullable=False),
+    sa.Column("periode", sa.String(7), nullable=False),
+    sa.Column("sort_key", sa.Integer, nullable=False),
+    sa.Column("value", sa.Float, nullable=True),
+    sa.Column("lower", sa.Float, nullable=True),
+    sa.Column("upper", sa.Float, nullable=True),
+    sa.Column("shown", sa.String(4), nullable=False),
+    sa.Column("base", sa.Integer, nullable=True),
+    sa.Column("method", sa.Text, nullable=False),
+    sa.Column("ref_periode", sa.String(7), nullable=True),
+    sa.Column("diff", sa.Float, nullable=True),
+    sa.Column("threshold", sa.Float, nullable=True),
+    sa.Column("meaningful", sa.Boolean, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("favourable", sa.Boolean, nullable=True),
+    sa.PrimaryKeyConstraint("indicator_id", "area_code", "sort_key"),
+    sqlite_with_rowid=False,
+)
+
 build_info = sa.Table(
     "build_info",
     metadata,
@@ -225,7 +253,7 @@ build_info = sa.Table(
 
 STAT_TABLES = [sources, areas, area_versions, area_groups, area_group_members, geometries,
                variables, age_groups, observations, build_info]
-STORE_TABLES = [metric_values, metric_comparisons, derived]
+STORE_TABLES = [metric_values, metric_comparisons, derived, own_figures]
 
 
 # ---------------------------------------------------------------------------------------------- staging tables

@@ -1,7 +1,10 @@
 """Tidy export of every metric for every area and year (CSV / Excel), and `python -m metrics export`.
 
-Columns: area_code, area_name, area_level, year, metric_id, metric_label, pillar, value, unit,
-base_population, coverage, source, note. Missing values are empty cells, never 0.
+Columns: area_code, area_name, area_level, year, period, metric_id, metric_label, pillar, value, lower, upper,
+unit, base_population, coverage, source, note. Missing values are empty cells, never 0. ``period`` is the year
+for the CBS/RIVM metrics and '2025' or '2025-K3' for the programme's own measurements (rows added by the
+composition root, metric_id 'eigen:…'); ``lower`` and ``upper`` are the 95% interval where one is known (own
+measurements: computed from their data, metrics/own.py).
 Text cells that a spreadsheet would run as a formula (= + - @ tab CR) are neutralised with a leading '.
 
 CSV comes in two dialects: Dutch (the default for downloads: ';' separator, decimal comma, values rounded to
@@ -23,8 +26,8 @@ from . import fmt
 from .catalog import Catalog, Metric
 from .compute import Engine
 
-COLUMNS = ["area_code", "area_name", "area_level", "year", "metric_id", "metric_label", "pillar", "value",
-           "unit", "base_population", "coverage", "source", "note"]
+COLUMNS = ["area_code", "area_name", "area_level", "year", "period", "metric_id", "metric_label", "pillar", "value",
+           "lower", "upper", "unit", "base_population", "coverage", "source", "note"]
 DEFAULT_GROUPS = ["FOCUS", "MAASTRICHT_REST", "HEERLEN_NOORD"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,16 +51,24 @@ def rows(engine: Engine, areas: Iterable[str], metrics: Iterable[Metric]) -> pd.
                 r = engine.value(m, a, y)
                 out.append({
                     "area_code": a, "area_name": engine.name(a), "area_level": engine.level.get(a, "selectie"),
-                    "year": y, "metric_id": m.id, "metric_label": m.label, "pillar": m.pillar,
-                    "value": r.value if r.present else None, "unit": m.unit,
+                    "year": y, "period": str(y), "metric_id": m.id, "metric_label": m.label, "pillar": m.pillar,
+                    "value": r.value if r.present else None, "lower": None, "upper": None, "unit": m.unit,
                     "base_population": r.base_population, "coverage": r.coverage,
                     "source": ", ".join(r.sources) if r.sources else ", ".join(m.sources),
                     "note": "; ".join(x for x in [r.status if r.status != "ok" else "", r.method if r.method != "-" else "",
                                                   r.note] if x),
                 })
     df = pd.DataFrame(out, columns=COLUMNS)
-    df["value"] = df["value"].astype(float)
+    for c in ("value", "lower", "upper"):
+        df[c] = df[c].astype(float)
     return df
+
+
+def combined(cbs: pd.DataFrame, own: pd.DataFrame | None) -> pd.DataFrame:
+    """The metric export with the own measurements' rows after it (same columns)."""
+    if own is None or own.empty:
+        return cbs
+    return pd.concat([cbs, own[COLUMNS]], ignore_index=True)
 
 
 def table(engine: Engine, catalog: Catalog, areas: list[str] | None = None) -> pd.DataFrame:
@@ -79,8 +90,10 @@ def rounded(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     if {"value", "unit"} <= set(out.columns):
         dec = out["unit"].map(lambda u: fmt.decimals_for(str(u)))
-        out["value"] = [round(v, d) if pd.notna(v) else None for v, d in zip(out["value"].astype(float), dec)]
-        out["value"] = out["value"].astype(float)
+        for c in ("value", "lower", "upper"):
+            if c in out:
+                out[c] = [round(v, d) if pd.notna(v) else None for v, d in zip(out[c].astype(float), dec)]
+                out[c] = out[c].astype(float)
     if "base_population" in out:
         out["base_population"] = out["base_population"].astype(float).round(0)
     if "coverage" in out:

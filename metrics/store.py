@@ -25,11 +25,11 @@ import operator
 
 import sqlalchemy as sa
 
-from loaders import repository, schema
+from loaders import migrations, repository, schema
 from loaders.store import bulk_insert
 from loaders.config import DETAIL_GEMEENTEN, FOCUS_AREAS, MAASTRICHT, NEDERLAND
 
-from . import similar
+from . import own, similar
 from .catalog import Catalog, Metric, load
 from .compute import Comparison, Engine, Result
 
@@ -137,6 +137,28 @@ def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     bulk_insert(conn, table.name, cols, tuples)
 
 
+def compute_own_into(conn: sa.Connection) -> int:
+    """The own measurements' figures (metrics.own.store_rows) from the programme data, replacing the stored
+    ones, inside the caller's transaction: at every upload and definition change, and in every build, refresh
+    and import. Without programme tables (a database whose programme schema was never migrated) there are none."""
+    t = schema.own_figures
+    schema.metadata.create_all(conn, tables=[t], checkfirst=True)
+    conn.execute(t.delete())
+    oi, ov = migrations.own_indicators, migrations.own_values
+    if not sa.inspect(conn).has_table(ov.name, schema=ov.schema):
+        return 0
+    defs = [dict(r) for r in conn.execute(sa.select(oi).where(oi.c.current.is_(True))).mappings()]
+    vals = [dict(r) for r in conn.execute(sa.select(ov)).mappings()]
+    gemeenten = sorted({"GM" + v["area_code"][2:6] for v in vals if v["area_code"][:2] in ("GM", "WK", "BU")})
+    a = schema.areas
+    register = {r[0] for r in conn.execute(sa.select(a.c.code).where(a.c.gemeente_code.in_(gemeenten),
+                                                                     a.c.code.like("BU%")))} if gemeenten else set()
+    rows = own.store_rows(defs, vals, register=register)
+    if rows:
+        _insert(conn, t, rows)
+    return len(rows)
+
+
 def compute_into(conn: sa.Connection) -> dict:
     """Compute the metric store from the raw store, inside the caller's transaction (``derive`` hook)."""
     cat = load()
@@ -147,7 +169,8 @@ def compute_into(conn: sa.Connection) -> dict:
     derived = _matches(conn, cat)
     derived.append({"kind": "latest_period", "key": "by_table", "payload": json.dumps(eng.latest_period_by_source())})
     _insert(conn, schema.derived, derived)
-    return {"metric_values": len(values), "metric_comparisons": len(comps)}
+    n_own = compute_own_into(conn)
+    return {"metric_values": len(values), "metric_comparisons": len(comps), "own_figures": n_own}
 
 
 # ---------------------------------------------------------------------------------------------- read side

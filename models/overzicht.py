@@ -3,7 +3,7 @@ targets and participation."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -16,6 +16,7 @@ from metrics import proposals as pr
 from metrics.targets import Target, status
 from wording import releases as release_words
 
+from . import own as own_model
 from .participation import reach_line
 
 
@@ -47,6 +48,8 @@ class OverzichtModel:
     sources: frozenset[str]
     proposals_table: pd.DataFrame | None = None  # open target proposals when no target is set (voorstel)
     proposals_caption: str = ""
+    own: dict = field(default_factory=dict)  # pillar -> (area name, own-measurement cards) (models/own.py)
+    own_note: str = ""  # what '<10' and 'x' mean, when a card shows one
 
 
 def _targets_text(eng: Engine, targets: pd.DataFrame, today: dt.date, props: list) -> str:
@@ -72,8 +75,19 @@ def _participation_text(eng: Engine, register: pd.DataFrame) -> str:
     return f"**Deelname volgens het participatieregister** — {line}. Details op [Wie doen er mee?](participatie)."
 
 
+def _own_blocks(eng: Engine, own_measurements) -> tuple[dict, str]:
+    if not own_measurements:
+        return {}, ""
+    inds, figs = own_measurements
+    by_pillar = own_model.cards_by_pillar(inds, figs, FOCUS_AREAS, eng.name)
+    out = {p: tuple((eng.name(a), tuple(c for c in cs if c.area_code == a)) for a in FOCUS_AREAS
+                    if any(c.area_code == a for c in cs)) for p, cs in by_pillar.items()}
+    withheld = any(c.withheld for cs in by_pillar.values() for c in cs)
+    return out, own_model.SUPPRESSION_NOTE if withheld else ""
+
+
 def overzicht_model(eng: Engine, cat: Catalog, build_info: dict, targets: pd.DataFrame, register: pd.DataFrame,
-                    today: dt.date, decided: frozenset = frozenset()) -> OverzichtModel:
+                    today: dt.date, decided: frozenset = frozenset(), own_measurements=None) -> OverzichtModel:
     heads = []
     for a in FOCUS_AREAS:
         r = eng.latest("inwoners", a)
@@ -113,6 +127,7 @@ def overzicht_model(eng: Engine, cat: Catalog, build_info: dict, targets: pd.Dat
     caption = (f"Per buurt en indicator 'sterkte vasthouden' of anders het voorstel voor {pr.programme().halving_year}; "
                f"alle voorstellen (ook 'gat dichten' in {pr.programme().end_year}) staan op Doelen. Regels: "
                + " ".join(pr.rule_text(r) for r in pr.RULES)) if props else ""
+    own_blocks, own_note = _own_blocks(eng, own_measurements)
     return OverzichtModel(tuple(heads), data_period, tuple(blocks), _targets_text(eng, targets, today, props),
                           _participation_text(eng, register), sources,
-                          pr.overview_table(props) if props else None, caption)
+                          pr.overview_table(props) if props else None, caption, own_blocks, own_note)

@@ -388,6 +388,22 @@ def open_proposals(eng: StoredEngine, today, targets=None):
                                targets=targets_frame() if targets is None else targets)
 
 
+@st.cache_data(ttl=None, show_spinner=False, max_entries=4)
+def _own(url: str, build: str, include_intern: bool):
+    from loaders import own_indicators
+    from models import own
+
+    return own.visible(own_indicators.list_indicators(url, include_intern=True), repository.own_figures(url),
+                       include_intern)
+
+
+def own_measurements(include_intern: bool = False):
+    """The own indicators (public ones, or all for a signed-in editor) and their stored figures, cached per
+    build: every upload writes a new build id (wijkmonitor/own.py)."""
+    ensure_user_tables()
+    return guarded(lambda: _own(programme_url(), stamp(), include_intern))
+
+
 def participation_frame():
     from loaders import programme
 

@@ -7,7 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from metrics import docs, export, fmt, proposals
-from wijkmonitor import jobs, statistics
+from loaders import own_indicators as own_defs
+from loaders.errors import LoadError
+from models import own as own_model
+from wijkmonitor import documents, jobs, own, statistics
 from ui import auth, components, state
 from wording.export import dutch_csv
 from wijkmonitor import backup as programme_backup
@@ -22,8 +25,8 @@ st.markdown("**Bron: CBS, RIVM** — de cijfers zijn gepubliceerd onder licentie
             "'Bron: CBS/RIVM'). Kaartgrenzen: CBS/Kadaster Wijk- en buurtkaart.")
 
 # One part at a time (the tab is in the URL, e.g. /data?onderdeel=Downloaden): only the open one is built.
-tab_ind, tab_src, tab_dl, tab_upd = components.on_request_tabs(
-    ["Indicatoren", "Bronnen en dataversie", "Downloaden", "Bijwerken"], key="onderdeel")
+tab_ind, tab_src, tab_dl, tab_upd, tab_own = components.on_request_tabs(
+    ["Indicatoren", "Bronnen en dataversie", "Downloaden", "Bijwerken", "Eigen metingen"], key="onderdeel")
 
 if tab_ind.open is not False:
     with tab_ind:
@@ -59,7 +62,8 @@ if tab_dl.open is not False:
                     "dekking. Lege cellen betekenen: geen gegevens. Dit is het bestand voor partners.")
         if st.button("Export maken", key="make_export"):
             with st.spinner("Export maken…"):
-                st.session_state["export_df"] = export.table(eng, cat)
+                st.session_state["export_df"] = state.guarded(lambda: documents.export_table(
+                    eng, cat, state.programme_url(), include_intern=auth.current_editor() is not None))
         df = st.session_state.get("export_df")
         if df is not None:
             st.write(f"{fmt.number(len(df), 0)} rijen, {df['metric_id'].nunique()} indicatoren, "
@@ -152,5 +156,87 @@ if tab_upd.open is not False:
                     st.cache_resource.clear()
                 except Exception as exc:  # noqa: BLE001 - known errors by their Dutch message, others generic
                     st.error(f"Niets geïmporteerd. {components.error_message(exc)}")
+
+if tab_own.open is not False:
+    with tab_own:
+        st.markdown("Eigen metingen zijn de cijfers van het programma zelf: registers (schuldhulp, bijstand per "
+                    "kwartaal), cijfers van partners, een bewonerspeiling of de scores van de gesprekken over "
+                    "Positieve Gezondheid. Ze staan op dezelfde pagina's als de CBS-cijfers, altijd met hun "
+                    "95%-interval en als *eigen meting* met bron, periode en aantal. Aantallen onder de 10 worden "
+                    "niet getoond. Uitleg en voorbeelden: docs/eigen-metingen.md.")
+        own_editor = auth.login_box("eigen")
+        if "own_flash" in st.session_state:  # the outcome of the last write, after the rerun that shows it
+            st.success(st.session_state.pop("own_flash"))
+
+        def _done(message: str) -> None:
+            state.notice_new_build()
+            st.session_state["own_flash"] = message
+            st.rerun()
+
+        inds, figs = state.own_measurements(include_intern=own_editor is not None)
+        if inds:
+            st.dataframe(pd.DataFrame({
+                "Indicator": [i.label for i in inds], "Id": [i.id for i in inds], "Versie": [i.version for i in inds],
+                "Pijler": [own_model.PILLAR_LABEL[i.pijler] for i in inds],
+                "Soort": [own_model.SOORT_WORD[i.soort] for i in inds],
+                "Frequentie": [own_model.FREQUENCY_WORD[i.frequentie] for i in inds],
+                "Bron": [i.bron for i in inds], "Zichtbaar": [i.zichtbaarheid for i in inds],
+                "Metingen": [int(((figs["indicator_id"] == i.id) & (figs["version"] == i.version)).sum())
+                             if not figs.empty else 0 for i in inds],
+            }), hide_index=True, width="stretch")
+        else:
+            st.write("Er zijn nog geen eigen metingen gedefinieerd.")
+        st.markdown("**Sjablonen** — één per soort (puntkomma als scheidingsteken; periode `2025` of `2025-K3`).")
+        for col, soort in zip(st.columns(len(own_defs.SOORTEN)), own_defs.SOORTEN):
+            components.download(col, f"Sjabloon {own_model.SOORT_WORD[soort]}", own.template(soort),
+                                file_name=f"sjabloon-{soort}.csv", mime="text/csv", key=f"own_tpl_{soort}")
+        if own_editor is not None:
+            st.markdown("**Indicator definiëren** — een nieuwe indicator, of een bestaande opnieuw (met dezelfde id): "
+                        "heeft die al waarden, dan wordt het een nieuwe versie.")
+            with st.form("own_define"):
+                c1, c2 = st.columns(2)
+                raw = {"id": c1.text_input("Id (kleine letters, cijfers, _)", key="own_id"),
+                       "label": c2.text_input("Naam", key="own_label"),
+                       "pijler": c1.selectbox("Pijler", own_defs.PIJLERS, format_func=own_model.PILLAR_LABEL.get),
+                       "soort": c2.selectbox("Soort", own_defs.SOORTEN, format_func=own_model.SOORT_WORD.get),
+                       "eenheid": c1.selectbox("Eenheid", list(own_model.UNIT_TEXT), format_func=own_model.UNIT_TEXT.get),
+                       "richting": c2.selectbox("Richting", own_defs.RICHTINGEN,
+                                                format_func=lambda r: r.replace("_", " ")),
+                       "frequentie": c1.selectbox("Frequentie", own_defs.FREQUENTIES),
+                       "zichtbaarheid": c2.selectbox("Zichtbaarheid", own_defs.ZICHTBAARHEID),
+                       "bron": st.text_input("Bron (wie levert het cijfer)", key="own_bron"),
+                       "definitie": st.text_area("Definitie", key="own_definitie")}
+                go = st.form_submit_button("Indicator opslaan")
+            if go:
+                try:
+                    done = state.guarded(lambda: own.define(state.programme_url(), own_editor,
+                                                            [own_defs.validate_definition(raw, "formulier")]))
+                    _done("; ".join(f"{d['id']}: {d['actie']} (versie {d['versie']})" for d in done))
+                except LoadError as exc:
+                    st.error(f"Niets opgeslagen. {exc}")
+            toml_up = st.file_uploader("Of: definities uit een bestand (TOML, [[indicator]])", type=["toml"],
+                                       key="own_toml")
+            if toml_up is not None and st.button("Definities laden", key="own_toml_do"):
+                try:
+                    done = state.guarded(lambda: own.define_file(state.programme_url(), own_editor, toml_up.getvalue(),
+                                                                 toml_up.name))
+                    _done("; ".join(f"{d['id']}: {d['actie']} (versie {d['versie']})" for d in done))
+                except LoadError as exc:
+                    st.error(f"Niets opgeslagen. {exc}")
+            all_inds, _ = state.own_measurements(include_intern=True)
+            if all_inds:
+                st.markdown("**Waarden uploaden** — CSV (puntkomma) of Excel volgens het sjabloon van de soort. Een "
+                            "periode die er al is, wordt in zijn geheel vervangen (oud en nieuw in het wijzigingslog).")
+                target = st.selectbox("Indicator", [i.id for i in all_inds], key="own_target",
+                                      format_func=lambda i: next(x.label for x in all_inds if x.id == i))
+                vals_up = st.file_uploader("Bestand met waarden", type=["csv", "xlsx"], key="own_values")
+                if vals_up is not None and st.button("Waarden laden", key="own_values_do"):
+                    try:
+                        res = state.guarded(lambda: own.upload(state.programme_url(), own_editor, target,
+                                                               vals_up.getvalue(), vals_up.name))
+                        _done(f"{res['rijen']} rijen geladen voor {', '.join(res['perioden'])}"
+                              + (f"; {res['vervangen']} bestaande waarden vervangen" if res["vervangen"] else "") + ".")
+                    except LoadError as exc:
+                        st.error(f"Niets geladen. {exc}")
 
 components.source_line(set(state.sources()["table_id"]))

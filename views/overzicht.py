@@ -6,10 +6,11 @@ import datetime as dt
 import streamlit as st
 
 from models.overzicht import overzicht_model
-from ui import cards, components, state
+from ui import auth, cards, components, state
 
 model = overzicht_model(state.engine(), state.catalog(), state.build_info(), state.targets_frame(),
-                        state.participation_frame(), dt.date.today(), state.decided_proposal_keys())
+                        state.participation_frame(), dt.date.today(), state.decided_proposal_keys(),
+                        state.own_measurements(include_intern=auth.current_editor() is not None))
 
 st.title("Veerkrachtige Wijken: Nazareth en Pottenberg")
 st.markdown(
@@ -39,6 +40,17 @@ for tab, block in zip(tabs, model.pillars):
                 st.subheader(area_name)
                 for c in area_cards:
                     cards.card(c)
+        own_cards = model.own.get(block.pillar, ())
+        if own_cards:
+            st.markdown("**Eigen metingen van het programma** — registers, partners en bewonerspeilingen: "
+                        "recenter dan de CBS-cijfers, met hun 95%-interval.")
+            for col, (area_name, area_cards) in zip(st.columns(len(own_cards)), own_cards):
+                with col:
+                    st.markdown(f"*{area_name}*")
+                    for c in area_cards:
+                        cards.own_card(c)
+            if model.own_note:
+                st.caption(model.own_note)
         if block.missing:
             st.info(block.missing)
 

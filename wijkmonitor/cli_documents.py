@@ -17,6 +17,8 @@ def register(sub) -> None:
     e = sub.add_parser("export", help="tidy table of every metric for every area and year (.csv or .xlsx)")
     e.add_argument("--out", required=True, type=Path)
     e.add_argument("--url", default=None)
+    e.add_argument("--intern", action="store_true",
+                   help="include the own indicators marked 'intern' (for the gemeente; not for partners)")
     e.set_defaults(func=_export)
     d = sub.add_parser("docs", help="write docs/metrics.md from the catalog")
     d.add_argument("--out", type=Path, default=DOCS_OUT)
@@ -38,7 +40,7 @@ def _unavailable(exc: DatabaseError, what: str) -> int:
 def _export(args) -> int:
     t0 = time.perf_counter()
     try:
-        n = documents.export(args.out, args.url)
+        n = documents.export(args.out, args.url, include_intern=args.intern)
     except DatabaseError as exc:
         return _unavailable(exc, "De export")
     print(f"{n:,} rijen geschreven naar {args.out} in {time.perf_counter() - t0:.1f} s")

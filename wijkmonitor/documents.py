@@ -8,14 +8,25 @@ from pathlib import Path
 from loaders import programme, repository, settings
 
 
-def export(out: Path, url: str | None = None) -> int:
+def export_table(engine, catalog, url: str | None = None, include_intern: bool = False):
+    """The full export: every catalog metric for every area and year, then the own measurements (public ones,
+    or all for a signed-in editor) with their periods and 95% intervals. The one table behind the page's
+    downloads and the CLI."""
+    from metrics import export as export_mod
+
+    from .own import export_rows
+
+    return export_mod.combined(export_mod.table(engine, catalog), export_rows(engine, url, include_intern))
+
+
+def export(out: Path, url: str | None = None, include_intern: bool = False) -> int:
     """Write the full export (CSV or Excel by suffix); returns the number of rows."""
     from metrics import export as export_mod
     from metrics.catalog import load
     from metrics.store import engine as stored_engine
 
     engine = stored_engine(url)
-    df = export_mod.table(engine, load())
+    df = export_table(engine, load(), url, include_intern)
     export_mod.write(df, out, proposals=export_mod.proposals_table(engine))
     return len(df)
 

@@ -3,14 +3,16 @@ from a CSV/Excel file, list them with their figures (value, 95% interval, suppre
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 
 import pandas as pd
 
-from loaders import own_indicators as own, repository
+from loaders import own_indicators as own, repository, store
 from loaders.auth import Editor
 from loaders.config import MAASTRICHT
 from metrics.own import SUPPRESSED, figure, period_sort_key
+from metrics.store import compute_own_into
 
 
 def known_areas(url: str | None = None) -> set[str]:
@@ -18,13 +20,25 @@ def known_areas(url: str | None = None) -> set[str]:
     return repository.gemeente_area_codes(MAASTRICHT, url=url)
 
 
+def recompute(conn) -> None:
+    """The metric-store step of every write of own measurements, in its transaction: the figures are computed
+    again from the stored values, and a new build id makes every app process drop its cached figures."""
+    compute_own_into(conn)
+    store.set_info(conn, "build_id", uuid.uuid4().hex)
+
+
 def define_file(url: str | None, editor: Editor, data: bytes, file_name: str) -> list[dict]:
-    return own.define(url, editor, own.parse_definitions(data, file_name))
+    return define(url, editor, own.parse_definitions(data, file_name))
+
+
+def define(url: str | None, editor: Editor, definitions: list) -> list[dict]:
+    return own.define(url, editor, definitions, after_write=recompute)
 
 
 def upload(url: str | None, editor: Editor, indicator_id: str, data: bytes, file_name: str,
            today: dt.date | None = None) -> dict:
-    return own.load_values(url, editor, indicator_id, data, file_name, known_areas(url), today=today)
+    return own.load_values(url, editor, indicator_id, data, file_name, known_areas(url), today=today,
+                           after_write=recompute)
 
 
 def figures(url: str | None = None, include_intern: bool = False) -> pd.DataFrame:
@@ -57,3 +71,20 @@ def template(soort: str) -> bytes:
 def read(path: str | Path) -> tuple[bytes, str]:
     p = Path(path)
     return p.read_bytes(), p.name
+
+
+def stored(url: str | None = None, include_intern: bool = False):
+    """The current definitions (as models.own.OwnIndicator, public only unless ``include_intern``) and the
+    stored figures of the metric store, for pages, exports and documents."""
+    from models import own as own_model
+
+    return own_model.visible(own.list_indicators(url, include_intern=True), repository.own_figures(url),
+                             include_intern)
+
+
+def export_rows(engine, url: str | None = None, include_intern: bool = False) -> pd.DataFrame:
+    """The own measurements' export rows (metric export columns, with period and the 95% interval)."""
+    from models import own as own_model
+
+    inds, figs = stored(url, include_intern)
+    return own_model.export_rows(inds, figs, engine.name, lambda c: engine.level.get(c, "gebied"))

@@ -6,8 +6,8 @@ import pandas as pd
 from metrics import export
 
 HEADERS = {
-    "area_code": "gebiedscode", "area_name": "gebied", "area_level": "niveau", "year": "jaar",
-    "metric_id": "indicator_id", "metric_label": "indicator", "pillar": "pijler", "value": "waarde",
+    "area_code": "gebiedscode", "area_name": "gebied", "area_level": "niveau", "year": "jaar", "period": "periode",
+    "metric_id": "indicator_id", "metric_label": "indicator", "pillar": "pijler", "value": "waarde", "lower": "ondergrens", "upper": "bovengrens",
     "unit": "eenheid", "base_population": "basispopulatie", "coverage": "dekking", "source": "bron",
     "note": "toelichting",
 }
