@@ -174,8 +174,9 @@ def _current(conn, ident: str) -> dict | None:
 
 def define(url: str | None, editor: Editor, definitions: list[Definition], after_write=None) -> list[dict[str, Any]]:
     """Store definitions in one transaction. New → version 1; unchanged → nothing; changed without values →
-    updated in place; changed with values → a new version. ``after_write(conn)`` runs in the same transaction
-    (the metric-store step of the composition root). Returns what happened per indicator."""
+    updated in place; changed with values → a new version. ``after_write(conn, ids)`` runs in the same
+    transaction with the changed indicators (the metric-store step of the composition root). Returns what
+    happened per indicator."""
     editor = require_editor(editor)
     now = _now()
     done = []
@@ -211,7 +212,7 @@ def define(url: str | None, editor: Editor, definitions: list[Definition], after
                  {"id": d.id, "versie": version, **new})
             done.append({"id": d.id, "versie": version, "actie": action})
         if after_write is not None and any(x["actie"] != "ongewijzigd" for x in done):
-            after_write(conn)
+            after_write(conn, [x["id"] for x in done if x["actie"] != "ongewijzigd"])
     return done
 
 
@@ -373,8 +374,8 @@ def _clean(rec: dict[str, Any]) -> dict[str, Any]:
 def load_values(url: str | None, editor: Editor, indicator_id: str, data: bytes, file_name: str,
                 known_areas: set[str], today: dt.date | None = None, after_write=None) -> dict[str, Any]:
     """Validate an upload and store it in one transaction. A period already present is replaced as a whole
-    (old and new values in the change log). ``after_write(conn)`` runs in the same transaction (the metric
-    store step of the composition root). Returns counts."""
+    (old and new values in the change log). ``after_write(conn, [indicator_id])`` runs in the same transaction
+    (the metric-store step of the composition root). Returns counts."""
     editor = require_editor(editor)
     definition = get_definition(url, indicator_id)
     if definition is None:
@@ -404,7 +405,7 @@ def load_values(url: str | None, editor: Editor, indicator_id: str, data: bytes,
              if old else None, {"indicator": indicator_id, "versie": version, "bestand": file_name,
                                 "waarden": _shown(recs)})
         if after_write is not None:
-            after_write(conn)
+            after_write(conn, [indicator_id])
     return {"rijen": len(df), "perioden": periods, "vervangen": len(old), "versie": version}
 
 

@@ -10,9 +10,10 @@ Every function returns ``(lower, upper)`` in the unit of the value, or ``None`` 
 """
 from __future__ import annotations
 
+import functools
 import math
 
-from scipy import stats
+from scipy import special, stats
 
 CONFIDENCE = 0.95
 Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))  # 1,95996…
@@ -33,9 +34,16 @@ def poisson_count(count: int, confidence: float = CONFIDENCE) -> tuple[float, fl
     """Exact (Garwood) interval for a Poisson count: χ²(α/2; 2k)/2 … χ²(1−α/2; 2k+2)/2."""
     if count < 0:
         raise ValueError("een aantal kan niet negatief zijn")
+    return _garwood(int(count), confidence)
+
+
+@functools.lru_cache(maxsize=65536)
+def _garwood(count: int, confidence: float) -> tuple[float, float]:
+    # χ²(q; 2k)/2 is the inverse regularised gamma function P⁻¹(k, q): the same numbers as stats.chi2.ppf, as one
+    # ufunc call instead of scipy's generic distribution machinery (about 100 times faster per call).
     alpha = 1 - confidence
-    lower = 0.0 if count == 0 else float(stats.chi2.ppf(alpha / 2, 2 * count)) / 2
-    upper = float(stats.chi2.ppf(1 - alpha / 2, 2 * count + 2)) / 2
+    lower = 0.0 if count == 0 else float(special.gammaincinv(count, alpha / 2))
+    upper = float(special.gammaincinv(count + 1, 1 - alpha / 2))
     return (lower, upper)
 
 

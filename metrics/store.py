@@ -137,18 +137,23 @@ def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     bulk_insert(conn, table.name, cols, tuples)
 
 
-def compute_own_into(conn: sa.Connection) -> int:
+def compute_own_into(conn: sa.Connection, indicator_id: str | None = None) -> int:
     """The own measurements' figures (metrics.own.store_rows) from the programme data, replacing the stored
     ones, inside the caller's transaction: at every upload and definition change, and in every build, refresh
-    and import. Without programme tables (a database whose programme schema was never migrated) there are none."""
+    and import. Without programme tables (a database whose programme schema was never migrated) there are none.
+    With ``indicator_id`` only that indicator's figures (an upload changes one indicator; suppression and
+    changes never cross indicators)."""
     t = schema.own_figures
     schema.metadata.create_all(conn, tables=[t], checkfirst=True)
-    conn.execute(t.delete())
     oi, ov = migrations.own_indicators, migrations.own_values
+    conn.execute(t.delete() if indicator_id is None else t.delete().where(t.c.indicator_id == indicator_id))
     if not sa.inspect(conn).has_table(ov.name, schema=ov.schema):
         return 0
-    defs = [dict(r) for r in conn.execute(sa.select(oi).where(oi.c.current.is_(True))).mappings()]
-    vals = [dict(r) for r in conn.execute(sa.select(ov)).mappings()]
+    d_sel, v_sel = sa.select(oi).where(oi.c.current.is_(True)), sa.select(ov)
+    if indicator_id is not None:
+        d_sel, v_sel = d_sel.where(oi.c.indicator_id == indicator_id), v_sel.where(ov.c.indicator_id == indicator_id)
+    defs = [dict(r) for r in conn.execute(d_sel).mappings()]
+    vals = [dict(r) for r in conn.execute(v_sel).mappings()]
     gemeenten = sorted({"GM" + v["area_code"][2:6] for v in vals if v["area_code"][:2] in ("GM", "WK", "BU")})
     a = schema.areas
     register = {r[0] for r in conn.execute(sa.select(a.c.code).where(a.c.gemeente_code.in_(gemeenten),

@@ -20,10 +20,12 @@ def known_areas(url: str | None = None) -> set[str]:
     return repository.gemeente_area_codes(MAASTRICHT, url=url)
 
 
-def recompute(conn) -> None:
-    """The metric-store step of every write of own measurements, in its transaction: the figures are computed
-    again from the stored values, and a new build id makes every app process drop its cached figures."""
-    compute_own_into(conn)
+def recompute(conn, indicator_ids) -> None:
+    """The metric-store step of every write of own measurements, in its transaction: the changed indicators'
+    figures are computed again from the stored values, and a new build id makes every app process drop its
+    cached figures."""
+    for ident in indicator_ids:
+        compute_own_into(conn, ident)
     store.set_info(conn, "build_id", uuid.uuid4().hex)
 
 
