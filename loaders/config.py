@@ -48,12 +48,45 @@ def programme() -> Programme:
     return prog
 
 
+@dataclass(frozen=True)
+class NplvArea:
+    """One focus area of the Nationaal Programma Leefbaarheid en Veiligheid (config [nplv.gebieden])."""
+    name: str
+    inwoners: int  # the source document's count
+    wijken: dict[str, str]  # CBS wijk code (of the indeling in [nplv] indeling) -> its CBS name there
+    wider: str | None = None  # why the area is deliberately larger than the document's count
+
+
+@lru_cache(maxsize=1)
+def nplv_areas() -> tuple[NplvArea, ...]:
+    """The NPLV focus areas of config [nplv], in config order (excluded from the donor pool of similar buurten)."""
+    with open(CONFIG_FILE, "rb") as fh:
+        c = tomllib.load(fh)
+    return tuple(NplvArea(name, int(g["inwoners"]), dict(g["wijken"]), g.get("wider"))
+                 for name, g in c.get("nplv", {}).get("gebieden", {}).items())
+
+
+@lru_cache(maxsize=1)
+def nplv_indeling() -> int | None:
+    """The CBS indeling (year) of the wijk codes in config [nplv]: it must be that of the donor pool's buurt codes."""
+    with open(CONFIG_FILE, "rb") as fh:
+        c = tomllib.load(fh)
+    year = c.get("nplv", {}).get("indeling")
+    return int(year) if year is not None else None
+
+
+@lru_cache(maxsize=1)
+def nplv_missing() -> tuple[str, ...]:
+    """Focus areas of the source whose CBS wijk codes could not be determined from data (config [nplv] missing)."""
+    with open(CONFIG_FILE, "rb") as fh:
+        c = tomllib.load(fh)
+    return tuple(c.get("nplv", {}).get("missing", ()))
+
+
 @lru_cache(maxsize=1)
 def nplv_wijken() -> tuple[str, ...]:
     """CBS wijk codes of the other national area programmes (config [nplv]; excluded from the donor pool)."""
-    with open(CONFIG_FILE, "rb") as fh:
-        c = tomllib.load(fh)
-    return tuple(c.get("nplv", {}).get("wijken", ()))
+    return tuple(code for area in nplv_areas() for code in area.wijken)
 
 
 PROGRAMME = programme()

@@ -2,6 +2,8 @@
 render the same text, so the two never disagree)."""
 from __future__ import annotations
 
+from loaders.config import nplv_areas, nplv_indeling, nplv_missing, nplv_wijken
+
 from . import margins
 from .catalog import BASE_LABEL, Catalog, Metric, load
 
@@ -46,6 +48,7 @@ def margin_text(m: Metric) -> str:
 def methods_section() -> list[str]:
     """The uncertainty model with its formulas (metrics/margins.py), for a statistician to check."""
     deft = f"{margins.MODEL_DEFT:g}".replace(".", ",")
+    areas, missing = nplv_areas(), nplv_missing()
     return [
         "## Methode: onzekerheid en 'echt' verschil", "",
         "Elk cijfer heeft een standaardfout (SE). Een niveau-verschil, een verandering of een verschil van "
@@ -89,14 +92,21 @@ def methods_section() -> list[str]:
         "- Profiel: zes RIVM-kenmerken in het basisjaar van het doel. Afstand: Mahalanobis, "
         "d² = (x − f)ᵀ S⁻¹ (x − f), S de covariantiematrix over alle buurten met een volledig profiel; zo telt "
         "een dimensie die in vier kenmerken terugkomt (deprivatie) niet vier keer.",
-        "- Donorpool: buurten van andere nationale gebiedsprogramma's (de 20 NPLV-focusgebieden, Heerlen-Noord "
-        "inbegrepen; lijst met bron in `config/programme.toml`) en de eigen gemeente doen niet mee.",
+        f"- Donorpool: buurten van andere nationale gebiedsprogramma's en de eigen gemeente doen niet mee. De "
+        f"{len(areas)} NPLV-focusgebieden (Heerlen-Noord inbegrepen) staan als {len(nplv_wijken())} CBS-wijken van "
+        f"indeling {nplv_indeling()} in `config/programme.toml`, de indeling van 50090NED waaruit de donorpool komt "
+        "(een code van een andere indeling wijst niets of een andere wijk aan); per gebied met bron, de gekozen "
+        "wijken en waarom. Valt een programma op een deel van een CBS-wijk, dan telt de hele wijk, en waar de bronnen "
+        "verschillen de ruimere keuze; bewust ruimer dan de inwonertelling van de bron: "
+        f"{', '.join(a.name for a in areas if a.wider)}."
+        + (f" Nog zonder codes: {', '.join(missing)}." if missing else ""),
         "- Toets: rangtoets op de afwijking van de groepsmediaan m, p = (1 + #{|g_i − m| ≥ |f − m|}) / (n + 1); "
         "'buiten de spreiding' als p ≤ 0,05 (bij 20 vergelijkbare buurten: verder van de mediaan dan alle 20) "
         "én |f − m| > 1,96 × de standaardfout van de verandering van de buurt zelf (een uitschieter die de "
         "meetfout van een kleine buurt verklaart, telt niet). Een placebotoets op 110 willekeurige buurten zonder "
         "programma, 2016 → 2020, zes indicatoren (tests/test_similar.py) geeft ten hoogste 5% vals alarm; de "
-        "vroegere band van kleinste tot grootste verandering van 10 buurten gaf ongeveer 20%.",
+        "vroegere band van kleinste tot grootste verandering van 10 buurten gaf ongeveer 18% (2/11 bij "
+        "uitwisselbaarheid).",
     ]
 
 

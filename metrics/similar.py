@@ -18,8 +18,9 @@ Profile match (c), step by step:
 3. Standardise each variable as a z-score over *all* buurten of the country with a complete profile in that year
    (unweighted: one buurt, one observation; population standard deviation, ddof = 0).
 4. Candidates: every buurt with a complete profile, except the focus buurt itself, the buurten of the focus
-   buurt's own gemeente (those are view a) and the buurten of the other national area programmes (the NPLV
-   focus areas, Heerlen-Noord included: config/programme.toml [nplv]). Buurten with a missing or suppressed
+   buurt's own gemeente (those are view a) and the buurten of the other national area programmes (the 20 NPLV
+   focus areas, Heerlen-Noord included: config/programme.toml [nplv], CBS wijk codes of indeling 2020, the
+   indeling of 50090NED; a buurt is out when its code lies in such a wijk). Buurten with a missing or suppressed
    profile value are left out, never filled in.
 5. Distance: Mahalanobis, d² = (x − f)ᵀ S⁻¹ (x − f), S the covariance matrix of the profile over the same
    buurten (ddof = 0). Four of the six traits correlate 0,83–0,92 with money worries; a Euclidean distance would

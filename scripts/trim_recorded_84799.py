@@ -49,6 +49,11 @@ def main() -> None:
     other = code.str.startswith("BU") & ~code.str[2:6].isin(GEMEENTEN)
     _write(td.loc[other, ["WijkenEnBuurten", *ID_COLUMNS[2:], *NATIONAL_BUURT]],
            OUT / "kwb_2020_84799NED_buurt_population_nl.csv")
+    # Every wijk of the country with its name and inwoners: the check that the codes of config [nplv] are CBS
+    # wijken of indeling 2020 with the names the config says (tests/test_similar.py). Not loaded by the app.
+    wk = code.str.startswith("WK")
+    _write(td.loc[wk, ["WijkenEnBuurten", "regio", *ID_COLUMNS[1:], "AantalInwoners_5"]],
+           OUT / "kwb_2020_84799NED_wijk_names_nl.csv")
 
 
 def _write(df: pd.DataFrame, path: Path) -> None:

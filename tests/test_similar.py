@@ -5,6 +5,7 @@ be computed by hand; they test the algorithm only. The later tests use the real 
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -123,12 +124,15 @@ def test_mahalanobis_distance_by_hand():
 
 
 def test_programme_buurten_are_left_out_of_the_donor_pool():
-    """Buurten of another national area programme (config [nplv]) are no donors; HAND-MADE codes."""
+    """Buurten of another national area programme (config [nplv]) are no donors; HAND-MADE profile values."""
     prof = hand_profile()
-    prof.loc[prof.area_code == "BU0006", "area_code"] = "BU03630300"  # a buurt in Stadsdeel Nieuw-West
+    prof.loc[prof.area_code == "BU0006", "area_code"] = "BU03637600"  # Buurt 3, Slotermeer-Noordoost (Nieuw-West)
     res = similar.match(prof, "BU0001", ["A", "B"], n=10)
-    assert "BU03630300" not in {m.area_code for m in res.matches} and res.n_programme == 1
-    assert similar.programme_buurt("BU03630300") and not similar.programme_buurt("BU09350403")
+    assert "BU03637600" not in {m.area_code for m in res.matches} and res.n_programme == 1
+    assert similar.programme_buurt("BU03637600") and not similar.programme_buurt("BU09350403")
+    # BU03630300 was a buurt of Stadsdeel Nieuw-West in the 2014 indeling; in 2020 (the pool's) it is the
+    # Spiegelbuurt of Grachtengordel-Zuid, Amsterdam-Centrum: a donor like any other
+    assert not similar.programme_buurt("BU03630300")
     # every Heerlen-Noord wijk of the dashboard's own group is in the list
     from loaders.codes import HEERLEN_NOORD_WIJKEN
     assert all(similar.programme_buurt(f"BU0917{w}01") for w in HEERLEN_NOORD_WIJKEN)
@@ -351,6 +355,7 @@ def test_profile_and_movement_chart_specs(subset_sqlite, engine):
 
 # ---------------------------------------------------------------------- placebo test of the group decision
 
+@functools.lru_cache(maxsize=1)
 def _national_profiles() -> dict[int, pd.DataFrame]:
     """Every buurt of the country, 18+, per year, from the shipped 50090NED file (real data), columns renamed to the
     catalog's variable codes."""
@@ -411,3 +416,79 @@ def test_placebo_random_buurten_without_programme_raise_at_most_5_percent_false_
     assert tests >= 600
     assert new_flags / tests <= 0.05, (new_flags, tests)
     assert old_flags / tests > 0.10, (old_flags, tests)  # the old band's false alarms, for contrast
+
+
+# ---------------------------------------------------------------------- the NPLV list of config [nplv]
+
+# The 20 stedelijke focusgebieden, as listed on p. 4 of "Creativiteit, lef en een lange adem" (BZK, 2023).
+NPLV_AREAS = ("Amsterdam Nieuw-West", "Amsterdam Zuidoost", "Arnhem Oost", "Breda Noord", "Delft West",
+              "Den Haag Zuidwest", "Dordrecht West", "Eindhoven Woensel-Zuid", "Groningen Noord", "Heerlen Noord",
+              "Leeuwarden Oost", "Lelystad Oost", "Nieuwegein Centrale-As", "Roosendaal Ring", "Rotterdam Zuid",
+              "Schiedam Nieuwland en Oost", "Tilburg Noordwest", "Utrecht Overvecht", "Vlaardingen West",
+              "Zaandam Oost")
+
+
+def _wijken_2020() -> pd.DataFrame:
+    """Every CBS wijk of indeling 2020 with its KWB 2020 name and inwoners (real data, data/PROVENANCE.md)."""
+    df = pd.read_csv("data/cbs_kwb/kwb_2020_84799NED_wijk_names_nl.csv", dtype=str)
+    return pd.DataFrame({"code": df["Codering_3"].str.strip(), "name": df["regio"].str.strip(),
+                         "inwoners": pd.to_numeric(df["AantalInwoners_5"])}).set_index("code")
+
+
+def test_nplv_list_holds_all_20_focus_areas():
+    from loaders.config import nplv_areas, nplv_missing, nplv_wijken
+
+    assert sorted(a.name for a in nplv_areas()) == sorted(NPLV_AREAS)
+    assert nplv_missing() == ()
+    assert all(a.wijken for a in nplv_areas())
+    assert len(set(nplv_wijken())) == len(nplv_wijken()) == sum(len(a.wijken) for a in nplv_areas())
+    from loaders.codes import HEERLEN_NOORD_WIJKEN
+    heerlen = next(a for a in nplv_areas() if a.name == "Heerlen Noord")
+    assert set(heerlen.wijken) == {f"WK0917{w}" for w in HEERLEN_NOORD_WIJKEN}
+
+
+def test_nplv_codes_are_wijken_of_the_donor_pools_indeling():
+    """The exclusion compares the buurt code's wijk part with the configured codes, so the codes must be of the
+    indeling of the pool's data (50090NED, indeling 2020): each must hold buurten with a complete profile in every
+    baseline year of the shipped national file, or it silently excludes nothing."""
+    from loaders import sources
+    from loaders.config import nplv_indeling, nplv_wijken
+
+    assert nplv_indeling() == sources.HEALTH_NATIONAL.indeling_year == 2020
+    v = [p.code for p in similar.profile_variables(load())]
+    prof = _national_profiles()
+    for year in similar.BASELINE_YEARS:
+        pool = prof[year].dropna(subset=v)
+        counts = ("WK" + pool["area_code"].str[2:8]).value_counts()
+        assert [w for w in nplv_wijken() if counts.get(w, 0) == 0] == [], year
+        excluded = pool["area_code"].map(similar.programme_buurt)
+        assert excluded.sum() == sum(counts.get(w, 0) for w in nplv_wijken())
+
+
+def test_nplv_codes_carry_their_indeling_2020_names():
+    """Each configured code has, in KWB 2020 (indeling 2020), the name the config gives it; the 2014 names of the
+    shipped 50090NED file would mislead for re-coded wijken (Amsterdam's stadsdelen of 2014)."""
+    from loaders.config import nplv_areas
+
+    names = _wijken_2020()["name"]
+    wrong = [(a.name, code, name, names.get(code)) for a in nplv_areas() for code, name in a.wijken.items()
+             if names.get(code) != name]
+    assert wrong == []
+    raw = pd.read_parquet("data/health/rivm_50090NED_gezondheid_all_regions_nl.parquet",
+                          columns=["regio_code", "regio_naam_2014"])
+    n2014 = dict(zip(raw["regio_code"].str.strip(), raw["regio_naam_2014"].astype("string").str.strip()))
+    assert n2014["WK036303"] == "Stadsdeel Nieuw-West" and names["WK036303"] == "Grachtengordel-Zuid"
+
+
+def test_nplv_areas_are_as_large_as_the_document_says():
+    """KWB 2020 inwoners of each area's wijken against the document's count (rounded, a year or two later): at
+    least 85%; at most 125% unless the config says why the area is deliberately wider. A code of another indeling
+    (e.g. WK036303, Nieuw-West in 2014, 5.430 inwoners in 2020 against 161.000) fails this."""
+    from loaders.config import nplv_areas
+
+    inw = _wijken_2020()["inwoners"]
+    for a in nplv_areas():
+        total = sum(inw[c] for c in a.wijken)
+        assert total >= 0.85 * a.inwoners, (a.name, total, a.inwoners)
+        if not a.wider:
+            assert total <= 1.25 * a.inwoners, (a.name, total, a.inwoners)
