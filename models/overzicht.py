@@ -48,7 +48,9 @@ class OverzichtModel:
     sources: frozenset[str]
     proposals_table: pd.DataFrame | None = None  # open target proposals when no target is set (voorstel)
     proposals_caption: str = ""
-    own: dict = field(default_factory=dict)  # pillar -> (area name, own-measurement cards) (models/own.py)
+    # pillar -> one row per own indicator: the focus areas' cards side by side (None: no figure there)
+    own: dict = field(default_factory=dict)
+    own_areas: tuple[str, ...] = ()  # the focus areas' names, the columns of those rows
     own_note: str = ""  # what '<10' and 'x' mean, when a card shows one
 
 
@@ -80,8 +82,11 @@ def _own_blocks(eng: Engine, own_measurements) -> tuple[dict, str]:
         return {}, ""
     inds, figs = own_measurements
     by_pillar = own_model.cards_by_pillar(inds, figs, FOCUS_AREAS, eng.name)
-    out = {p: tuple((eng.name(a), tuple(c for c in cs if c.area_code == a)) for a in FOCUS_AREAS
-                    if any(c.area_code == a for c in cs)) for p, cs in by_pillar.items()}
+    out = {}
+    for p, cs in by_pillar.items():
+        ids = list(dict.fromkeys(c.indicator.id for c in cs))
+        out[p] = tuple(tuple(next((c for c in cs if c.indicator.id == i and c.area_code == a), None)
+                             for a in FOCUS_AREAS) for i in ids)
     withheld = any(c.withheld for cs in by_pillar.values() for c in cs)
     return out, own_model.SUPPRESSION_NOTE if withheld else ""
 
@@ -130,4 +135,5 @@ def overzicht_model(eng: Engine, cat: Catalog, build_info: dict, targets: pd.Dat
     own_blocks, own_note = _own_blocks(eng, own_measurements)
     return OverzichtModel(tuple(heads), data_period, tuple(blocks), _targets_text(eng, targets, today, props),
                           _participation_text(eng, register), sources,
-                          pr.overview_table(props) if props else None, caption, own_blocks, own_note)
+                          pr.overview_table(props) if props else None, caption, own_blocks,
+                          tuple(eng.name(a) for a in FOCUS_AREAS), own_note)

@@ -94,8 +94,8 @@ def shown_text(row: dict, eenheid: str) -> str:
 def interval_text(row: dict, eenheid: str) -> str:
     if _missing(row.get("lower")) or _missing(row.get("upper")):
         return ""
-    lo, hi = value_text(row["lower"], eenheid), value_text(row["upper"], eenheid)
-    return f"95%-interval {lo.rstrip('%')} tot {hi}"
+    lo = fmt.number(row["lower"], 0 if eenheid == "aantal" else 1)  # the unit once, after the upper bound
+    return f"95%-interval {lo} tot {value_text(row['upper'], eenheid)}"
 
 
 def delta_text(diff: float, eenheid: str) -> str:

@@ -199,14 +199,12 @@ def test_overzicht_shows_own_cards_with_their_provenance_and_intern_only_for_edi
     assert [i.id for i in public[0]] == ["schuldhulp_aanmeldingen"]
     model = overzicht_model(eng, load(), repository.build_info(loaded), pd.DataFrame(), pd.DataFrame(), TODAY,
                             own_measurements=public)
-    assert set(model.own) == {"bestaanszekerheid"}
-    by_area = dict(model.own["bestaanszekerheid"])
-    naz, = by_area["Nazareth"]
+    assert set(model.own) == {"bestaanszekerheid"} and model.own_areas == ("Nazareth", "Pottenberg")
+    (naz, pot), = model.own["bestaanszekerheid"]  # one indicator, the two buurten side by side
     assert naz.value == "9,6 per 1.000" and naz.periode == "2025-K3"
     assert naz.provenance == ("Eigen meting — bron: Gemeente Maastricht, schuldhulpverlening, periode 2025-K3, "
                               "noemer 1.250")
     assert naz.change.startswith("verbeterd sinds 2025-K2 (−22,4 per 1.000; marge ± ")
-    pot, = by_area["Pottenberg"]
     assert pot.value == "<10" and pot.withheld and pot.interval == "" and "1.245" not in pot.provenance
     assert model.own_note.startswith("<10: minder dan 10")
     editor = overzicht_model(eng, load(), repository.build_info(loaded), pd.DataFrame(), pd.DataFrame(), TODAY,

@@ -175,7 +175,7 @@ if tab_own.open is not False:
 
         inds, figs = state.own_measurements(include_intern=own_editor is not None)
         if inds:
-            st.dataframe(pd.DataFrame({
+            st.table(pd.DataFrame({
                 "Indicator": [i.label for i in inds], "Id": [i.id for i in inds], "Versie": [i.version for i in inds],
                 "Pijler": [own_model.PILLAR_LABEL[i.pijler] for i in inds],
                 "Soort": [own_model.SOORT_WORD[i.soort] for i in inds],
@@ -183,7 +183,7 @@ if tab_own.open is not False:
                 "Bron": [i.bron for i in inds], "Zichtbaar": [i.zichtbaarheid for i in inds],
                 "Metingen": [int(((figs["indicator_id"] == i.id) & (figs["version"] == i.version)).sum())
                              if not figs.empty else 0 for i in inds],
-            }), hide_index=True, width="stretch")
+            }).set_index("Indicator"))
         else:
             st.write("Er zijn nog geen eigen metingen gedefinieerd.")
         st.markdown("**Sjablonen** — één per soort (puntkomma als scheidingsteken; periode `2025` of `2025-K3`).")
@@ -234,7 +234,7 @@ if tab_own.open is not False:
                     try:
                         res = state.guarded(lambda: own.upload(state.programme_url(), own_editor, target,
                                                                vals_up.getvalue(), vals_up.name))
-                        _done(f"{res['rijen']} rijen geladen voor {', '.join(res['perioden'])}"
+                        _done(f"{res['rijen']} {'rij' if res['rijen'] == 1 else 'rijen'} geladen voor {', '.join(res['perioden'])}"
                               + (f"; {res['vervangen']} bestaande waarden vervangen" if res["vervangen"] else "") + ".")
                     except LoadError as exc:
                         st.error(f"Niets geladen. {exc}")

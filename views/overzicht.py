@@ -44,11 +44,15 @@ for tab, block in zip(tabs, model.pillars):
         if own_cards:
             st.markdown("**Eigen metingen van het programma** — registers, partners en bewonerspeilingen: "
                         "recenter dan de CBS-cijfers, met hun 95%-interval.")
-            for col, (area_name, area_cards) in zip(st.columns(len(own_cards)), own_cards):
-                with col:
-                    st.markdown(f"*{area_name}*")
-                    for c in area_cards:
-                        cards.own_card(c)
+            for col, area_name in zip(st.columns(len(model.own_areas)), model.own_areas):
+                col.markdown(f"*{area_name}*")
+            for row in own_cards:  # one indicator per row, the buurten side by side
+                for col, c, area_name in zip(st.columns(len(model.own_areas)), row, model.own_areas):
+                    with col:
+                        if c is None:
+                            st.caption(f"Geen eigen meting voor {area_name}.")
+                        else:
+                            cards.own_card(c)
             if model.own_note:
                 st.caption(model.own_note)
         if block.missing:
