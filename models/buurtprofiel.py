@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from loaders.config import DETAIL_GEMEENTEN, FOCUS_AREAS
+from loaders.config import DETAIL_GEMEENTEN, FOCUS_AREAS, PILLAR_ORDER
 from metrics import fmt
 from metrics.catalog import Catalog
 from metrics.compute import Engine
@@ -39,7 +39,7 @@ class OwnSection:
     """The buurt's own measurements: one row per indicator with its newest period."""
     label: str
     intro: str
-    table: pd.DataFrame  # Indicator, Pijler, Periode, Waarde, 95%-interval, Verandering, <gemeente>, Herkomst
+    table: pd.DataFrame  # Indicator, Periode, Waarde, 95%-interval, Verandering, <gemeente>, Herkomst
     note: str  # what '<10' and 'x' mean, when the table shows one
 
 
@@ -125,12 +125,15 @@ def _ref_cell(ind: own_model.OwnIndicator, rows: list[dict], periode: str) -> st
     return own_model.shown_text(r, ind.eenheid) + (f"; 95%-interval {interval}" if interval else "")
 
 
-def own_section(inds, figs: pd.DataFrame, buurt: str, gemeente: str, gname: str,
-                pillar_label=lambda p: own_model.PILLAR_LABEL.get(p, p)) -> OwnSection | None:
+def _pillar_order(ind: own_model.OwnIndicator) -> tuple:
+    return (PILLAR_ORDER.index(ind.pijler) if ind.pijler in PILLAR_ORDER else len(PILLAR_ORDER), ind.label)
+
+
+def own_section(inds, figs: pd.DataFrame, buurt: str, gemeente: str, gname: str) -> OwnSection | None:
     """The buurt's own measurements, or None when it has none. The gemeente's column only when the gemeente
     has a figure of one of these indicators (it was uploaded)."""
     recs, withheld, with_ref = [], False, False
-    for ind in sorted(inds, key=lambda i: (i.pijler, i.label)):
+    for ind in sorted(inds, key=_pillar_order):
         rows = _own_rows(figs, ind, buurt)
         if not rows:
             continue
@@ -140,7 +143,7 @@ def own_section(inds, figs: pd.DataFrame, buurt: str, gemeente: str, gname: str,
         ref = _ref_cell(ind, ref_rows, r["periode"]) if ref_rows else "niet aangeleverd"
         withheld |= bool(r.get("shown")) or any(x.get("shown") and x["periode"] == r["periode"] for x in ref_rows)
         recs.append({"Indicator": ind.label + (" (intern)" if ind.zichtbaarheid == "intern" else ""),
-                     "Pijler": pillar_label(ind.pijler), "Periode": r["periode"],
+                     "Periode": r["periode"],
                      "Waarde": own_model.shown_text(r, ind.eenheid),
                      "95%-interval": _interval(ind, r),
                      "Verandering": _change_cell(ind, r, len(rows)), gname: ref,
@@ -187,6 +190,5 @@ def profile_model(eng: Engine, cat: Catalog, buurt: str, own_measurements=None) 
     own = None
     if own_measurements:
         inds, figs = own_measurements
-        own = own_section(inds, figs, buurt, gemeente, gname,
-                          lambda p: cat.pillars[p]["label"] if p in cat.pillars else own_model.PILLAR_LABEL.get(p, p))
+        own = own_section(inds, figs, buurt, gemeente, gname)
     return ProfileModel(buurt, eng.name(buurt), intro, tuple(heads), tuple(sections), own)

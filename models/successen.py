@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
-from loaders.config import FOCUS_AREAS, MAASTRICHT
+from loaders.config import FOCUS_AREAS, MAASTRICHT, PILLAR_ORDER
 from metrics import fmt
 from metrics.catalog import Catalog
 from metrics.compute import Engine
@@ -33,12 +33,19 @@ class OwnMovement:
     indicator: own_model.OwnIndicator
     area_code: str
     kind: str  # SUCCESS, SETBACK, WITHIN, DESCRIPTIVE, WITHHELD or ONE
-    text: str  # the sentence: from, to, change, margin, Maastricht's change over the same periods
+    text: str  # from, to, change, margin, Maastricht's change over the same periods (or why there is no change)
     period: str  # '2025-K2 → 2025-K3' (the newest period alone for WITHHELD and ONE)
     when: str  # against the programme start ('in het startjaar van het programma (2025)'); '' without a span
     after_start: bool | None  # the whole span after the start year (None: touches or crosses it, or no span)
     provenance: str  # 'eigen meting — bron: …, noemer 1.250 (2025-K3), 1.250 (2025-K2)'
     pillar: str  # the pillar's label
+    verdict: str = ""  # ': binnen de marge', ': gestegen (geen richting goed/slecht)' (after the period, as for CBS)
+
+    @property
+    def sentence(self) -> str:
+        """The whole line as on the page (without the pillar): text, period against the start, verdict."""
+        period = f". Periode {self.period}, {self.when}" if self.when else ""
+        return f"{self.text}{period}{self.verdict}"
 
     @property
     def tag(self) -> str:
@@ -160,21 +167,22 @@ def own_movement(ind: own_model.OwnIndicator, figs: pd.DataFrame, area: str, pil
             f"{own_model.delta_text(latest['diff'], ind.eenheid)}{marge}{_city(ind, figs, area, latest)}")
     meaningful, favourable = bool(latest.get("meaningful")), _flag(latest.get("favourable"))
     if not meaningful:
-        kind, text = WITHIN, f"{text}: {latest['label']}"
+        kind, verdict = WITHIN, f": {latest['label']}"
     elif ind.richting == "neutraal" or favourable is None:
-        kind, text = DESCRIPTIVE, f"{text}: {latest['label']} (geen richting goed/slecht)"
+        kind, verdict = DESCRIPTIVE, f": {latest['label']} (geen richting goed/slecht)"
     else:
-        kind = SUCCESS if favourable else SETBACK
+        kind, verdict = (SUCCESS if favourable else SETBACK), ""
     return OwnMovement(ind, area, kind, text, own_change.span(first["periode"], latest["periode"]),
                        own_change.when(first["periode"], latest["periode"]),
                        own_change.after_start(first["periode"], latest["periode"]),
-                       _provenance(ind, latest, first), pillar)
+                       _provenance(ind, latest, first), pillar, verdict)
 
 
 def own_movements(inds, figs: pd.DataFrame, area: str, pillar_label: Callable[[str], str]) -> dict[str, list]:
     """{kind: [OwnMovement, …]} of one area, in pillar and label order."""
     out: dict[str, list] = {k: [] for k in (SUCCESS, SETBACK, WITHIN, DESCRIPTIVE, WITHHELD, ONE)}
-    for ind in sorted(inds, key=lambda i: (i.pijler, i.label)):
+    order = {p: i for i, p in enumerate(PILLAR_ORDER)}
+    for ind in sorted(inds, key=lambda i: (order.get(i.pijler, len(order)), i.label)):
         mv = own_movement(ind, figs, area, pillar_label(ind.pijler))
         if mv is not None:
             out[mv.kind].append(mv)

@@ -75,11 +75,11 @@ def test_the_stored_rule_decides_never_the_size_of_the_change():
     big_within = _row(periode="2025-K2", value=90.0, base=90, ref_periode="2025-K1", diff=80.0, threshold=100.0,
                       meaningful=False, label="binnen de marge")
     mv = succ.own_movement(ind("hoger_beter"), figs(first, big_within), NAZARETH, "P")
-    assert mv.kind == succ.WITHIN and mv.text.endswith(": binnen de marge")
+    assert mv.kind == succ.WITHIN and mv.sentence.endswith(": binnen de marge") and mv.verdict == ": binnen de marge"
     neutral = {**big_within, "meaningful": True, "label": "gestegen", "favourable": True, "threshold": 20.0}
     mv = succ.own_movement(ind("neutraal"), figs(first, neutral), NAZARETH, "P")
-    assert mv.kind == succ.DESCRIPTIVE and "gestegen (geen richting goed/slecht)" in mv.text
-    assert "verbeterd" not in mv.text
+    assert mv.kind == succ.DESCRIPTIVE and mv.sentence.endswith(": gestegen (geen richting goed/slecht)")
+    assert "verbeterd" not in mv.sentence
     good = {**big_within, "meaningful": True, "label": "verbeterd", "favourable": True, "threshold": 20.0}
     assert succ.own_movement(ind("hoger_beter"), figs(first, good), NAZARETH, "P").kind == succ.SUCCESS
     hidden = _row(periode="2025-K3", value=None, shown="<10")
@@ -128,12 +128,14 @@ def test_within_the_margin_neutral_and_withheld_are_never_a_success_or_setback(l
     judged = {m.indicator.id for a in (naz, pot) for m in (*a.own_successes, *a.own_setbacks)}
     assert judged == {"schuldhulp_aanmeldingen", "ervaren_gezondheid"}
     w, = pot.own_within  # 25 → 28 deelnemers: inside the margin of ± 15
-    assert w.indicator.id == "deelnemers_activiteiten" and w.text.endswith("+3; marge ± 15: binnen de marge")
+    assert w.indicator.id == "deelnemers_activiteiten" and w.sentence == (
+        "Deelnemers aan buurtactiviteiten: van 25 (2026-K1) naar 28 (2026-K2), +3; marge ± 15. "
+        "Periode 2026-K1 → 2026-K2, na de start van het programma in 2025: binnen de marge")
     assert w.after_start is True and w.when == "na de start van het programma in 2025"
     d, = naz.own_descriptive  # 20 → 60: beyond the margin, but the indicator has no direction
-    assert d.text.endswith("+40; marge ± 18: gestegen (geen richting goed/slecht)")
+    assert d.text.endswith("+40; marge ± 18") and d.verdict == ": gestegen (geen richting goed/slecht)"
     hidden = next(m for m in pot.own_other if m.indicator.id == "schuldhulp_aanmeldingen")
-    assert hidden.kind == succ.WITHHELD and hidden.period == "2025-K3"
+    assert hidden.kind == succ.WITHHELD and hidden.period == "2025-K3" and hidden.sentence == hidden.text
     assert hidden.text == ("Aanmeldingen schuldhulpverlening: nieuwste meting (2025-K3) niet getoond (<10), "
                            "dus geen verandering")
     assert "1.245" not in hidden.provenance  # no noemer beside a withheld teller
@@ -164,7 +166,7 @@ def _profile(url, buurt, include_intern=False):
 def test_the_buurtprofiel_has_the_buurts_own_measurements_with_maastricht_beside(loaded):
     sec = _profile(loaded, NAZARETH).own
     t = sec.table.set_index("Indicator")
-    assert list(sec.table.columns) == ["Indicator", "Pijler", "Periode", "Waarde", "95%-interval", "Verandering",
+    assert list(sec.table.columns) == ["Indicator", "Periode", "Waarde", "95%-interval", "Verandering",
                                        "Maastricht", "Herkomst"]
     r = t.loc["Aanmeldingen schuldhulpverlening"]
     assert (r["Periode"], r["Waarde"], r["95%-interval"]) == ("2025-K3", "9,6 per 1.000", "5,0 tot 16,8 per 1.000")

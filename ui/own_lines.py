@@ -12,10 +12,7 @@ from models.successen import OwnMovement
 
 
 def item(mv: OwnMovement, pillar: bool = True) -> str:
-    text = html.escape(mv.text)
-    if mv.when:
-        text += f". Periode {html.escape(mv.period)}, {html.escape(mv.when)}"
-    text += "."
+    text = html.escape(mv.sentence)
     if pillar:
         text += f" — <em>{html.escape(mv.pillar)}</em>"
     return (f"<li><span class='wm-tag'>{html.escape(mv.tag)}</span> {text}"
