@@ -5,7 +5,7 @@ import streamlit as st
 
 from models.buurtprofiel import DEFAULT_BUURT, buurt_label, buurt_options, profile_model
 from charts import charts
-from ui import components, state
+from ui import auth, components, state
 
 eng = state.engine()
 cat = state.catalog()
@@ -13,11 +13,18 @@ cat = state.catalog()
 st.title("Buurtprofiel")
 buurt = state.select("buurt", "Buurt", buurt_options(eng), format_func=lambda c: buurt_label(eng, c),
                      default=DEFAULT_BUURT)
-model = profile_model(eng, cat, buurt)
+model = profile_model(eng, cat, buurt, state.own_measurements(include_intern=auth.current_editor() is not None))
 st.header(model.name, anchor="profiel")
 st.markdown(model.intro)
 for col, (label, value, help_) in zip(st.columns(len(model.headlines)), model.headlines):
     col.metric(label, value, help=help_ or None)
+
+if model.own is not None:
+    st.subheader(model.own.label, anchor="eigen-metingen")
+    st.markdown(model.own.intro)
+    st.table(model.own.table.set_index("Indicator"))
+    if model.own.note:
+        st.caption(model.own.note)
 
 for sec in model.sections:
     st.subheader(sec.label)
