@@ -9,6 +9,8 @@ import pandas as pd
 from .charts import FONT_SIZE
 from .palette import GUIDE, TRAJECTORY, colour_for
 
+QUARTER_TICKS = 12  # up to this many quarters on the axis, each is labelled; beyond it, years
+
 
 def own_target_chart(df: pd.DataFrame, path: pd.DataFrame, title: str, y_title: str, baseline_period: str,
                      height: int = 320, width: int | str = "container") -> alt.LayerChart:
@@ -19,9 +21,16 @@ def own_target_chart(df: pd.DataFrame, path: pd.DataFrame, title: str, y_title: 
     colours = [colour_for(c, i) for i, c in enumerate(codes)]
     lo = int(min([*df["t"], *path["t"]]))
     hi = int(max([*df["t"], *path["t"]])) + 1
+    quarterly = any("-K" in str(p) for p in [*df["periode"], *path["periode"]])
+    if quarterly and (hi - lo) * 4 <= QUARTER_TICKS:  # a short span: every quarter, labelled '2025-K3'
+        ticks = [y + (q - 0.5) / 4 for y in range(lo, hi) for q in range(1, 5)]
+        label = "floor(datum.value) + '-K' + (floor((datum.value - floor(datum.value)) * 4) + 1)"
+    else:  # the middle of a year, where a yearly figure stands
+        ticks = [y + 0.5 for y in range(lo, hi, max(1, (hi - lo) // 10))]
+        label = "'' + floor(datum.value)"
     x = alt.X("t:Q", title="Periode", scale=alt.Scale(domain=[lo, hi], nice=False),
-              axis=alt.Axis(format="d", labelAngle=0, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE,
-                            tickMinStep=1, values=list(range(lo, hi + 1, max(1, (hi - lo) // 10)))))
+              axis=alt.Axis(labelExpr=label, values=ticks, labelAngle=0, labelOverlap=True,
+                            labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE))
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False, nice=True),
               axis=alt.Axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, format=",.1~f", tickCount=5))
     colour = alt.Color("area_name:N", title="Gebied", sort=order, scale=alt.Scale(domain=order, range=colours),

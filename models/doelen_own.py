@@ -137,6 +137,8 @@ def own_target_card(ind: OwnIndicator, rec: dict, figs: pd.DataFrame, name: Name
                   f"{marge}.")
     meas = _sentence(measurable_text(ot.target_checks(t, rs), t.holds(), u)) if rs else ""
     nxt = f"volgende meting: {s.next_period} ({frequency_words(ind)})" if s.next_period else ""
+    if nxt and newest is not None and ot.overdue(newest["periode"], today):
+        nxt += "; had er al moeten zijn (ook de periode daarna is voorbij)"
     caption = " · ".join(x for x in (f"Eigenaar: {t.owner}", f"Waarom dit doel: {t.rationale}",
                                      f"Uitvoeringsplan: {t.action_link}" if t.action_link else "",
                                      nxt[0].upper() + nxt[1:] if nxt else "") if x)
@@ -255,7 +257,7 @@ def own_proposal_blocks(inds: Iterable[OwnIndicator], props: Sequence[ot.OwnProp
                                                for m in p.milestones)) if p.milestones else "",
                 p.measurable, _sentence(proposal_measurable_text(p, u))) for p in ps)
             out.append(OwnProposalBlock(ind, name(area), f"{ind.label} — {name(area)}", caption, items,
-                                        f"{own_model.PROVENANCE_WORD} — bron: {ind.bron}"))
+                                        f"{own_model.PROVENANCE_WORD.capitalize()} — bron: {ind.bron}"))
     return out
 
 

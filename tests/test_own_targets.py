@@ -299,6 +299,25 @@ def test_the_doelen_page_shows_own_targets_proposals_and_the_calendar(loaded, mo
     assert "voorstel — niet vastgesteld" in voorstellen
     cal = texts["Wanneer zien we vooruitgang?"]
     assert "volgende meting: 2027 (per jaar, bron Bewonerspeiling Veerkrachtige Wijken)" in cal
+    # a signed-in editor: the form for a new own target, and one click adopts an own proposal
+    from ui.auth import SESSION_KEY
+
+    at = AppTest.from_file(str(ROOT / "views" / "doelen.py"), default_timeout=180)
+    at.query_params["onderdeel"] = "Doelen"
+    at.session_state[SESSION_KEY] = _editor()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Nieuw doel op een eigen meting" in [h.value for h in at.header]
+    at.query_params["onderdeel"] = "Voorstellen"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    adopt = [b for b in at.button if (b.key or "").startswith("own_adopt_")]
+    assert adopt, [b.key for b in at.button]
+    key = adopt[0].key.removeprefix("own_adopt_")
+    adopt[0].click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert key in set(loader_programme.list_own_proposal_decisions(loaded)["proposal_key"])
 
 
 # ------------------------------------------------------------------------------------------ targets set by hand

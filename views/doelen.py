@@ -26,7 +26,7 @@ today = dt.date.today()
 
 st.title("Doelen: wanneer is het programma geslaagd?")
 st.markdown("Elk doel is SMART: één indicator, één gebied, een basiswaarde uit de data, een streefwaarde en een "
-            "jaartal. De status volgt uit de cijfers: **gehaald**, **op koers**, **achter op schema**, "
+            "jaartal (bij een eigen meting: een jaar of kwartaal). De status volgt uit de cijfers: **gehaald**, **op koers**, **achter op schema**, "
             "**te vroeg om te zeggen** of **geen nieuwe gegevens**. Een verandering binnen de marge telt nooit als "
             "vooruitgang.")
 
