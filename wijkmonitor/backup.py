@@ -12,7 +12,8 @@ checksum, every value against its column, every metric and area it refers to aga
 target database, every own indicator a target or decision names against the backup's own definitions) and then replaces the programme tables in ONE transaction, ids kept (PostgreSQL sequences are
 set past the highest id). Any problem is a :class:`BackupError` with a Dutch message, and nothing changes.
 Operational tables (:data:`loaders.migrations.OPERATIONAL_TABLES`) and the migration history are not part of a
-backup: the target database is migrated to this code's version in the same transaction.
+backup: the target database is migrated to this code's version in the same transaction, and the own measurements'
+figures of the metric store are recomputed from the restored values there too.
 """
 from __future__ import annotations
 
@@ -355,6 +356,11 @@ def restore(url: str | None, data: bytes, pause=None) -> dict[str, int]:
                     conn.execute(t.insert(), records[t.name])
             if conn.dialect.name == "postgresql":
                 _set_sequences(conn)
+            # the own measurements' figures in the metric store follow the restored values and definitions (the
+            # targets on them are read against these figures), with a new build id, as at every upload
+            from .own import recompute
+
+            recompute(conn)
             if pause is not None:
                 pause(conn)
     except (BackupError, DatabaseUnavailable):
