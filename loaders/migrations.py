@@ -183,8 +183,56 @@ own_values = sa.Table(
     sa.UniqueConstraint("indicator_id", "version", "area_code", "periode", name="uq_own_values_key"),
 )
 
+# added in migration 9: targets on own indicators and the decisions on target proposals for them. Apart from
+# ``targets`` / ``proposal_decisions`` because an own indicator is named by its id *and* definition version and its
+# periods are text ('2025' or '2025-K3'), where a CBS target has a catalog metric and integer years; every reader of
+# ``targets`` (Overzicht, slides, documents) keeps seeing catalog metrics only.
+own_targets = sa.Table(
+    "own_targets",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("indicator_id", sa.String(60), nullable=False),  # own_indicators.indicator_id
+    sa.Column("indicator_version", sa.Integer, nullable=False),  # the definition version the target is set on
+    sa.Column("area_code", sa.String(40), nullable=False),
+    sa.Column("baseline_period", sa.String(7), nullable=False),  # 2025 | 2025-K3 (the indicator's frequentie)
+    sa.Column("baseline_value", sa.Float, nullable=False),  # the stored figure of that period (never typed in)
+    sa.Column("target_value", sa.Float, nullable=False),
+    sa.Column("target_period", sa.String(7), nullable=False),
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column("rationale", sa.Text, nullable=False),
+    sa.Column("action_link", sa.Text, nullable=True),
+    sa.Column("milestones", sa.Text, nullable=True),  # JSON list of {"periode": str, "value": float}
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),  # optimistic locking of the row
+)
+
+own_proposal_decisions = sa.Table(
+    "own_proposal_decisions",
+    user_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("proposal_key", sa.String(200), nullable=False),  # rule:eigen:<id>@<version>:area:baseline_period
+    sa.Column("rule", sa.String(40), nullable=False),
+    sa.Column("indicator_id", sa.String(60), nullable=False),
+    sa.Column("indicator_version", sa.Integer, nullable=False),
+    sa.Column("area_code", sa.String(40), nullable=False),
+    sa.Column("baseline_period", sa.String(7), nullable=False),
+    sa.Column("baseline_value", sa.Float, nullable=False),
+    sa.Column("target_period", sa.String(7), nullable=False),
+    sa.Column("target_value", sa.Float, nullable=False),
+    sa.Column("decision", sa.String(20), nullable=False),  # overgenomen | afgewezen
+    sa.Column("target_id", sa.Integer, nullable=True),  # own_targets.id (adopted)
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("decided_by", sa.Text, nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("proposal_key", name="uq_own_proposal_decisions_key"),
+    sa.CheckConstraint("decision IN ('overgenomen', 'afgewezen')", name="ck_own_proposal_decisions_decision"),
+)
+
 USER_TABLES = [schema_migrations, targets, participation, uploads, change_log, decks, proposal_decisions,
-               target_comparison_groups, own_indicators, own_values]
+               target_comparison_groups, own_indicators, own_values, own_targets, own_proposal_decisions]
 
 # Tables of ``user_metadata`` that are operational, not programme data (jobs, sign-in attempts, …): they are not
 # backed up or restored (wijkmonitor/backup.py). Other tables add themselves here.
@@ -369,6 +417,14 @@ def _m7_jobs(conn: sa.Connection) -> None:
     md.create_all(conn, checkfirst=True)
 
 
+def _m9_own_targets(conn: sa.Connection) -> None:
+    """Targets on own indicators and the decisions on their target proposals (new tables only)."""
+    md = sa.MetaData()
+    own_targets.to_metadata(md)
+    own_proposal_decisions.to_metadata(md)
+    md.create_all(conn, checkfirst=True)
+
+
 # (version, description, function) — append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "doelen, participatie, uploads en wijzigingslog", _m1_initial),
@@ -379,6 +435,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (6, "aanmeldingen van redacteuren: pogingenteller en aanmeldlog", _m6_sign_ins),
     (7, "taken (verversing bij CBS als taak, één tegelijk)", _m7_jobs),
     (8, "eigen metingen: indicatoren en waarden", _m8_own_indicators),
+    (9, "doelen en doelvoorstellen op eigen metingen", _m9_own_targets),
 ]
 APART = 5  # the migration that moved the user tables into PROGRAMME_SCHEMA
 

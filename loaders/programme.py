@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from .auth import Editor, require_editor
 from .db import connect, select, transaction
 from .errors import LoadError
-from .migrations import (change_log, participation, proposal_decisions, target_comparison_groups, targets,
-                         uploads)
+from .migrations import (change_log, own_proposal_decisions, own_targets, participation, proposal_decisions,
+                         target_comparison_groups, targets, uploads)
 
 AGE_GROUPS = ("totaal", "0-17", "18-64", "65+")
 COUNT_COLUMNS = ("dialoogsessies", "bewoners_bereikt", "meemakers", "activiteiten")
@@ -243,6 +243,199 @@ def list_targets(url: str | None = None) -> pd.DataFrame:
     if (empty := _missing(url, targets)) is not None:
         return empty
     return select(sa.select(targets).order_by(targets.c.area_code, targets.c.metric_id, targets.c.id), url=url)
+
+
+# ------------------------------------------------------------------------------- targets on own indicators
+# A target on an own indicator (eigen meting) names the indicator by id and definition version, and its periods as
+# text ('2025' or '2025-K3', the indicator's frequentie). ``known`` maps every current indicator id to
+# (version, frequentie); the baseline value is the stored figure of the baseline period, looked up by the caller
+# (wijkmonitor.programme), never typed in.
+
+OWN_TARGET_FIELDS = ("indicator_id", "indicator_version", "area_code", "baseline_period", "baseline_value",
+                     "target_value", "target_period", "owner", "rationale", "action_link", "milestones")
+OWN_DECISION_FIELDS = ("proposal_key", "rule", "indicator_id", "indicator_version", "area_code", "baseline_period",
+                       "baseline_value", "target_period", "target_value")
+_PERIOD = re.compile(r"^(\d{4})(?:-K([1-4]))?$")
+
+
+def _period_index(p: str) -> int:
+    m = _PERIOD.match(p)
+    assert m is not None
+    return int(m.group(1)) if not m.group(2) else 4 * int(m.group(1)) + int(m.group(2)) - 1
+
+
+def _own_period(field: str, value: Any, frequentie: str) -> str:
+    text = str(value or "").strip()
+    m = _PERIOD.match(text)
+    if not m or not 2000 <= int(m.group(1)) <= 2100:
+        raise ValueError(f"Veld {field}: '{text[:20]}' is geen jaar (2025) of kwartaal (2025-K3).")
+    if (m.group(2) is None) != (frequentie == "jaar"):
+        voorbeeld = "2026" if frequentie == "jaar" else "2026-K1"
+        raise ValueError(f"Veld {field}: deze eigen meting wordt per {frequentie} gemeten (bijvoorbeeld {voorbeeld}).")
+    return text
+
+
+def validate_own_target(values: dict[str, Any], known: dict[str, tuple[int, str]],
+                        known_areas: set[str]) -> dict[str, Any]:
+    """Check a target on an own indicator; raises ValueError with a Dutch message naming the field."""
+    # a row read back through pandas has NaN for an empty optional column
+    v = {k: (None if isinstance(values.get(k), float) and values[k] != values[k] and k in ("action_link", "milestones")
+             else values.get(k)) for k in OWN_TARGET_FIELDS}
+    if v["indicator_id"] not in known:
+        raise ValueError(f"Onbekende eigen meting: {str(v['indicator_id'])[:60]}")
+    version, frequentie = known[v["indicator_id"]]
+    try:
+        v["indicator_version"] = int(v["indicator_version"])
+    except (TypeError, ValueError):
+        raise ValueError("Veld indicator_version: geen versienummer") from None
+    if v["indicator_version"] != version:
+        raise ValueError(f"De definitie van deze eigen meting is intussen gewijzigd (nu versie {version}); "
+                         "laad de pagina opnieuw.")
+    if v["area_code"] not in known_areas:
+        raise ValueError(f"Onbekend gebied: {v['area_code']}")
+    v["baseline_period"] = _own_period("baseline_period", v["baseline_period"], frequentie)
+    v["target_period"] = _own_period("target_period", v["target_period"], frequentie)
+    if _period_index(v["target_period"]) <= _period_index(v["baseline_period"]):
+        raise ValueError("De doelperiode moet na de basisperiode liggen.")
+    for f in ("baseline_value", "target_value"):
+        try:
+            v[f] = float(v[f])
+        except (TypeError, ValueError):
+            raise ValueError(f"Veld {f}: geen getal") from None
+        if v[f] != v[f] or abs(v[f]) > 1e9:
+            raise ValueError(f"Veld {f}: ongeldig getal")
+    for f in ("owner", "rationale"):
+        if not str(v[f] or "").strip():
+            raise ValueError(f"Veld {f} is verplicht.")
+        v[f] = str(v[f]).strip()[:2000]
+    v["action_link"] = str(v["action_link"] or "").strip()[:500] or None
+    ms = v["milestones"] or []
+    if isinstance(ms, str):
+        ms = json.loads(ms) if ms.strip() else []
+    clean = []
+    for m in ms:
+        p, val = _own_period("milestones", m["periode"], frequentie), float(m["value"])
+        if not _period_index(v["baseline_period"]) < _period_index(p) < _period_index(v["target_period"]):
+            raise ValueError(f"Tussendoel {p} ligt niet tussen basisperiode en doelperiode.")
+        clean.append({"periode": p, "value": val})
+    v["milestones"] = json.dumps(sorted(clean, key=lambda x: _period_index(x["periode"]))) if clean else None
+    return v
+
+
+def _insert_own_target(conn, editor: Editor, v: dict[str, Any], log_extra: dict | None = None) -> int:
+    now = _now()
+    rid = conn.execute(own_targets.insert().values(**v, created_by=editor.name, created_at=now,
+                                                   updated_by=editor.name, updated_at=now, version=1)
+                       .returning(own_targets.c.id)).scalar_one()
+    _log(conn, editor, "own_targets", rid, "create", None, {**v, **(log_extra or {})})
+    return rid
+
+
+def create_own_target(url: str | None, editor: Editor, values: dict[str, Any], known: dict[str, tuple[int, str]],
+                      known_areas: set[str]) -> int:
+    editor = require_editor(editor)
+    v = validate_own_target(values, known, known_areas)
+    with transaction(url) as conn:
+        rid = _insert_own_target(conn, editor, v)
+    return rid
+
+
+def update_own_target(url: str | None, editor: Editor, target_id: int, expected_version: int,
+                      values: dict[str, Any], known: dict[str, tuple[int, str]], known_areas: set[str]) -> int:
+    """Save changes if nobody else saved since `expected_version`; returns the new version."""
+    editor = require_editor(editor)
+    v = validate_own_target(values, known, known_areas)
+    with transaction(url) as conn:
+        old = conn.execute(sa.select(own_targets).where(own_targets.c.id == target_id)).mappings().first()
+        if old is None:
+            raise ConflictError(f"Doel {target_id} bestaat niet meer; niets opgeslagen.")
+        res = conn.execute(own_targets.update()
+                           .where(own_targets.c.id == target_id, own_targets.c.version == expected_version)
+                           .values(**v, updated_by=editor.name, updated_at=_now(), version=expected_version + 1))
+        if res.rowcount != 1:
+            raise ConflictError(f"Dit doel is intussen gewijzigd door {old['updated_by']} (versie {old['version']}). "
+                                "Uw wijziging is niet opgeslagen; laad het doel opnieuw en probeer het nog eens.")
+        _log(conn, editor, "own_targets", target_id, "update", {k: old[k] for k in OWN_TARGET_FIELDS}, v)
+    return expected_version + 1
+
+
+def _own_decision(proposal: dict[str, Any], known: dict[str, tuple[int, str]], known_areas: set[str]) -> dict:
+    d = {k: proposal.get(k) for k in OWN_DECISION_FIELDS}
+    if not isinstance(d["proposal_key"], str) or not d["proposal_key"] or len(d["proposal_key"]) > 200:
+        raise ValueError("Ongeldig voorstel.")
+    if d["indicator_id"] not in known or d["area_code"] not in known_areas:
+        raise ValueError("Onbekende eigen meting of onbekend gebied in het voorstel.")
+    version, frequentie = known[d["indicator_id"]]
+    d["indicator_version"] = int(d["indicator_version"])
+    if d["indicator_version"] != version:
+        raise ValueError(f"De definitie van deze eigen meting is intussen gewijzigd (nu versie {version}); "
+                         "laad de pagina opnieuw.")
+    d["baseline_period"] = _own_period("baseline_period", d["baseline_period"], frequentie)
+    d["target_period"] = _own_period("target_period", d["target_period"], frequentie)
+    d["baseline_value"], d["target_value"] = float(d["baseline_value"]), float(d["target_value"])
+    return d
+
+
+def _check_own_open(conn, key: str) -> None:
+    t = own_proposal_decisions
+    done = conn.execute(sa.select(t.c.decision, t.c.decided_by).where(t.c.proposal_key == key)).first()
+    if done is not None:
+        raise ConflictError(f"Over dit voorstel is al besloten ({done[0]} door {done[1]}); niets opgeslagen.")
+
+
+def adopt_own_proposal(url: str | None, editor: Editor, proposal: dict[str, Any], values: dict[str, Any],
+                       known: dict[str, tuple[int, str]], known_areas: set[str]) -> int:
+    """Adopt a proposal on an own indicator: one transaction creates the target (logged like any new target) and
+    records the decision, so the proposal no longer shows. Returns the target id."""
+    editor = require_editor(editor)
+    d = _own_decision(proposal, known, known_areas)
+    v = validate_own_target(values, known, known_areas)
+    if (v["indicator_id"], v["area_code"], v["baseline_period"]) != \
+            (d["indicator_id"], d["area_code"], d["baseline_period"]):
+        raise ValueError("Het doel hoort niet bij dit voorstel.")
+    try:
+        with transaction(url) as conn:
+            _check_own_open(conn, d["proposal_key"])
+            rid = _insert_own_target(conn, editor, v, {"voorstel": d["proposal_key"]})
+            rec = {**d, "decision": "overgenomen", "target_id": rid, "reason": None}
+            pid = conn.execute(own_proposal_decisions.insert().values(**rec, decided_by=editor.name,
+                                                                      decided_at=_now())
+                               .returning(own_proposal_decisions.c.id)).scalar_one()
+            _log(conn, editor, "own_proposal_decisions", pid, "adopt", None, rec)
+    except sa.exc.IntegrityError:  # another editor decided on the same proposal at the same moment
+        raise ConflictError("Over dit voorstel is intussen al besloten; niets opgeslagen.") from None
+    return rid
+
+
+def reject_own_proposal(url: str | None, editor: Editor, proposal: dict[str, Any], reason: str | None,
+                        known: dict[str, tuple[int, str]], known_areas: set[str]) -> int:
+    """Record that a proposal on an own indicator was rejected (logged); it no longer shows."""
+    editor = require_editor(editor)
+    d = _own_decision(proposal, known, known_areas)
+    rec = {**d, "decision": "afgewezen", "target_id": None, "reason": (str(reason or "").strip()[:2000] or None)}
+    try:
+        with transaction(url) as conn:
+            _check_own_open(conn, d["proposal_key"])
+            pid = conn.execute(own_proposal_decisions.insert().values(**rec, decided_by=editor.name,
+                                                                      decided_at=_now())
+                               .returning(own_proposal_decisions.c.id)).scalar_one()
+            _log(conn, editor, "own_proposal_decisions", pid, "reject", None, rec)
+    except sa.exc.IntegrityError:
+        raise ConflictError("Over dit voorstel is intussen al besloten; niets opgeslagen.") from None
+    return pid
+
+
+def list_own_targets(url: str | None = None) -> pd.DataFrame:
+    if (empty := _missing(url, own_targets)) is not None:
+        return empty
+    t = own_targets
+    return select(sa.select(t).order_by(t.c.area_code, t.c.indicator_id, t.c.id), url=url)
+
+
+def list_own_proposal_decisions(url: str | None = None) -> pd.DataFrame:
+    if (empty := _missing(url, own_proposal_decisions)) is not None:
+        return empty
+    return select(sa.select(own_proposal_decisions).order_by(own_proposal_decisions.c.id), url=url)
 
 
 # ------------------------------------------------------------------------------------- participation

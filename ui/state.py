@@ -388,6 +388,22 @@ def open_proposals(eng: StoredEngine, today, targets=None):
                                targets=targets_frame() if targets is None else targets)
 
 
+def own_targets_frame():
+    """Targets on own indicators (eigen metingen), as stored; the page shows only those of visible indicators."""
+    from loaders import programme
+
+    ensure_user_tables()
+    return guarded(lambda: programme.list_own_targets(programme_url()))
+
+
+def own_proposal_decisions_frame():
+    """Adopted and rejected proposals on own indicators (so they no longer show as proposals)."""
+    from loaders import programme
+
+    ensure_user_tables()
+    return guarded(lambda: programme.list_own_proposal_decisions(programme_url()))
+
+
 @st.cache_data(ttl=None, show_spinner=False, max_entries=4)
 def _own(url: str, build: str, include_intern: bool):
     from loaders import own_indicators

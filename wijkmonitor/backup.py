@@ -9,10 +9,11 @@ A backup is a zip file with two members:
 
 It is portable between SQLite and PostgreSQL: :func:`restore` validates the whole file first (format, version,
 checksum, every value against its column, every metric and area it refers to against the statistics of the
-target database) and then replaces the programme tables in ONE transaction, ids kept (PostgreSQL sequences are
+target database, every own indicator a target or decision names against the backup's own definitions) and then replaces the programme tables in ONE transaction, ids kept (PostgreSQL sequences are
 set past the highest id). Any problem is a :class:`BackupError` with a Dutch message, and nothing changes.
 Operational tables (:data:`loaders.migrations.OPERATIONAL_TABLES`) and the migration history are not part of a
-backup: the target database is migrated to this code's version in the same transaction.
+backup: the target database is migrated to this code's version in the same transaction, and the own measurements'
+figures of the metric store are recomputed from the restored values there too.
 """
 from __future__ import annotations
 
@@ -39,7 +40,11 @@ MAX_BYTES = 200_000_000  # a programme backup is kilobytes to a few megabytes; a
 
 # Columns that name a catalog metric, an area (buurt, wijk, gemeente or composite group) or a buurt.
 METRIC_COLUMNS = {("targets", "metric_id"), ("proposal_decisions", "metric_id")}
-AREA_COLUMNS = {("targets", "area_code"), ("proposal_decisions", "area_code"), ("participation", "buurt_code")}
+AREA_COLUMNS = {("targets", "area_code"), ("proposal_decisions", "area_code"), ("participation", "buurt_code"),
+                ("own_targets", "area_code"), ("own_proposal_decisions", "area_code")}
+# Columns that name an own indicator's definition (indicator_id, version): it must be in the backup's own_indicators.
+OWN_INDICATOR_COLUMNS = {("own_targets", "indicator_id", "indicator_version"),
+                         ("own_proposal_decisions", "indicator_id", "indicator_version")}
 
 
 class BackupError(ValueError):
@@ -303,6 +308,17 @@ def _check_references(conn: sa.Connection, records: dict[str, list[dict[str, Any
                                   "Er is niets veranderd.")
 
 
+def _check_own_references(records: dict[str, list[dict[str, Any]]]) -> None:
+    """Every target or decision on an own indicator names a definition (id and version) that the backup holds."""
+    defined = {(r["indicator_id"], r["version"]) for r in records.get("own_indicators", [])}
+    for table, col, vcol in sorted(OWN_INDICATOR_COLUMNS):
+        for i, r in enumerate(records.get(table, []), start=1):
+            if (r.get(col), r.get(vcol)) not in defined:
+                raise BackupError(f"De back-up verwijst naar een onbekende eigen meting '{str(r.get(col))[:60]}' "
+                                  f"(versie {r.get(vcol)}; tabel {table}, rij {i}) die niet in de back-up is "
+                                  "gedefinieerd. Er is niets veranderd.")
+
+
 def _set_sequences(conn: sa.Connection) -> None:
     """PostgreSQL: the next id of every serial column comes after the highest restored id."""
     for t in programme_tables():
@@ -332,6 +348,7 @@ def restore(url: str | None, data: bytes, pause=None) -> dict[str, int]:
                 conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
             migrate_user_tables(conn)
             _check_references(conn, records)
+            _check_own_references(records)
             for t in reversed(programme_tables()):
                 conn.execute(t.delete())
             for t in programme_tables():
@@ -339,6 +356,11 @@ def restore(url: str | None, data: bytes, pause=None) -> dict[str, int]:
                     conn.execute(t.insert(), records[t.name])
             if conn.dialect.name == "postgresql":
                 _set_sequences(conn)
+            # the own measurements' figures in the metric store follow the restored values and definitions (the
+            # targets on them are read against these figures), with a new build id, as at every upload
+            from .own import recompute
+
+            recompute(conn)
             if pause is not None:
                 pause(conn)
     except (BackupError, DatabaseUnavailable):
@@ -351,7 +373,8 @@ def restore(url: str | None, data: bytes, pause=None) -> dict[str, int]:
 
 LABELS = {"targets": "doelen", "participation": "deelnamecijfers", "uploads": "uploads", "change_log": "wijzigingen",
           "decks": "presentaties", "proposal_decisions": "besluiten over voorstellen",
-          "target_comparison_groups": "vergelijkingsgroepen"}
+          "target_comparison_groups": "vergelijkingsgroepen", "own_targets": "doelen op eigen metingen",
+          "own_proposal_decisions": "besluiten over voorstellen op eigen metingen"}
 
 
 def summary(counts: dict[str, int], verb: str = "Teruggezet") -> str:

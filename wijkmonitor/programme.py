@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from loaders import decks, programme
-from loaders.auth import Editor
+from loaders.auth import Editor, require_editor
 from metrics.catalog import Metric
 from metrics.compute import Engine
 from metrics.slides import Context
 from models.doelen import ProposalDecision, target_areas
+from models.doelen_own import OwnProposalDecision
 from models.participation import maastricht_buurten
 from wording.slides import known_keys
 
@@ -22,6 +23,7 @@ from wording.slides import known_keys
 # the age groups of a participation row
 ConflictError = programme.ConflictError
 TARGET_FIELDS = programme.TARGET_FIELDS
+OWN_TARGET_FIELDS = programme.OWN_TARGET_FIELDS
 AGE_GROUPS = programme.AGE_GROUPS
 
 # ------------------------------------------------------------------------------------------------ targets
@@ -57,6 +59,60 @@ def decide_proposal(url: str | None, editor: Editor | None, eng: Engine, d: Prop
     if d.action == "reject":
         return programme.reject_proposal(url, editor, d.decision, d.reason, *_known(eng))
     return programme.adopt_proposal(url, editor, d.decision, d.values, d.group, *_known(eng))
+
+
+# ------------------------------------------------------------------------------- targets on own indicators
+
+def _own_known(url: str | None) -> dict[str, tuple[int, str]]:
+    """Every current own indicator (public and intern: only editors write): id → (version, frequentie)."""
+    from loaders import own_indicators
+
+    defs = own_indicators.list_indicators(url, include_intern=True)
+    return {r["indicator_id"]: (int(r["version"]), r["frequentie"]) for r in defs.to_dict("records")}
+
+
+def _with_stored_baseline(url: str | None, values: dict[str, Any]) -> dict[str, Any]:
+    """The baseline value is the stored figure of the baseline period (metric store own_figures), never what a
+    form sent; a period without a shown figure (none, or withheld) cannot be a baseline."""
+    from loaders import repository
+    from metrics import own_targets as ot
+
+    try:
+        version = int(values.get("indicator_version"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError("Veld indicator_version: geen versienummer") from None
+    rs = ot.rows(repository.own_figures(url), str(values.get("indicator_id")), version, str(values.get("area_code")))
+    row = ot.figure_at(rs, str(values.get("baseline_period")))
+    if not ot.shown(row):
+        raise ValueError(f"Voor de basisperiode {values.get('baseline_period')} is er in dit gebied geen getoond "
+                         "cijfer van deze eigen meting; kies een periode met een cijfer.")
+    return {**values, "baseline_value": ot.value_of(row)}  # type: ignore[arg-type]
+
+
+def create_own_target(url: str | None, editor: Editor | None, eng: Engine, values: dict[str, Any]) -> int:
+    """A new target on an own indicator (the baseline value comes from the stored figures); returns its id."""
+    editor = require_editor(editor)
+    return programme.create_own_target(url, editor, _with_stored_baseline(url, values), _own_known(url),
+                                       set(target_area_codes(eng)))
+
+
+def update_own_target(url: str | None, editor: Editor | None, eng: Engine, target_id: int, expected_version: int,
+                      values: dict[str, Any]) -> int:
+    """Save changes to a target on an own indicator if nobody saved since ``expected_version``."""
+    editor = require_editor(editor)
+    return programme.update_own_target(url, editor, target_id, expected_version, _with_stored_baseline(url, values),
+                                       _own_known(url), set(target_area_codes(eng)))
+
+
+def decide_own_proposal(url: str | None, editor: Editor | None, eng: Engine, d: OwnProposalDecision) -> int:
+    """Write an editor's decision on a proposal on an own indicator (:func:`models.doelen_own.own_proposal_decision`):
+    adopt it as a target, or reject it. Returns the target id (adopt) or the decision id."""
+    editor = require_editor(editor)
+    known, areas = _own_known(url), set(target_area_codes(eng))
+    if d.action == "reject":
+        return programme.reject_own_proposal(url, editor, d.decision, d.reason, known, areas)
+    return programme.adopt_own_proposal(url, editor, d.decision, _with_stored_baseline(url, d.values or {}), known,
+                                        areas)
 
 
 # ------------------------------------------------------------------------------------------ participation
