@@ -144,10 +144,13 @@ def compute_own_into(conn: sa.Connection, indicator_id: str | None = None) -> in
     With ``indicator_id`` only that indicator's figures (an upload changes one indicator; suppression and
     changes never cross indicators)."""
     t = schema.own_figures
+    insp = sa.inspect(conn)
+    if not insp.has_table(schema.areas.name):
+        return 0  # no statistics built yet (e.g. a restore before the first build): the build computes them
     schema.metadata.create_all(conn, tables=[t], checkfirst=True)
     oi, ov = migrations.own_indicators, migrations.own_values
     conn.execute(t.delete() if indicator_id is None else t.delete().where(t.c.indicator_id == indicator_id))
-    if not sa.inspect(conn).has_table(ov.name, schema=ov.schema):
+    if not insp.has_table(ov.name, schema=ov.schema):
         return 0
     d_sel, v_sel = sa.select(oi).where(oi.c.current.is_(True)), sa.select(ov)
     if indicator_id is not None:

@@ -360,7 +360,7 @@ def restore(url: str | None, data: bytes, pause=None) -> dict[str, int]:
             # targets on them are read against these figures), with a new build id, as at every upload
             from .own import recompute
 
-            recompute(conn)
+            recompute(conn, [None])  # None: every indicator's figures
             if pause is not None:
                 pause(conn)
     except (BackupError, DatabaseUnavailable):

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders import own_indicators as own, repository, store
+import sqlalchemy as sa
+
+from loaders import own_indicators as own, repository, schema, store
 from loaders.auth import Editor
 from loaders.config import MAASTRICHT
 from metrics.own import SUPPRESSED, figure, period_sort_key
@@ -22,11 +24,12 @@ def known_areas(url: str | None = None) -> set[str]:
 
 def recompute(conn, indicator_ids) -> None:
     """The metric-store step of every write of own measurements, in its transaction: the changed indicators'
-    figures are computed again from the stored values, and a new build id makes every app process drop its
-    cached figures."""
+    figures are computed again from the stored values (``None`` in the list: all of them, as after a restore),
+    and a new build id makes every app process drop its cached figures."""
     for ident in indicator_ids:
         compute_own_into(conn, ident)
-    store.set_info(conn, "build_id", uuid.uuid4().hex)
+    if sa.inspect(conn).has_table(schema.build_info.name):
+        store.set_info(conn, "build_id", uuid.uuid4().hex)
 
 
 def define_file(url: str | None, editor: Editor, data: bytes, file_name: str) -> list[dict]:
