@@ -9,8 +9,8 @@ from metrics.briefing import FOCUS_AREAS, MAASTRICHT, PILLAR_ORDER
 from charts.palette import colour_for
 from wording import slides
 
-from .model import (LICENCE_TEXT, SUBTITLE, Briefing, Figure, overview_table_rows, source_table_rows,
-                    target_table_rows)
+from .model import (LICENCE_TEXT, OWN_INTRO, SUBTITLE, Briefing, Figure, licence_text, overview_table_rows,
+                    source_table_rows, target_table_rows)
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -302,6 +302,12 @@ def to_pptx(b: Briefing) -> bytes:
                       "Bron: " + "; ".join(srcs) + ", CC BY 4.0", size=13,
                       after="Meest recente meting per indicator; jaar tussen haakjes als het afwijkt. Duiding per "
                             "buurt: een verandering binnen de marge telt niet als vooruitgang.")
+    # appendix: the own measurements per pillar (after the three CBS overviews)
+    for t in b.own:
+        _table_slides(d, "Bijlage: eigen metingen", f"{t.label}: eigen metingen", t.rows,
+                      [2.7, 1.35, 1.05, 1.45, 1.85, 2.35, 1.38], t.source, size=12,
+                      notes=OWN_INTRO + (" " + b.own_note if b.own_note else ""),
+                      after=OWN_INTRO + (" " + b.own_note if b.own_note else ""))
     source = "Doelen: programma Veerkrachtige Wijken; metingen: CBS/RIVM, CC BY 4.0"
     if b.targets:
         _table_slides(d, "Bijlage: doelen", "Doelen en hun status", target_table_rows(b),
@@ -331,7 +337,7 @@ def to_pptx(b: Briefing) -> bytes:
         _picture(sl, b.map_figure, LEFT, top, 7.2, d.footer_top(b.map_figure.source) - 0.15 - top)
         _text(sl, LEFT + 7.5, top + 0.1, WIDTH - 7.5, b.map_text, 18)
     _table_slides(d, "Bijlage: bronnen", "Bronnen, dataversie en licentie", source_table_rows(b),
-                  [2.0, 3.9, 2.5, 1.2, 1.0, 1.53], LICENCE_TEXT, size=10, notes=slides.version_text(b.deck.version))
+                  [2.0, 3.9, 2.5, 1.2, 1.0, 1.53], licence_text(b), size=10, notes=slides.version_text(b.deck.version))
     return d.finish()
 
 
