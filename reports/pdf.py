@@ -147,6 +147,11 @@ class _Writer:
         cw = (self.W - gap * (len(nums) - 1)) / len(nums)
         y = pdf.get_y()
         heights = []
+        size = 18  # the largest size (down to 13 pt) at which every figure stays on one line
+        pdf.set_font("DejaVu", "B", size)
+        while size > 13 and any(pdf.get_string_width(n.value) > cw - 3.5 for n in nums if n.kind != "kalender"):
+            size -= 1
+            pdf.set_font("DejaVu", "B", size)
         for j, num in enumerate(nums):
             x = pdf.l_margin + j * (cw + gap)
             pdf.set_xy(x + 2.5, y)
@@ -155,8 +160,8 @@ class _Writer:
             pdf.multi_cell(cw - 2.5, 4.4, " · ".join(v for v in (num.area, num.label) if v), new_x="LEFT",
                            new_y="NEXT", align="L")
             pdf.set_x(x + 2.5)
-            pdf.set_font("DejaVu", "B", 18)
-            pdf.multi_cell(cw - 2.5, 8, num.value, new_x="LEFT", new_y="NEXT", align="L")
+            pdf.set_font("DejaVu", "B", size)
+            pdf.multi_cell(cw - 2.5, 8 * size / 18, num.value, new_x="LEFT", new_y="NEXT", align="L")
             pdf.set_x(x + 2.5)
             pdf.set_font("DejaVu", "", 8.5)
             pdf.set_text_color(*self.muted)

@@ -135,6 +135,12 @@ def _tile_height(n, w, value_size) -> float:
     return sum(text_height(t, s or value_size, b, w - 0.2) for t, s, b, _ in _tile_parts(n))
 
 
+def _one_line(nums, w, value_size) -> bool:
+    """Every figure ("14,7 per 1.000") on one line of its tile at this size (release words may wrap)."""
+    return all(len(wrap_lines(n.value, value_size, True, w - 0.2 - 2 * PAD_X)) == 1 for n in nums
+               if n.kind != "kalender")
+
+
 def _tile(slide, n: slides.BigNumber, x, y, w, value_size) -> float:
     top = y
     for text, size, bold, colour in _tile_parts(n):
@@ -192,7 +198,7 @@ def _deck_slide(d: _Deck, s: slides.Slide, fig: Figure | None):
         col = 4.4
         for value_size in (40, 34, 28, 24):
             need = sum(_tile_height(n, col, value_size) for n in s.numbers) + 0.15 * max(len(s.numbers) - 1, 0)
-            if y0 + need <= y1:
+            if y0 + need <= y1 and _one_line(s.numbers, col, value_size):
                 break
         y = y0
         for n in s.numbers:
@@ -202,7 +208,7 @@ def _deck_slide(d: _Deck, s: slides.Slide, fig: Figure | None):
         k = len(s.numbers)
         w = (WIDTH - 0.3 * (k - 1)) / k
         for value_size in (44, 36, 30):
-            if max(_tile_height(n, w, value_size) for n in s.numbers) <= y1 - y0:
+            if max(_tile_height(n, w, value_size) for n in s.numbers) <= y1 - y0 and _one_line(s.numbers, w, value_size):
                 break
         for i, n in enumerate(s.numbers):
             _tile(sl, n, LEFT + i * (w + 0.3), y0, w, value_size)
