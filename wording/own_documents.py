@@ -118,10 +118,6 @@ def catalogue(ctx: Context) -> list[tuple[str, str]]:
     return out
 
 
-def is_key(key: str) -> bool:
-    return key.partition(":")[0] == KEY
-
-
 def tile_note(f: OwnShown) -> str:
     """What stands under the big number: interval, n and the change in words; for a withheld figure only what
     '<10' / 'x' means (never an interval, an n or a change)."""
