@@ -44,6 +44,9 @@ class Context:
     build_info: dict = field(default_factory=dict)
     sources: pd.DataFrame | None = None
     proposal_decisions: frozenset = frozenset()  # keys of adopted/rejected target proposals (metrics/proposals.py)
+    # The own measurements a document may show (wording.own_documents.OwnMeasurements, already worded from the
+    # stored figures by models/own_documents.with_own); None: none.
+    own: object | None = None
 
 
 def context(engine: Engine, today: dt.date, targets: pd.DataFrame | None = None,

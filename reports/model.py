@@ -16,7 +16,7 @@ from metrics import fmt
 from metrics import slides as numbers
 from metrics.briefing import FOCUS_AREAS, MAASTRICHT, NEDERLAND, PILLAR_ORDER, headline_metrics
 from charts.slide_charts import map_spec, to_png, trend_spec
-from wording import slides
+from wording import own_documents, slides
 from wording.maps import map_description
 
 TITLE = "Veerkrachtige Wijken: Nazareth en Pottenberg"
@@ -24,6 +24,11 @@ SUBTITLE = "Briefing voor de wethouder"
 LICENCE_TEXT = ("Bron: CBS, RIVM — de cijfers zijn gepubliceerd onder licentie CC BY 4.0 (naamsvermelding "
                 "'Bron: CBS/RIVM'). Kaartgrenzen: CBS/Kadaster Wijk- en buurtkaart.")
 TREND_AREAS = (*FOCUS_AREAS, MAASTRICHT, NEDERLAND)
+OWN_LICENCE = ("Eigen metingen: gegevens van het programma en zijn partners (bron per meting), geen CBS/RIVM-cijfers; "
+               "de licentie van CBS/RIVM geldt er niet voor.")
+OWN_INTRO = ("De eigen metingen van het programma: per buurt de nieuwste periode, met het 95%-interval, de "
+             "verandering sinds de eerste meting (binnen de marge telt niet als vooruitgang) en de bron; dezelfde "
+             "cijfers als op de pagina Overzicht.")
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -44,6 +49,16 @@ class Figure:
         return _png_size(self.png)
 
 
+@dataclass(frozen=True)
+class OwnTable:
+    """The own measurements of one pillar (wording/own_documents.py): rows with a header, and the source line."""
+
+    pillar: str
+    label: str
+    rows: list[list[str]]
+    source: str
+
+
 @dataclass
 class Briefing:
     title: str
@@ -58,6 +73,9 @@ class Briefing:
     pillar_labels: dict[str, str]
     area_names: dict[str, str]
     seconds: dict[str, float] = field(default_factory=dict)
+    own: list[OwnTable] = field(default_factory=list)   # per pillar with own figures: the appendix table
+    own_note: str = ""                                   # what '<10' / 'x' mean, when a figure is withheld
+    own_sources: list[list[str]] = field(default_factory=list)  # source-table rows of the own measurements
 
     @property
     def date_text(self) -> str:
@@ -124,7 +142,10 @@ def assemble(inp: Inputs) -> Briefing:
     pngs = _render_all(jobs)
     t2 = time.perf_counter()
     figs = {k: Figure(k, meta[k][0], png, meta[k][1], meta[k][2]) for k, png in pngs.items()}
+    own = [OwnTable(p, own_documents.pillar_label(ctx, p), own_documents.appendix_rows(ctx, p),
+                    own_documents.appendix_source(ctx, p)) for p in own_documents.pillars(ctx)]
     return Briefing(
+        own=own, own_note=own_documents.of(ctx).note, own_sources=own_documents.source_rows(ctx),
         title=TITLE, deck_name=inp.deck_name, deck=deck, overview=ov, targets=cards,
         slide_figures={int(k.split(":")[1]): f for k, f in figs.items() if k.startswith("slide:")},
         trend_figures=[figs[k] for k in trend_keys], map_figure=figs.get("map"), map_text=map_text,
@@ -154,4 +175,9 @@ def source_table_rows(b: Briefing) -> list[list[str]]:
     for r in b.deck.version.tables:
         rows.append([r.table_id, r.title, r.publisher, r.period, r.licence, slides.loaded_text(r.loaded_at)])
     rows.append(["Register", slides.REGISTER_SOURCE, "Gemeente Maastricht", "per maand", "eigen registratie", "—"])
-    return rows
+    return rows + b.own_sources
+
+
+def licence_text(b: Briefing) -> str:
+    """The licence line; with own measurements, that they are not CBS/RIVM figures."""
+    return LICENCE_TEXT + (f" {OWN_LICENCE}" if b.own_sources else "")

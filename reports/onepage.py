@@ -17,6 +17,7 @@ SCALES = (1.0, 0.94, 0.88, 0.82, 0.76, 0.7, 0.64)
 TABLE_HEAD = ["Pijler", "Indicator", "Cijfer", "Maastricht", "Nederland", "Verandering sinds de eerste meting",
               "Positie t.o.v. Maastricht / Nederland"]
 TABLE_WEIGHTS = (11, 27, 12, 11, 11, 44, 26)
+OWN_HEADING = "Eigen metingen van het programma (geen CBS/RIVM)"
 
 
 def table_rows(block: onepage.Block) -> list[list[str]]:
@@ -52,6 +53,16 @@ def _pdf(doc: onepage.OnePage, today, k: float):
             para("• " + it, size, gap=0.3, indent=2)
         pdf.ln(0.8 * k)
 
+    def own_box(items, size=8):
+        """The own measurements, set apart from the CBS/RIVM table by a stripe in the accent colour."""
+        y0 = pdf.get_y()
+        para(OWN_HEADING, size + 0.5, "B", gap=0.3, indent=3)
+        for it in items:
+            para("• " + it, size, gap=0.2, indent=4.5)
+        pdf.set_fill_color(*accent)
+        pdf.rect(pdf.l_margin, y0, 1.0, pdf.get_y() - y0, style="F")
+        pdf.ln(1.2 * k)
+
     para(doc.subtitle, 10, "B", accent, gap=0.5)
     para(doc.title, 17, "B", gap=0.8)
     para(f"Stand van zaken op {doc.date_text} · {doc.version_text}", 9.5, colour=muted, gap=2.5)
@@ -59,6 +70,8 @@ def _pdf(doc: onepage.OnePage, today, k: float):
         para(f"{b.name} — {b.inhabitants}", 12.5, "B", accent, gap=1.0)
         draw_table(pdf, table_rows(b), TABLE_WEIGHTS, W, 8 * k)
         pdf.ln(1.5 * k)
+        if b.own:
+            own_box(b.own)
         bullets("Wat goed gaat", b.strengths or ("Geen indicator met een duidelijke kracht of vooruitgang.",))
         bullets("Aandachtspunten", b.attention or ("Geen indicator met een duidelijke achterstand of achteruitgang.",))
         pdf.ln(1.0 * k)
@@ -94,6 +107,9 @@ def _headline_text(h: onepage.Headline) -> str:
 def _column_parts(b: onepage.Block) -> list[tuple[str, float, bool, str]]:
     parts = [(f"{b.name} — {b.inhabitants}", 17, True, ACCENT)]
     parts += [(_headline_text(h), 11.5, False, INK) for h in b.headlines]
+    if b.own:
+        parts.append((OWN_HEADING, 12, True, ACCENT))
+        parts += [("• " + s, 10.5, False, INK) for s in b.own]
     parts.append(("Wat goed gaat", 12, True, INK))
     parts += [("• " + s, 11, False, INK) for s in (b.strengths or ("geen duidelijke kracht of vooruitgang",))]
     parts.append(("Aandachtspunten", 12, True, INK))

@@ -8,7 +8,8 @@ from metrics.briefing import FOCUS_AREAS, MAASTRICHT, PILLAR_ORDER
 from charts.palette import colour_for
 from wording import slides
 
-from .model import LICENCE_TEXT, SUBTITLE, Briefing, Figure, overview_table_rows, source_table_rows, target_table_rows
+from .model import (OWN_INTRO, SUBTITLE, Briefing, Figure, licence_text, overview_table_rows, source_table_rows,
+                    target_table_rows)
 from .pptx import ACCENT, FONT_DIR, INK, MUTED
 
 
@@ -146,6 +147,11 @@ class _Writer:
         cw = (self.W - gap * (len(nums) - 1)) / len(nums)
         y = pdf.get_y()
         heights = []
+        size = 18  # the largest size (down to 13 pt) at which every figure stays on one line
+        pdf.set_font("DejaVu", "B", size)
+        while size > 13 and any(pdf.get_string_width(n.value) > cw - 3.5 for n in nums if n.kind != "kalender"):
+            size -= 1
+            pdf.set_font("DejaVu", "B", size)
         for j, num in enumerate(nums):
             x = pdf.l_margin + j * (cw + gap)
             pdf.set_xy(x + 2.5, y)
@@ -154,8 +160,8 @@ class _Writer:
             pdf.multi_cell(cw - 2.5, 4.4, " · ".join(v for v in (num.area, num.label) if v), new_x="LEFT",
                            new_y="NEXT", align="L")
             pdf.set_x(x + 2.5)
-            pdf.set_font("DejaVu", "B", 18)
-            pdf.multi_cell(cw - 2.5, 8, num.value, new_x="LEFT", new_y="NEXT", align="L")
+            pdf.set_font("DejaVu", "B", size)
+            pdf.multi_cell(cw - 2.5, 8 * size / 18, num.value, new_x="LEFT", new_y="NEXT", align="L")
             pdf.set_x(x + 2.5)
             pdf.set_font("DejaVu", "", 8.5)
             pdf.set_text_color(*self.muted)
@@ -205,17 +211,36 @@ def _deck(w: _Writer, b: Briefing) -> None:
         w.pdf.ln(3)
 
 
+OWN_WIDTHS = (30, 14, 11, 13, 17, 30, 14)
+
+
+def _own_table(w: _Writer, t, title: str) -> None:
+    """A pillar's own measurements under its CBS table, headed as such and with its own source line."""
+    w.ensure(30)
+    w.para(title, 11, "B", w.accent, gap=0.8)
+    w.table(t.rows, OWN_WIDTHS, size=8.5)
+    w.para(t.source, 8.5, colour=w.muted)
+
+
 def _overview_and_targets(w: _Writer, b: Briefing) -> None:
     w.pdf.add_page()
     w.heading("Overzicht per pijler", 18, w.accent)
     w.para("Per indicator de meest recente meting (jaar tussen haakjes als het afwijkt) voor Nazareth en Pottenberg, "
            "met Maastricht en Nederland ter vergelijking; dezelfde cijfers als op de pagina Overzicht.", 10)
+    own = {t.pillar: t for t in b.own}
     for p in PILLAR_ORDER[:3]:
         w.ensure(40)
         w.heading(b.pillar_labels[p], 13)
         w.table(overview_table_rows(b, p), (30, 8, 13, 13, 13, 13, 28), size=8.5)
         srcs = sorted({r.sources for r in b.overview if r.pillar == p})
         w.para("Bron: " + "; ".join(srcs) + ", CC BY 4.0", 8.5, colour=w.muted)
+        if p in own:
+            _own_table(w, own.pop(p), f"{b.pillar_labels[p]}: eigen metingen")
+    for t in own.values():  # own measurements of a pillar without a CBS overview (context)
+        w.ensure(40)
+        _own_table(w, t, f"{t.label}: eigen metingen")
+    if b.own:
+        w.para(OWN_INTRO + (" " + b.own_note if b.own_note else ""), 8.5, colour=w.muted)
     w.ensure(40)
     w.heading("Doelen", 18, w.accent)
     if b.targets:
@@ -245,7 +270,7 @@ def _trends_map_sources(w: _Writer, b: Briefing) -> None:
     w.heading("Bronnen, dataversie en licentie", 18, w.accent)
     w.para(slides.version_text(b.deck.version), 10)
     w.table(source_table_rows(b), (22, 52, 36, 22, 18, 24), size=8)
-    w.para(LICENCE_TEXT, 9.5)
+    w.para(licence_text(b), 9.5)
 
 
 def to_pdf(b: Briefing) -> bytes:

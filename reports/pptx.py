@@ -9,8 +9,8 @@ from metrics.briefing import FOCUS_AREAS, MAASTRICHT, PILLAR_ORDER
 from charts.palette import colour_for
 from wording import slides
 
-from .model import (LICENCE_TEXT, SUBTITLE, Briefing, Figure, overview_table_rows, source_table_rows,
-                    target_table_rows)
+from .model import (LICENCE_TEXT, OWN_INTRO, SUBTITLE, Briefing, Figure, licence_text, overview_table_rows,
+                    source_table_rows, target_table_rows)
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -135,6 +135,12 @@ def _tile_height(n, w, value_size) -> float:
     return sum(text_height(t, s or value_size, b, w - 0.2) for t, s, b, _ in _tile_parts(n))
 
 
+def _one_line(nums, w, value_size) -> bool:
+    """Every figure ("14,7 per 1.000") on one line of its tile at this size (release words may wrap)."""
+    return all(len(wrap_lines(n.value, value_size, True, w - 0.2 - 2 * PAD_X)) == 1 for n in nums
+               if n.kind != "kalender")
+
+
 def _tile(slide, n: slides.BigNumber, x, y, w, value_size) -> float:
     top = y
     for text, size, bold, colour in _tile_parts(n):
@@ -192,7 +198,7 @@ def _deck_slide(d: _Deck, s: slides.Slide, fig: Figure | None):
         col = 4.4
         for value_size in (40, 34, 28, 24):
             need = sum(_tile_height(n, col, value_size) for n in s.numbers) + 0.15 * max(len(s.numbers) - 1, 0)
-            if y0 + need <= y1:
+            if y0 + need <= y1 and _one_line(s.numbers, col, value_size):
                 break
         y = y0
         for n in s.numbers:
@@ -202,7 +208,7 @@ def _deck_slide(d: _Deck, s: slides.Slide, fig: Figure | None):
         k = len(s.numbers)
         w = (WIDTH - 0.3 * (k - 1)) / k
         for value_size in (44, 36, 30):
-            if max(_tile_height(n, w, value_size) for n in s.numbers) <= y1 - y0:
+            if max(_tile_height(n, w, value_size) for n in s.numbers) <= y1 - y0 and _one_line(s.numbers, w, value_size):
                 break
         for i, n in enumerate(s.numbers):
             _tile(sl, n, LEFT + i * (w + 0.3), y0, w, value_size)
@@ -302,6 +308,12 @@ def to_pptx(b: Briefing) -> bytes:
                       "Bron: " + "; ".join(srcs) + ", CC BY 4.0", size=13,
                       after="Meest recente meting per indicator; jaar tussen haakjes als het afwijkt. Duiding per "
                             "buurt: een verandering binnen de marge telt niet als vooruitgang.")
+    # appendix: the own measurements per pillar (after the three CBS overviews)
+    for t in b.own:
+        _table_slides(d, "Bijlage: eigen metingen", f"{t.label}: eigen metingen", t.rows,
+                      [2.7, 1.35, 1.05, 1.45, 1.85, 2.35, 1.38], t.source, size=12,
+                      notes=OWN_INTRO + (" " + b.own_note if b.own_note else ""),
+                      after=OWN_INTRO + (" " + b.own_note if b.own_note else ""))
     source = "Doelen: programma Veerkrachtige Wijken; metingen: CBS/RIVM, CC BY 4.0"
     if b.targets:
         _table_slides(d, "Bijlage: doelen", "Doelen en hun status", target_table_rows(b),
@@ -331,7 +343,7 @@ def to_pptx(b: Briefing) -> bytes:
         _picture(sl, b.map_figure, LEFT, top, 7.2, d.footer_top(b.map_figure.source) - 0.15 - top)
         _text(sl, LEFT + 7.5, top + 0.1, WIDTH - 7.5, b.map_text, 18)
     _table_slides(d, "Bijlage: bronnen", "Bronnen, dataversie en licentie", source_table_rows(b),
-                  [2.0, 3.9, 2.5, 1.2, 1.0, 1.53], LICENCE_TEXT, size=10, notes=slides.version_text(b.deck.version))
+                  [2.0, 3.9, 2.5, 1.2, 1.0, 1.53], licence_text(b), size=10, notes=slides.version_text(b.deck.version))
     return d.finish()
 
 

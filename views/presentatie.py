@@ -12,13 +12,14 @@ from loaders import decks as deck_store
 from loaders.auth import PermissionDenied
 from metrics import fmt
 from metrics import slides as numbers
+from models.own_documents import with_own
 from reports import briefing as report
 from reports import onepage
 from charts import slide_charts
 from ui import auth, components, present, state
 from wijkmonitor import programme
 from wijkmonitor.programme import ConflictError
-from wording import slides
+from wording import own_documents, slides
 
 eng = state.engine()
 today = dt.date.today()
@@ -34,12 +35,20 @@ state.ensure_user_tables()
 ctx = numbers.context(eng, today, state.targets_frame(), state.participation_frame(), state.build_info(),
                       state.sources())
 ctx = dataclasses.replace(ctx, proposal_decisions=state.decided_proposal_keys())
+signed_in = auth.current_editor()
 saved = state.guarded(lambda: deck_store.list_decks(state.programme_url()))
 names = {DEFAULT: DEFAULT_NAME, **{str(r.id): r.name for r in saved.itertuples()}}
 rows = {str(r.id): r for r in saved.itertuples()}
 with msg_slot:  # a message about a mistyped link shows above the slideshow, the choice itself below it
     choice = state.select("presentatie", "Welke presentatie?", list(names), format_func=names.get,
                           container=choice_slot)
+# Own measurements marked 'intern' only when a signed-in editor asks for them (never by default: the slides and
+# briefings are for the council).
+intern = signed_in is not None and choice_slot.toggle(
+    "Interne eigen metingen meenemen", value=False, key="own_intern",
+    help="Alleen voor de gemeente: eigen metingen met zichtbaarheid 'intern' komen dan ook in de dia's en de "
+         "briefings. Zet dit uit voor de raad en partners.")
+ctx = with_own(ctx, state.own_measurements(include_intern=intern))
 keys = tuple(slides.DEFAULT_DECK if choice == DEFAULT else rows[choice].slides)
 
 deck = slides.build(ctx, keys)
@@ -55,15 +64,17 @@ st.markdown(
     "presenter). **F** of de knop *Volledig scherm* zet de presentatie op het hele scherm, **N** toont de "
     "notities voor de spreker, **B** maakt het scherm zwart."
 )
+own_sources = own_documents.sources_sentence(ctx)
 st.caption(f"Stand van zaken op {fmt.date(today)} · {slides.version_text(deck.version)} · Bron: CBS, RIVM — "
-           "licentie CC BY 4.0.")
+           "licentie CC BY 4.0." + (f" {own_sources}" if own_sources else ""))
 
 # ------------------------------------------------------------------------------------------ one-page briefing
 st.header("Briefing op één pagina")
 st.markdown("Per buurt het kerncijfer van elke pijler met jaar, de verandering met Maastricht ernaast, de positie "
             "ten opzichte van Maastricht en Nederland, wat goed gaat en de aandachtspunten, de doelen en wanneer "
-            "nieuwe cijfers komen: één A4 (PDF) of één dia (PowerPoint).")
-one_sig = hashlib.sha1(repr((today, ctx.targets, ctx.build_info)).encode()).hexdigest()
+            "nieuwe cijfers komen, en de eigen metingen van het programma met hun bron: één A4 (PDF) of één dia "
+            "(PowerPoint).")
+one_sig = hashlib.sha1(repr((today, ctx.targets, ctx.build_info, ctx.own)).encode()).hexdigest()
 if st.button("Briefing op één pagina maken", type="primary", icon=":material/article:", key="make_onepage"):
     with st.spinner("Briefing op één pagina maken…"):
         _doc, one_pdf, one_pptx = onepage.make(ctx)
@@ -82,9 +93,9 @@ if one and one["sig"] == one_sig:
 st.header("Volledige briefing (bijlage)")
 st.markdown("Eén klik maakt een **PowerPoint** (bewerkbaar, voor de staf van de wethouder) en een **PDF** (voor "
             "het raadsportaal) met deze presentatie, het overzicht per pijler, de doelen, de belangrijkste "
-            "trends, een kaart van de buurten, de datum, de dataversie en de bronnenlijst. De cijfers zijn "
-            "dezelfde als op het scherm.")
-signature = hashlib.sha1(repr((choice, deck.slides, deck.version)).encode()).hexdigest()
+            "trends, een kaart van de buurten, de eigen metingen, de datum, de dataversie en de bronnenlijst. De "
+            "cijfers zijn dezelfde als op het scherm.")
+signature = hashlib.sha1(repr((choice, deck.slides, deck.version, ctx.own)).encode()).hexdigest()
 if st.button("Briefing maken (PowerPoint en PDF)", icon=":material/description:",
              key="make_briefing"):
     with st.spinner("Briefing maken: grafieken en kaart tekenen…"):

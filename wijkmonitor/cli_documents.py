@@ -28,6 +28,8 @@ def register(sub) -> None:
     b.add_argument("--onepage", action="store_true", help="the one-page briefing")
     b.add_argument("--url", default=None, help="database URL (default: DATABASE_URL)")
     b.add_argument("--datum", default=None, help="stand van zaken op (JJJJ-MM-DD; default: vandaag)")
+    b.add_argument("--intern", action="store_true",
+                   help="include the own indicators marked 'intern' (for the gemeente; not for the council or partners)")
     b.set_defaults(func=_briefing, parser=b)
 
 
@@ -60,7 +62,8 @@ def _briefing(args) -> int:
     t0 = time.perf_counter()
     today = dt.date.fromisoformat(args.datum) if args.datum else dt.date.today()
     try:
-        data = documents.briefing(suffix.lstrip("."), onepage=args.onepage, url=args.url, today=today)
+        data = documents.briefing(suffix.lstrip("."), onepage=args.onepage, url=args.url, today=today,
+                                  include_intern=args.intern)
     except DatabaseError as exc:
         return _unavailable(exc, "De briefing")
     args.out.write_bytes(data)

@@ -38,28 +38,35 @@ def write_docs(out: Path) -> None:
     out.write_text(render(), encoding="utf-8")
 
 
-def briefing_context(url: str | None = None, today: dt.date | None = None):
+def briefing_context(url: str | None = None, today: dt.date | None = None, include_intern: bool = False):
     """What the briefing shows, read like the pages read it: the metric store (:class:`metrics.store.StoredEngine`
-    via :func:`loaders.repository.load_store`), the targets, participation and proposal decisions. A database
-    without the user tables (never migrated) has none of those; an unreachable database raises
-    :class:`loaders.db.DatabaseUnavailable` (never "no targets")."""
+    via :func:`loaders.repository.load_store`), the targets, participation and proposal decisions, and the own
+    measurements' stored figures (public ones unless ``include_intern``). A database without the user tables
+    (never migrated) has none of those; an unreachable database raises :class:`loaders.db.DatabaseUnavailable`
+    (never "no targets")."""
     import dataclasses
 
     from metrics import slides
     from metrics.store import engine as stored_engine
+    from models.own_documents import with_own
+
+    from .own import stored
 
     url = url or settings.database_url()
     eng = stored_engine(url)
     decided = programme.list_proposal_decisions(url)
     ctx = slides.context(eng, today or dt.date.today(), programme.list_targets(url),
                          programme.list_participation(url), repository.build_info(url), repository.sources(url))
-    return dataclasses.replace(ctx, proposal_decisions=frozenset(decided["proposal_key"]))
+    ctx = dataclasses.replace(ctx, proposal_decisions=frozenset(decided["proposal_key"]))
+    return with_own(ctx, stored(url, include_intern))
 
 
-def briefing(kind: str, onepage: bool = False, url: str | None = None, today: dt.date | None = None) -> bytes:
-    """The briefing as ``pdf`` or ``pptx`` bytes (see :func:`briefing_context`)."""
+def briefing(kind: str, onepage: bool = False, url: str | None = None, today: dt.date | None = None,
+             include_intern: bool = False) -> bytes:
+    """The briefing as ``pdf`` or ``pptx`` bytes (see :func:`briefing_context`); the own measurements marked
+    'intern' only when ``include_intern``."""
     url = url or settings.database_url()
-    ctx = briefing_context(url, today)
+    ctx = briefing_context(url, today, include_intern)
     if onepage:
         from reports import onepage as onepage_mod
 

@@ -3,7 +3,8 @@
 Per focus buurt the headline figure of each pillar (its lead metric, metrics/briefing.lead_metric) with year,
 the change since the first measurement with Maastricht beside it (or "binnen de marge"), and the position
 against Maastricht and Nederland; then what goes well and what needs attention (strengths first), the targets,
-when the next figures are expected, and date, data version and sources. The PDF and PPTX writers in
+when the next figures are expected, and date, data version and sources. The programme's own measurements
+(eigen metingen, wording/own_documents.py) follow each buurt's table with their interval, change and provenance. The PDF and PPTX writers in
 reports/onepage.py lay this out on exactly one page. Every figure is read from the same cards as the Overzicht
 page and the metrics export.
 """
@@ -15,6 +16,7 @@ from metrics import fmt, releases
 from metrics.briefing import FOCUS_AREAS, PILLAR_ORDER, Card, briefing, card, lead_metric
 from metrics.slides import Context, data_version, is_statistic
 
+from . import own_documents
 from . import releases as release_words
 from .cards import line, value_text
 from .change import card_change
@@ -51,6 +53,7 @@ class Block:
     headlines: tuple[Headline, ...]
     strengths: tuple[str, ...]
     attention: tuple[str, ...]
+    own: tuple[str, ...] = ()   # "Eigen metingen": the programme's own figures (wording/own_documents.py)
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def _block(ctx: Context, area: str) -> Block:
     attention = tuple(_point(c) for c in cards if c.tone == "aandacht")[:MAX_POINTS]
     inw = eng.latest("inwoners", area)
     inh = f"{fmt.number(inw.value, 0)} inwoners ({inw.year})" if inw else "aantal inwoners onbekend"
-    return Block(area, eng.name(area), inh, tuple(heads), strengths, attention)
+    return Block(area, eng.name(area), inh, tuple(heads), strengths, attention, own_documents.onepage_lines(ctx, area))
 
 
 def _targets(ctx: Context) -> tuple[str, ...]:
@@ -130,8 +133,11 @@ def build(ctx: Context) -> OnePage:
     v = data_version(ctx.build_info, ctx.sources)
     stats = [t for t in v.tables if is_statistic(t.table_id)]
     tables = ", ".join(f"{t.table_id} ({t.period})" for t in stats)
+    own = own_documents.of(ctx)
+    own_sources = own_documents.sources_sentence(ctx)
     return OnePage(
         TITLE, SUBTITLE, fmt.date(ctx.today), f"database van {built_text(v)}",
         tuple(_block(ctx, a) for a in FOCUS_AREAS), _targets(ctx), _next_data(ctx),
-        f"Bron: CBS, RIVM — licentie {LICENCE}; tabellen {tables}. Deelname: eigen registratie.",
-        MARGIN_NOTE + f" Datums van nieuwe cijfers: {release_words.ESTIMATE}.")
+        f"Bron: CBS, RIVM — licentie {LICENCE}; tabellen {tables}. Deelname: eigen registratie."
+        + (f" {own_sources}" if own_sources else ""),
+        MARGIN_NOTE + f" Datums van nieuwe cijfers: {release_words.ESTIMATE}." + (f" {own.note}" if own.note else ""))

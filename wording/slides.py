@@ -16,6 +16,8 @@ Slide keys:
   goed / minder_goed      "Wat gaat goed?" / "Wat gaat minder goed?": changes beyond the margin
   kalender                "Wanneer zien we meer?": the release calendar (estimates)
   participatie            "Wie doen er mee?": the participation register (counts under 10 suppressed)
+  eigen:<pillar>          "Eigen metingen: <pijler>": one slide per own indicator of the pillar (wording/
+                          own_documents.py), offered only when there are own figures
   bronnen                 sources, periods, licence and the data version
 
 Only the big numbers are statistics on a slide; sentences use words ("verbeterd sinds 2012"), and the
@@ -38,6 +40,7 @@ from metrics.progress import Movement, movements
 from metrics.slides import Context, DataVersion, data_version, is_statistic, participation_totals
 from metrics.targets import Target, status
 
+from . import own_documents
 from . import releases as release_words
 from .cards import note as card_note
 from .change import TONE_SHORT, card_change, change_phrase, movement_text
@@ -479,8 +482,12 @@ def _sources_slide(ctx: Context, key: str, version: DataVersion) -> Slide:
     bullets = tuple(f"{r.table_id} — {r.title} ({r.period})" for r in rows)
     notes = "\n".join(f"{r.table_id}: {r.title}; {r.publisher}; periode {r.period}; licentie {r.licence}; "
                       f"geladen op {loaded_text(r.loaded_at)}." for r in version.tables)
+    own = own_documents.source_rows(ctx)  # in the notes; the slide names their sources in its sentence
+    notes += "".join(f"\n{r[0]}: {r[1]}; {r[2]}; periode {r[3]}." for r in own)
+    own_text = own_documents.sources_sentence(ctx)
     return Slide(key, QUESTIONS["bronnen"], "Bronnen en dataversie", (),
-                 f"Alle cijfers: CBS en RIVM, licentie {LICENCE}. Database van {built_text(version)}.",
+                 (f"Cijfers van CBS en RIVM: licentie {LICENCE}. {own_text}" if own_text
+                  else f"Alle cijfers: CBS en RIVM, licentie {LICENCE}.") + f" Database van {built_text(version)}.",
                  notes + "\nDeelnamecijfers: " + REGISTER_SOURCE + ".", ("CBS, RIVM — licentie CC BY 4.0",),
                  bullets=bullets)
 
@@ -502,6 +509,7 @@ def catalogue(ctx: Context) -> list[tuple[str, str]]:
             out.append((f"pijler:{p}", f"Waar staan we? {cat.pillars[p]['label']} (nog geen uitkomstcijfer per buurt)"))
     for m in cat.available():
         out.append((f"indicator:{m.id}", f"Waar staan we? {m.label} ({cat.pillars[m.pillar]['label'].lower()})"))
+    out += own_documents.catalogue(ctx)  # "Eigen metingen: <pijler>", only for pillars with own figures
     out += [("goed", "Wat gaat goed?"), ("minder_goed", "Wat gaat minder goed?"),
             ("kalender", "Wanneer zien we meer?"), ("participatie", "Wie doen er mee?"),
             ("bronnen", "Bronnen en dataversie")]
@@ -542,6 +550,10 @@ def build(ctx: Context, keys=DEFAULT_DECK) -> Deck:
             made = [_movements_slide(ctx, key, "successen" if key == "goed" else "tegenvallers")]
         elif key == "kalender":
             made = [_calendar_slide(ctx, key)]
+        elif kind == own_documents.KEY:
+            made = own_documents.slides(ctx, key)
+            if not made and arg in eng.catalog.pillars:
+                continue  # nothing this visitor may see (no figure yet, or intern only): left out, not "skipped"
         elif key == "participatie":
             made = [_participation_slide(ctx, key)]
         elif key == "bronnen":
