@@ -24,7 +24,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from loaders.topology import OBJECT as TOPOLOGY_OBJECT
+from loaders.topology import OBJECT as TOPOLOGY_OBJECT, label_point
 from metrics import fmt
 from metrics.mapdata import LegendEntry
 from .palette import FOCUS_OUTLINE_RGB, MISSING_RGB, SEQUENTIAL, hex_to_rgb
@@ -222,8 +222,13 @@ def national_chart(geometry: str | Mapping, table: pd.DataFrame, n_classes: int,
     identity projection, so the browser does no map projection), or the topology itself (inline). ``table``:
     MapModel.map_table (code, Waarde, cls). ``focus``: the focus buurten as GeoJSON features in the same
     coordinates (loaders.topology.features). Each shape gets its class colour (no figure: grey; a 2014 code without
-    a row in the data: light grey and NO_DATA_TEXT) with a thin white edge; the focus buurten a thick black outline
-    on a white halo; tooltip: buurt, gemeente, value.
+    a row in the data: light grey and NO_DATA_TEXT) with a thin white edge; tooltip: buurt, gemeente, value.
+
+    The focus buurten are a few pixels wide at this scale, so beside their outline (black on a white halo) each gets
+    a marker that can be found at a glance: a black ring on a white halo at its label point and its name in bold
+    beside it (the westernmost one's to the left, the others' to the right, so two neighbouring buurten keep their
+    names apart). All of it is decoration on the canvas (``aria=False``): the page says in text which buurten they
+    are (the legend note), and the text alternative gives their figures.
     """
     fmt_ = alt.DataFormat(type="topojson", feature=TOPOLOGY_OBJECT)
     data = (alt.UrlData(url=geometry, format=fmt_) if isinstance(geometry, str)
@@ -244,11 +249,11 @@ def national_chart(geometry: str | Mapping, table: pd.DataFrame, n_classes: int,
                               alt.Tooltip(f"{F_VALUE}:N", title=f"{metric_label} ({year})")]))
     layers = [areas]
     if focus:
-        # Outlines and halos are decoration (the buurten themselves carry the description): aria=False.
         fdata = alt.Data(values=[dict(f) for f in focus])
-        layers += [alt.Chart(fdata).mark_geoshape(filled=False, stroke="#FFFFFF", strokeWidth=6, aria=False),
-                   alt.Chart(fdata).mark_geoshape(filled=False, stroke=rgb_hex(FOCUS_OUTLINE_RGB), strokeWidth=3,
+        layers += [alt.Chart(fdata).mark_geoshape(filled=False, stroke="#FFFFFF", strokeWidth=7, aria=False),
+                   alt.Chart(fdata).mark_geoshape(filled=False, stroke=rgb_hex(FOCUS_OUTLINE_RGB), strokeWidth=3.5,
                                                   aria=False)]
+        layers += _focus_markers(focus)
     # Canvas: Streamlit picks it by itself only for inline data of more than 2,000 rows; the shapes come by URL.
     chart = (alt.layer(*layers).project(type="identity", reflectY=True)
              .properties(height=height, width="container", padding={"left": 4, "right": 4, "top": 8, "bottom": 8},
@@ -256,6 +261,44 @@ def national_chart(geometry: str | Mapping, table: pd.DataFrame, n_classes: int,
              .configure_view(stroke=None))
     chart["datasets"] = {name: records}
     return chart
+
+
+# marker of a focus buurt on the national map: ring area in px² (radius ~8 px), label offset from the point
+FOCUS_MARKER_SIZE = 200
+FOCUS_LABEL_DX = 14
+
+
+def focus_labels(focus: Sequence[Mapping]) -> list[dict]:
+    """Where the national map marks each focus buurt: ``x``/``y`` (the label point, in the topology's
+    coordinates), ``naam`` and ``kant`` ('links' for the westernmost of several, else 'rechts')."""
+    points = []
+    for f in focus:
+        pt = label_point((f.get("geometry") or {}).get("coordinates") or [])
+        if pt is not None:
+            points.append({"x": round(pt[0], 4), "y": round(pt[1], 4),
+                           "naam": _text((f.get("properties") or {}).get(K_NAME)) or str(f.get("id", ""))})
+    west = min(range(len(points)), key=lambda i: points[i]["x"]) if len(points) > 1 else None
+    return [{**p, "kant": "links" if i == west else "rechts"} for i, p in enumerate(points)]
+
+
+def _focus_markers(focus: Sequence[Mapping]) -> list[alt.Chart]:
+    """The ring and name layers of the focus buurten (see national_chart)."""
+    labels = focus_labels(focus)
+    if not labels:
+        return []
+    base = alt.Chart(alt.Data(values=labels)).encode(longitude="x:Q", latitude="y:Q")
+    ring = dict(shape="circle", filled=False, size=FOCUS_MARKER_SIZE, opacity=1, aria=False)
+    layers = [base.mark_point(stroke="#FFFFFF", strokeWidth=6, **ring),
+              base.mark_point(stroke=rgb_hex(FOCUS_OUTLINE_RGB), strokeWidth=3, **ring)]
+    for side, align, dx in (("links", "right", -FOCUS_LABEL_DX), ("rechts", "left", FOCUS_LABEL_DX)):
+        these = [p for p in labels if p["kant"] == side]  # own data per side: no filter expression in the browser
+        if not these:
+            continue
+        text = alt.Chart(alt.Data(values=these)).encode(longitude="x:Q", latitude="y:Q", text="naam:N")
+        font = dict(align=align, dx=dx, baseline="middle", fontSize=15, fontWeight="bold", aria=False)
+        layers += [text.mark_text(stroke="#FFFFFF", strokeWidth=4, strokeJoin="round", **font),
+                   text.mark_text(color=rgb_hex(TEXT_RGB), **font)]
+    return layers
 
 
 # ---------------------------------------------------------------------- legend and selection

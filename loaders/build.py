@@ -327,7 +327,9 @@ def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, *, derive
         store.insert_sources(conn, sorted(b.sources, key=lambda r: r["source_key"]))
         store.insert_variables(conn, b.variables)
         store.insert_areas(conn, list(b.areas.values()))
-        versions = pd.DataFrame(b.area_versions).drop_duplicates(["code", "indeling_year", "source_key"])
+        # primary-key order: the b-trees of the two WITHOUT ROWID tables are appended to, not split at random
+        versions = (pd.DataFrame(b.area_versions).drop_duplicates(["code", "indeling_year", "source_key"])
+                    .sort_values(["code", "indeling_year", "source_key"], kind="stable"))
         # an area without a name is NULL (pandas holds it as NaN, which PostgreSQL would store as text)
         versions["name"] = versions["name"].astype(object).where(versions["name"].notna(), None)
         store.insert_records(conn, schema.area_versions, versions.to_dict("records"))
@@ -335,7 +337,8 @@ def write(engine: sa.Engine, b: Bundle, fail_after: str | None = None, *, derive
         conn.execute(schema.area_group_members.insert(), b.members)
         if fail_after == "areas":
             raise RuntimeError("simulated failure during build (test hook)")
-        store.insert_records(conn, schema.geometries, b.geometries)
+        store.insert_records(conn, schema.geometries,
+                             sorted(b.geometries, key=lambda r: (r["area_code"], r["indeling_year"])))
         if b.national is not None:
             store.write_national(conn, b.national, b.national_source)
         store.insert_observations(conn, obs)

@@ -159,7 +159,13 @@ def published(variables: list[str], age_group: str, year: int | None = None, lev
         if have:
             g, s = schema.age_groups, schema.sources
             src = c.execute(sa.select(s.c.source_key).where(s.c.table_id == "50090NED").order_by(s.c.source_key)).scalar()
-            stmt = (sa.select(a.c.code.label("area_code"), nat.c.year, a.c.name, a.c.gemeente_code, nat.c.geheim,
+            if "secret_id" not in nat.c:  # the national table of an older build (suppressed lists as text)
+                raise DatabaseNotMigrated("De landelijke gezondheidstabel is door een oudere versie opgebouwd; de "
+                                          "beheerder moet de database opnieuw opbouwen.")
+            sec = schema.national_secrets
+            secret_sets = {int(i): frozenset(txt.split(",")) for i, txt in c.execute(
+                sa.select(sec.c.secret_id, sec.c.variables))}
+            stmt = (sa.select(a.c.code.label("area_code"), nat.c.year, a.c.name, a.c.gemeente_code, nat.c.secret_id,
                               *[nat.c[v] for v in have])
                     .select_from(nat.join(a, a.c.area_id == nat.c.area_id).join(g, g.c.age_id == nat.c.age_id))
                     .where(g.c.code == age_group))
@@ -170,7 +176,8 @@ def published(variables: list[str], age_group: str, year: int | None = None, lev
             if area_codes is not None:
                 stmt = stmt.where(a.c.code.in_(list(area_codes)))
             wide = _frame(c, stmt)
-            secrets = [set(g.split(",")) if isinstance(g, str) else set() for g in wide["geheim"].tolist()]
+            none: frozenset[str] = frozenset()
+            secrets = [none if i is None or i != i else secret_sets[int(i)] for i in wide["secret_id"].tolist()]
             for v in have:
                 value = pd.to_numeric(wide[v], errors="coerce")
                 frames.append(pd.DataFrame({

@@ -41,6 +41,8 @@ areas = sa.Table(
 sa.Index("ix_areas_gemeente", areas.c.gemeente_code, areas.c.level)
 
 # Code and name of an area as each source (indeling year) knows it: keeps renames and code changes.
+# The rows live in the primary-key b-tree (WITHOUT ROWID on SQLite): a rowid table kept a second copy of nearly
+# every row in the primary key's index (1.6 MB of the embedded database).
 area_versions = sa.Table(
     "area_versions",
     metadata,
@@ -49,6 +51,7 @@ area_versions = sa.Table(
     sa.Column("name", sa.Text, nullable=True),
     sa.Column("source_key", sa.String(80), sa.ForeignKey("sources.source_key"), nullable=False),
     sa.PrimaryKeyConstraint("code", "indeling_year", "source_key"),
+    sqlite_with_rowid=False,
 )
 
 area_groups = sa.Table(
@@ -77,6 +80,8 @@ geometries = sa.Table(
     sa.Column("label_lat", sa.Float, nullable=True),
     sa.Column("source_key", sa.String(80), sa.ForeignKey("sources.source_key"), nullable=False),
     sa.PrimaryKeyConstraint("area_code", "indeling_year"),
+    # in the primary-key b-tree, no separate key index (the shapes are at most ~1 KB: no overflow pages)
+    sqlite_with_rowid=False,
 )
 
 variables = sa.Table(
@@ -141,9 +146,19 @@ observation_rows = sa.table(
 
 # The national health table (50090NED) for the buurten and wijken outside the detail gemeenten: 3.6 million
 # cells that are only ever read as whole columns (the national map, the profile match), stored wide: one row
-# per area, year and age group, one REAL column per variable (named by its code), and `geheim` listing the
-# variables suppressed in that row (a NULL value not listed there is missing). Created by loaders.store.
+# per area, year and age group, one REAL column per variable (named by its code), and `secret_id` naming the
+# set of variables suppressed in that row (NULL: none; a NULL value not in the set is missing). The sets are
+# rows of `national_health_secrets` (the variables, comma separated): the published file has a handful of
+# distinct sets (a buurt suppressed as a whole), which as text on every row took 5 MB of the embedded database.
+# Both tables are created by loaders.store.write_national.
 NATIONAL_TABLE = "national_health"
+NATIONAL_SECRETS_TABLE = "national_health_secrets"
+
+national_secrets = sa.Table(
+    NATIONAL_SECRETS_TABLE, sa.MetaData(),
+    sa.Column("secret_id", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("variables", sa.Text, nullable=False),
+)
 
 
 def national_table(variables, metadata_: sa.MetaData | None = None) -> sa.Table:
@@ -153,7 +168,7 @@ def national_table(variables, metadata_: sa.MetaData | None = None) -> sa.Table:
         sa.Column("year", sa.SmallInteger, nullable=False),
         sa.Column("age_id", sa.SmallInteger, nullable=False),
         *[sa.Column(v, sa.Float, nullable=True) for v in variables],
-        sa.Column("geheim", sa.Text, nullable=True),
+        sa.Column("secret_id", sa.SmallInteger, nullable=True),  # national_secrets.secret_id
         sa.PrimaryKeyConstraint("year", "age_id", "area_id"),
         sqlite_with_rowid=False,
     )

@@ -24,6 +24,7 @@ def recreate_stat_tables(conn: sa.Connection) -> None:
     """Drop and create the statistics tables (DDL is transactional on both databases)."""
     conn.exec_driver_sql("DROP VIEW IF EXISTS observation_rows")
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {schema.NATIONAL_TABLE}")
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {schema.NATIONAL_SECRETS_TABLE}")
     schema.metadata.drop_all(conn, tables=schema.STORE_TABLES + schema.STAT_TABLES, checkfirst=True)
     schema.metadata.create_all(conn, tables=schema.STAT_TABLES + schema.STORE_TABLES)
     conn.exec_driver_sql(schema.OBSERVATION_ROWS_VIEW)
@@ -194,9 +195,11 @@ def insert_records(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> in
 
 def write_national(conn: sa.Connection, wide: pd.DataFrame, source_key: str) -> int:
     """Write the wide national health rows (regio_code, jaar, leeftijd, one column per variable, geheim: the
-    suppressed variables of the row, comma separated) as the national table, in one statement stream."""
+    suppressed variables of the row, comma separated) as the national table, in one statement stream; each
+    distinct ``geheim`` list becomes one row of the secrets table (numbered in sorted order), referred to by id."""
     variables = [c for c in wide.columns if c not in ("regio_code", "jaar", "leeftijd", "geheim")]
     schema.national_table(variables).create(conn)
+    schema.national_secrets.create(conn)
     areas = _ids(conn, schema.areas, "code", "area_id")
     ages = _age_ids(conn, wide["leeftijd"].unique())
     area_id = wide["regio_code"].map(areas)
@@ -205,11 +208,15 @@ def write_national(conn: sa.Connection, wide: pd.DataFrame, source_key: str) -> 
     keys = [area_id.astype(int).to_numpy(), wide["jaar"].astype(int).to_numpy(),
             wide["leeftijd"].map(ages).astype(int).to_numpy()]
     order = np.lexsort((keys[0], keys[2], keys[1]))  # primary-key order (year, age, area): B-tree appends
-    geheim = wide["geheim"].astype(object)
+    geheim = wide["geheim"].astype(object).where(wide["geheim"].notna(), None).to_numpy()[order].tolist()
+    secret_ids = {s: i for i, s in enumerate(sorted({g for g in geheim if g is not None}))}
+    if secret_ids:
+        conn.execute(schema.national_secrets.insert(),
+                     [{"secret_id": i, "variables": s} for s, i in secret_ids.items()])
     columns = [k[order].tolist() for k in keys]
     columns += [_nullable(wide[v].to_numpy(dtype=float)[order]) for v in variables]
-    columns.append(geheim.where(geheim.notna(), None).to_numpy()[order].tolist())
-    return bulk_insert(conn, schema.NATIONAL_TABLE, ["area_id", "year", "age_id", *variables, "geheim"],
+    columns.append([None if g is None else secret_ids[g] for g in geheim])
+    return bulk_insert(conn, schema.NATIONAL_TABLE, ["area_id", "year", "age_id", *variables, "secret_id"],
                         list(zip(*columns)))
 
 

@@ -200,11 +200,36 @@ def decode(topology: Mapping, codes: Iterable[str] | None = None) -> dict[str, l
 
 
 def features(topology: Mapping, codes: Iterable[str]) -> list[dict]:
-    """The geometries of a few codes as GeoJSON features (in the topology's coordinates), in the order asked."""
+    """The geometries of a few codes as GeoJSON features (in the topology's coordinates) with their properties
+    (name ``n``, gemeente ``g``), in the order asked."""
     codes = list(codes)
     polys = decode(topology, codes)
-    return [{"type": "Feature", "id": c, "properties": {},
+    props = {g["id"]: dict(g.get("properties") or {}) for g in topology["objects"][OBJECT]["geometries"]
+             if g["id"] in polys}
+    return [{"type": "Feature", "id": c, "properties": props[c],
              "geometry": {"type": "MultiPolygon", "coordinates": polys[c]}} for c in codes if c in polys]
+
+
+def label_point(polygons: Sequence[Sequence[Sequence[Sequence[float]]]]) -> tuple[float, float] | None:
+    """A point to mark a shape by: the centroid of its largest polygon's outer ring (the vertex mean when the ring
+    has no area); None without polygons. ``polygons`` as :func:`decode` gives them ([outer ring, *holes], ...)."""
+    best, best_area = None, -1.0
+    for poly in polygons:
+        ring = [tuple(map(float, p[:2])) for p in poly[0]] if poly and poly[0] else []
+        if len(ring) < 3:
+            continue
+        a2 = cx = cy = 0.0
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+            cross = x0 * y1 - x1 * y0
+            a2 += cross
+            cx += (x0 + x1) * cross
+            cy += (y0 + y1) * cross
+        if abs(a2) > best_area:
+            n = len(ring)
+            best_area = abs(a2)
+            best = ((cx / (3 * a2), cy / (3 * a2)) if a2 else
+                    (sum(x for x, _ in ring) / n, sum(y for _, y in ring) / n))
+    return best
 
 
 def dumps(topology: Mapping) -> str:

@@ -288,5 +288,36 @@ def source_text(sources: pd.DataFrame, source_key: str) -> str:
 
 
 UNMATCHED_LABEL = "buurtcode uit 2014 zonder cijfer"
+
+
+def focus_names(table: pd.DataFrame, codes: Sequence[str], shape_codes: Iterable[str]) -> list[str]:
+    """Names of the focus buurten the national map marks (a row in the table and a shape), in the order given."""
+    shapes = set(shape_codes)
+    names = dict(zip(table["code"], table["Buurt"]))
+    return [names[c] for c in codes if c in names and c in shapes]
+
+
+def focus_note(names: Sequence[str]) -> str:
+    """The legend's account of the focus markers: 'Zwarte ring met naam: Nazareth en Pottenberg.'"""
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
+    return f"Zwarte ring met naam: {listed}."
+
+
+def focus_sentence(table: pd.DataFrame, codes: Sequence[str], shape_codes: Iterable[str]) -> str:
+    """The figures of the marked focus buurten, for the text beside the map (and its text alternative):
+    'Gemarkeerd op de kaart: Nazareth (Maastricht) 12,3%; Pottenberg (Maastricht) 9,8%.' A buurt without a figure
+    gets its status text. Empty when none is marked."""
+    shapes = set(shape_codes)
+    rows = {r.code: r for r in table.itertuples(index=False)}
+    parts = []
+    for c in codes:
+        r = rows.get(c)
+        if r is None or c not in shapes:
+            continue
+        where = f" ({r.Gemeente})" if r.Gemeente else ""
+        parts.append(f"{r.Buurt}{where} {r.Waarde if present(r.value) else r.Status}")
+    return f"Gemarkeerd op de kaart: {'; '.join(parts)}." if parts else ""
 NATIONAL_LEGEND_NOTE = ("Aantallen bij de kleuren: alle buurten met cijfers, ook de buurten die niet op deze grove "
                         "kaart staan.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from loaders.config import MAASTRICHT, NEDERLAND
+from loaders.config import FOCUS_AREAS, MAASTRICHT, NEDERLAND
 from metrics import mapdata
 from metrics.catalog import Catalog, Metric
 from metrics.compute import Engine
@@ -56,7 +56,10 @@ def maastricht_model(eng: Engine, m: Metric, year: int, codes: list[str], geo_so
 
 
 def national_model(eng: Engine, m: Metric, year: int, values: pd.DataFrame, shape_codes,
-                   gemeente_names: dict[str, str], geo_source: str) -> MapModel:
+                   gemeente_names: dict[str, str], geo_source: str,
+                   focus_codes: tuple[str, ...] = FOCUS_AREAS) -> MapModel:
+    """The national view; the focus buurten on the map are marked (charts.maps.national_chart), and the legend
+    and the text say which they are and give their figures."""
     vals = values["value"].tolist()
     cl = mapdata.classing(vals)
     entries = mapdata.legend_entries(vals, cl, m.unit)
@@ -67,9 +70,13 @@ def national_model(eng: Engine, m: Metric, year: int, values: pd.DataFrame, shap
     nl = eng.value(m, NEDERLAND, year)
     summary = mapdata.summary_sentence(vals, m.unit, year, m.label, ref_name=eng.name(NEDERLAND),
                                        ref_value=nl.value if nl.present else None)
+    focus = mapdata.focus_sentence(table, focus_codes, shape_codes)
+    summary = f"{summary} {focus}" if focus else summary
+    focus_note = mapdata.focus_note(mapdata.focus_names(table, focus_codes, shape_codes))
+    notes = (mapdata.colour_meaning(m.unit), *([focus_note] if focus_note else []), mapdata.NATIONAL_LEGEND_NOTE)
     return MapModel(
         m, year, (), cl, tuple(entries), f"{m.label} ({year}), {mapdata.unit_caption(m.unit)}",
-        (mapdata.colour_meaning(m.unit), mapdata.NATIONAL_LEGEND_NOTE), summary, table,
+        notes, summary, table,
         mapdata.legend_table(entries), frozenset({mapdata.HEALTH_TABLE}), f"peiljaar {year} · kaart: {geo_source}, grof",
         mapdata.join_sentence(joined, HEALTH_INDELING_YEAR, NATIONAL_SHAPE_YEAR), joined.n_shapes_without_data,
         on_map)

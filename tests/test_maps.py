@@ -300,14 +300,70 @@ def test_national_chart_outlines_the_focus_buurten(hand_national):
     halo, outline = spec["layer"][1], spec["layer"][2]
     assert halo["mark"]["stroke"] == "#FFFFFF" and outline["mark"]["stroke"] == maps.rgb_hex(FOCUS_OUTLINE_RGB)
     assert outline["mark"]["strokeWidth"] < halo["mark"]["strokeWidth"] and not outline["mark"]["filled"]
+    assert outline["mark"]["strokeWidth"] >= 3.5 and halo["mark"]["strokeWidth"] >= 7  # thicker than a shape edge
     feats = _values(spec, outline["data"])
     assert [f["id"] for f in feats] == [NAZARETH]  # Pottenberg has no shape in this topology
     assert feats[0]["geometry"]["coordinates"] == topology.decode(topo)[NAZARETH]
+    # findable at national scale: a black ring on a white halo at the buurt and its name beside it
+    ring_halo, ring, name_halo, name = spec["layer"][3:7]
+    for layer in (ring_halo, ring):
+        assert layer["mark"]["type"] == "point" and layer["mark"]["shape"] == "circle"
+        assert not layer["mark"]["filled"] and layer["mark"]["size"] >= 150
+    assert ring_halo["mark"]["stroke"] == "#FFFFFF" and ring["mark"]["stroke"] == maps.rgb_hex(FOCUS_OUTLINE_RGB)
+    assert ring["mark"]["strokeWidth"] < ring_halo["mark"]["strokeWidth"]
+    assert name["mark"]["type"] == "text" and name["mark"]["fontWeight"] == "bold"
+    assert name_halo["mark"]["stroke"] == "#FFFFFF" and name["encoding"]["text"]["field"] == "naam"
+    assert all(layer["mark"].get("aria") is False for layer in spec["layer"][1:])  # decoration: the text says it
+    (pt,) = _values(spec, ring["data"])
+    x0, y0, x1, y1 = _bounds(topology.decode(topo)[NAZARETH])
+    assert x0 < pt["x"] < x1 and y0 < pt["y"] < y1 and pt["naam"] == f"naam {NAZARETH}"
+    assert ring["encoding"]["longitude"]["field"] == "x" and ring["encoding"]["latitude"]["field"] == "y"
     # inline topology (no static serving): kept as TopoJSON in the spec
     assert spec["layer"][0]["data"]["format"]["type"] == "topojson"
     assert _values(spec, spec["layer"][0]["data"])["type"] == "Topology"
     no_focus = maps.national_chart(topo, on_map, cl.n_classes, "Roken", 2020).to_dict()
     assert len(no_focus["layer"]) == 1
+
+
+def _bounds(polys):
+    pts = [p for poly in polys for ring in poly for p in ring]
+    return (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
+
+
+def test_focus_labels_inside_each_buurt_names_apart():
+    """Two focus buurten: each marked at the centroid of its (largest) shape, the western name to the left."""
+    l_shape = [[[0, 0], [4, 0], [4, 1], [1, 1], [1, 4], [0, 4], [0, 0]]]  # an L of two rectangles
+    east = [[[10, 0], [12, 0], [12, 2], [10, 2], [10, 0]]]
+    feats = [{"id": "BU2", "properties": {"n": "Oost"}, "geometry": {"type": "MultiPolygon", "coordinates": [east]}},
+             {"id": "BU1", "properties": {"n": "West"}, "geometry": {"type": "MultiPolygon",
+                                                                      "coordinates": [[[[50, 50], [50, 50.1], [50.1, 50]]], l_shape]}}]
+    east_pt, west_pt = maps.focus_labels(feats)
+    assert (east_pt["naam"], east_pt["kant"]) == ("Oost", "rechts") and (west_pt["naam"], west_pt["kant"]) == ("West", "links")
+    assert (east_pt["x"], east_pt["y"]) == (11, 1)
+    # the largest polygon of a multipolygon counts (the L, not the sliver); by hand: (4·(2, 0.5) + 3·(0.5, 2.5)) / 7
+    assert west_pt["x"] == pytest.approx(9.5 / 7, abs=1e-4) and west_pt["y"] == pytest.approx(9.5 / 7, abs=1e-4)
+    only = maps.focus_labels(feats[:1])
+    assert only[0]["kant"] == "rechts"
+    assert maps.focus_labels([{"id": "BU3", "properties": {}, "geometry": {"coordinates": []}}]) == []
+    assert topology.label_point([]) is None
+
+
+def test_focus_sentence_and_note_name_the_marked_buurten():
+    vals = pd.DataFrame({"area_code": ["BU1", NAZARETH, POTTENBERG], "value": [5.0, 7.5, None],
+                         "status": ["ok", "ok", "geheim"], "name": ["Een", "Nazareth", "Pottenberg"],
+                         "gemeente_code": ["GM1", "GM0935", "GM0935"]})
+    cl = mapdata.classing(vals["value"].tolist())
+    table = mapdata.national_table(vals, "%", {"GM0935": "Maastricht"}, cl)
+    both = {NAZARETH, POTTENBERG}
+    assert mapdata.focus_sentence(table, [NAZARETH, POTTENBERG], both) == (
+        f"Gemarkeerd op de kaart: Nazareth (Maastricht) 7,5%; Pottenberg (Maastricht) "
+        f"{mapdata.status_text('geheim')}.")
+    assert mapdata.focus_note(mapdata.focus_names(table, [NAZARETH, POTTENBERG], both)) == \
+        "Zwarte ring met naam: Nazareth en Pottenberg."
+    # a buurt without a shape is not marked, so not named
+    assert mapdata.focus_sentence(table, [NAZARETH, POTTENBERG], {NAZARETH}) == \
+        "Gemarkeerd op de kaart: Nazareth (Maastricht) 7,5%."
+    assert mapdata.focus_sentence(table, [NAZARETH], set()) == "" and mapdata.focus_note([]) == ""
 
 
 # ---------------------------------------------------------------------- real data (fixture database)

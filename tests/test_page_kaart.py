@@ -147,6 +147,15 @@ def test_nederland_tab(app, subset_sqlite):
     assert outline["mark"]["stroke"] == maps.rgb_hex(FOCUS_OUTLINE_RGB)
     legend = next(m.value for m in at.markdown if "wm-legend" in m.value)
     assert "geen gegevens" in legend and "buurtcode uit 2014 zonder cijfer" in legend
+    # the focus buurten marked (ring and name) and said in words: the legend, the text and the chart's alternative
+    names = [spec["datasets"][l["data"]["name"]] if "name" in l["data"] else l["data"]["values"]
+             for l in spec["layer"] if l["mark"]["type"] == "text"]
+    assert sorted(r["naam"] for rows in names for r in rows) == ["Nazareth"] * 2 + ["Pottenberg"] * 2  # halo + text
+    assert "Zwarte ring met naam: Nazareth en Pottenberg." in legend
+    naz = fmt.value(vals.loc[NAZARETH, "value"], "%")
+    text = " ".join(m.value for m in at.markdown)
+    assert f"Gemarkeerd op de kaart: Nazareth (Maastricht) {naz}; Pottenberg (Maastricht) " in text
+    assert f"Nazareth (Maastricht) {naz}" in charts[0].proto.alt  # the map's accessible name
     info = " ".join(i.value for i in at.info)
     assert "buurten met cijfers staan er" in info and "2014" in info and "2020" in info
     captions = " ".join(c.value for c in at.caption)
