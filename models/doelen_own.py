@@ -301,7 +301,7 @@ def without_reference_text(inds: Iterable[OwnIndicator], figs: pd.DataFrame) -> 
     if not missing:
         return ""
     return ("Geen voorstellen voor " + ", ".join(i.label for i in missing) + ": er is (nog) geen cijfer voor "
-            "Maastricht (GM0935) geüpload, en de regels vergelijken de buurt met Maastricht.")
+            f"Maastricht ({MAASTRICHT}) geüpload, en de regels vergelijken de buurt met Maastricht.")
 
 
 # ---------------------------------------------------------------------------------------------- calendar

@@ -7,6 +7,7 @@ import html
 import streamlit as st
 
 from loaders.auth import PermissionDenied
+from loaders.config import MAASTRICHT
 from metrics import fmt, proposals
 from models.doelen import (
     OWNER,
@@ -336,7 +337,7 @@ def own_proposals_part() -> None:
     """Proposals on the programme's own indicators, by the same rules, against the stored Maastricht figure."""
     st.header("Voorstellen op eigen metingen")
     st.markdown("Dezelfde drie regels voor de eigen metingen van het programma, op de opgeslagen cijfers en tegen het "
-                "cijfer van Maastricht (GM0935) zodra dat is geüpload. Een periode is een jaar (2025) of een kwartaal "
+                f"cijfer van Maastricht ({MAASTRICHT}) zodra dat is geüpload. Een periode is een jaar (2025) of een kwartaal "
                 "(2025-K3), zoals de meting; bij een kwartaalmeting is het doel het vierde kwartaal van het doeljaar. "
                 "**Meetbaar**: de gevraagde verandering is minstens (1,96 + 0,84) × de standaardfout van de "
                 "verandering, uit het 95%-interval van de basismeting (een volgende meting even groot).")
