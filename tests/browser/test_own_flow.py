@@ -1,6 +1,7 @@
 """Issue 21 end to end in Chromium, on SQLite and PostgreSQL: an editor defines an own indicator on Data en
-methode → Eigen metingen (by the form, and an intern one from a TOML file), uploads two periods, and Overzicht and
-Trends show it with its source, interval and '<10' where due; an anonymous visitor sees '<10' and never the
+methode → Eigen metingen (by the form, and an intern one from a TOML file), uploads two periods, and Overzicht,
+Trends, Successen en tegenvallers and Doelen (a proposal on it adopted) show it with its source, interval and
+'<10' where due (the slides: tests/browser/test_own_presentation.py); an anonymous visitor sees '<10' and never the
 intern indicator. axe-core checks the tab and the Overzicht with own cards. Made-up uploads, in a throw-away
 database."""
 from __future__ import annotations
@@ -138,6 +139,35 @@ def test_editor_defines_uploads_and_the_pages_show_it(browser, server, output_di
         assert page.locator("[data-testid='stVegaLiteChart']").count() >= 2
         page.get_by_text("verticale streep: 95%-interval").first.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / f"own-trends-{backend}.png"))
+
+        # Successen en tegenvallers: Nazareth's fall from 32,0 to 9,6 per 1.000 is beyond the combined interval
+        page.get_by_role("link", name="Successen en tegenvallers").click()
+        settle(page)
+        succ = page.inner_text("[data-testid='stMain']")
+        assert "Aanmeldingen schuldhulpverlening" in succ and "eigen meting" in succ
+        assert "2025-K2 → 2025-K3" in succ
+
+        # Doelen → Voorstellen: adopt the proposal on the own indicator for Nazareth, then it is a target
+        page.get_by_role("link", name="Doelen").click()
+        settle(page)
+        page.get_by_role("tab", name="Voorstellen").click()
+        settle(page)
+        page.wait_for_selector("text=Voorstellen op eigen metingen", timeout=30_000)
+        # the adopt buttons of this indicator's proposals for Nazareth (Streamlit puts the widget key in a class)
+        adopt = page.locator("[class*='st-key-own_adopt_'][class*='schuldhulp_aanmeldingen'][class*='BU09350403']")
+        assert adopt.count() >= 1
+        adopt.first.get_by_role("button", name="Voorstel overnemen").click()
+        page.wait_for_selector("text=Voorstel overgenomen als doel: Aanmeldingen schuldhulpverlening — Nazareth",
+                               timeout=60_000)
+        settle(page)
+        page.get_by_role("tab", name="Doelen", exact=True).click()
+        settle(page)
+        page.wait_for_selector("text=Doelen op eigen metingen", timeout=30_000)
+        doelen = page.inner_text("[data-testid='stMain']")
+        assert "Aanmeldingen schuldhulpverlening — Nazareth" in doelen
+        assert "Eigen meting — bron: Gemeente Maastricht, schuldhulpverlening" in doelen
+        page.get_by_text("Doelen op eigen metingen").scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / f"own-doelen-{backend}.png"))
     finally:
         ctx.close()
 
