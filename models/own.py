@@ -246,3 +246,73 @@ def export_rows(inds: Iterable[OwnIndicator], figs: pd.DataFrame, name: Callable
     for c in ("value", "lower", "upper"):
         df[c] = df[c].astype(float)
     return df
+
+
+# ------------------------------------------------------------------------------------------------ the map
+
+MIN_MAP_AREAS = 3  # an own indicator is drawn on the Maastricht map from this many buurten with a row
+
+
+@dataclass(frozen=True)
+class OwnMap:
+    indicator: OwnIndicator
+    periode: str
+    rows: tuple  # metrics.mapdata.AreaValue per buurt on the map ('<10' / 'x' withheld, drawn as no data)
+    values: tuple  # the shown values (None where withheld or not uploaded), in the order of ``rows``
+    classing: object  # metrics.mapdata.Classing of the shown values (five classes, as the CBS map)
+    entries: tuple  # metrics.mapdata.LegendEntry per class and 'geen gegevens'
+    legend_title: str
+    summary: str
+    table: pd.DataFrame
+
+
+def map_periods(ind: OwnIndicator, figs: pd.DataFrame, codes: Iterable[str]) -> list[str]:
+    """The periods in which at least MIN_MAP_AREAS of the map's buurten have a row, newest last."""
+    codes = set(codes)
+    rows = [r for r in _rows(figs, ind) if r["area_code"] in codes]
+    count: dict[str, int] = {}
+    for r in rows:
+        count[r["periode"]] = count.get(r["periode"], 0) + 1
+    return sorted((p for p, n in count.items() if n >= MIN_MAP_AREAS), key=period_sort_key)
+
+
+def mappable(inds: Iterable[OwnIndicator], figs: pd.DataFrame, codes: Iterable[str]) -> list[OwnIndicator]:
+    codes = list(codes)
+    return [i for i in inds if map_periods(i, figs, codes)]
+
+
+def own_map(ind: OwnIndicator, figs: pd.DataFrame, periode: str, codes: Iterable[str],
+            name: Callable[[str], str], ref: str) -> OwnMap:
+    """The buurten's figures of one period for the Maastricht choropleth, with the gemeente's figure (when
+    uploaded) as the reference in the text; a withheld figure is drawn as no data and listed as '<10' / 'x'."""
+    from metrics.mapdata import AreaValue, area_table, classing, legend_entries
+
+    by = {r["area_code"]: r for r in _rows(figs, ind) if r["periode"] == periode}
+    rows, values = [], []
+    for c in codes:
+        r = by.get(c)
+        if r is None:
+            rows.append(AreaValue(c, name(c), 0, None, "ontbreekt", "niet aangeleverd", "", ()))
+            values.append(None)
+            continue
+        v = None if r.get("shown") else r["value"]
+        rows.append(AreaValue(c, name(c), 0, v, "ok" if v is not None else "geheim", shown_text(r, ind.eenheid),
+                              interval_text(r, ind.eenheid), (f"{PROVENANCE_WORD}: {ind.bron}",)))
+        values.append(v)
+    shown = [v for v in values if v is not None]
+    ref_row = by.get(ref)
+    text = (f"{ind.label} ({periode}, {PROVENANCE_WORD}, bron: {ind.bron}): {len(shown)} van {len(rows)} buurten "
+            "met een getoond cijfer")
+    if shown:
+        text += f", van {value_text(min(shown), ind.eenheid)} tot {value_text(max(shown), ind.eenheid)}"
+    if ref_row is not None:
+        text += f"; {name(ref)}: {shown_text(ref_row, ind.eenheid)}"
+    withheld = sum(1 for r in rows if r.status == "geheim")
+    if withheld:
+        text += f"; {withheld} niet getoond (kleine aantallen)"
+    table = area_table(rows, name(ref)).drop(columns=["Jaar", "Status"]).rename(
+        columns={f"Vergelijking met {name(ref)}": "95%-interval"})
+    table.insert(3, "Periode", periode)
+    cl = classing(values)
+    return OwnMap(ind, periode, tuple(rows), tuple(values), cl, tuple(legend_entries(values, cl, ind.unit_text)),
+                  f"{ind.label} ({periode}), {ind.unit_text}", text + ".", table)

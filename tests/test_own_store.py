@@ -259,3 +259,27 @@ def test_the_shipped_build_has_no_own_indicators(tmp_path):
         migrate_user_tables(conn)
     inds, figs = own.stored(url, include_intern=True)
     assert inds == [] and figs.empty
+
+
+def test_the_maastricht_map_draws_an_own_indicator_given_for_its_buurten():
+    """Three buurten and the gemeente in one period: drawn in classes, the withheld one as no data ('<10'),
+    the buurten without an upload 'niet aangeleverd', the gemeente only in the text."""
+    ind = own_model.OwnIndicator("a", 1, "Aantal", "context", None, "aantal", "aantal", "neutraal", "d", "Bron X",
+                                 "openbaar", "jaar")
+    rows = own_metrics.store_rows(
+        [{"indicator_id": "a", "version": 1, "soort": "aantal", "eenheid": "aantal", "richting": "neutraal"}],
+        [{"indicator_id": "a", "version": 1, "area_code": c, "periode": "2025", "aantal": n}
+         for c, n in (("BU09350403", 40), ("BU09350203", 5), ("BU09350101", 25), ("GM0935", 900))],
+        register={"BU09350403", "BU09350203", "BU09350101", "BU09350102"})
+    figs = pd.DataFrame(rows)
+    codes = ["BU09350403", "BU09350203", "BU09350101", "BU09350102"]
+    assert own_model.map_periods(ind, figs, codes) == ["2025"]
+    assert own_model.map_periods(ind, figs, codes[:2]) == []  # fewer than three buurten: no map
+    m = own_model.own_map(ind, figs, "2025", codes, {"GM0935": "Maastricht"}.get, "GM0935")
+    assert m.values == (40.0, None, 25.0, None)
+    by = {r.code: r for r in m.rows}
+    assert by["BU09350203"].value_text == "<10" and by["BU09350203"].value is None
+    assert by["BU09350102"].value_text == "niet aangeleverd"
+    assert "Maastricht: 900" in m.summary and "1 niet getoond" in m.summary
+    assert [e.count for e in m.entries][-1] == 2  # 'geen gegevens' counts the withheld and the missing buurt
+    assert "5" not in list(m.table["Waarde"])  # the withheld count itself never appears

@@ -6,8 +6,9 @@ import streamlit as st
 from loaders.config import FOCUS_AREAS, MAASTRICHT
 from metrics import mapdata
 from charts import maps
+from models import own as own_model
 from models.kaart import maastricht_model, maastricht_options
-from ui import components, state
+from ui import auth, components, state
 
 MAP_HEIGHT = 560
 NATIONAL_MAP_HEIGHT = 620
@@ -64,6 +65,33 @@ if tab_mst.open is not False:
         components.table_alternative(model.legend_table, "Legenda als tabel")
         components.downloads(model.table, f"kaart_{m.id}_{year}", key="kaart_mst")
         components.source_line(model.sources, model.source_extra)
+
+        # The programme's own measurements that were given for Maastricht buurten (drawn on request).
+        own_inds, own_figs = state.own_measurements(include_intern=auth.current_editor() is not None)
+        on_map = own_model.mappable(own_inds, own_figs, codes)
+        if on_map:
+            own_part = components.on_request(f"Eigen metingen op de kaart ({len(on_map)})", key="kaart_eigen")
+            if own_part.open:
+                with own_part:
+                    o1, o2 = st.columns([3, 1])
+                    oid = state.select("eigen", "Eigen meting", [i.id for i in on_map], container=o1,
+                                       format_func=lambda i: next(x.label for x in on_map if x.id == i))
+                    ind = next(i for i in on_map if i.id == oid)
+                    periods = own_model.map_periods(ind, own_figs, codes)
+                    periode = state.select("periode", "Periode", periods, default=periods[-1], container=o2)
+                    om = own_model.own_map(ind, own_figs, periode, codes, eng.name, MAASTRICHT)
+                    ocl = om.classing
+                    m1, m2 = st.columns([5, 2])
+                    components.chart(maps.buurt_chart, geo, om.rows, ocl.classes, ocl.n_classes, ind.label, periode,
+                                     FOCUS_AREAS, height=MAP_HEIGHT, container=m1, alt=om.summary, localise=False,
+                                     key="kaart_eigen_chart")
+                    m2.markdown(maps.legend_html(list(om.entries), maps.class_colours(ocl.n_classes), om.legend_title,
+                                                 notes=["Eigen meting van het programma, geen CBS-cijfer. Grijs: "
+                                                        "niet aangeleverd of niet getoond (kleine aantallen).",
+                                                        "Dikke zwarte lijn: Nazareth en Pottenberg."]),
+                                unsafe_allow_html=True)
+                    st.write(om.summary)
+                    components.table_alternative(om.table, "Tabel bij de kaart eigen meting", key="kaart_eigen_tabel")
 
 # ---------------------------------------------------------------------- Nederland
 if tab_nl.open is not False:

@@ -35,7 +35,8 @@ bron = "Woonpunt"
 frequentie = "kwartaal"
 zichtbaarheid = "intern"
 '''
-INTERN_VALUES = "gebiedscode;periode;teller;noemer\nBU09350403;2025-K3;31;600\n"
+INTERN_VALUES = ("gebiedscode;periode;teller;noemer\nBU09350403;2025-K3;31;600\nBU09350000;2025-K3;12;400\n"
+                 "BU09350001;2025-K3;25;500\n")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -62,6 +63,8 @@ def _upload(page, label: str, path, button: str, done: str) -> None:
 
 
 def _axe(page, state: str) -> list[str]:
+    settle(page)
+    page.get_by_role("link", name="Data en methode").wait_for()  # the sidebar's links drawn (focusable content)
     return [v.describe(state) for v in blocking(run_axe(page, axe_source()))]
 
 
@@ -97,7 +100,7 @@ def test_editor_defines_uploads_and_the_pages_show_it(browser, server, output_di
             _upload(page, "Bestand met waarden", tmp_path / name, "Waarden laden", "3 rijen geladen voor 2025-K")
         (tmp_path / "intern.csv").write_text(INTERN_VALUES, encoding="utf-8")
         choose(page, "Indicator", "Huishoudens met huurachterstand (intern)")
-        _upload(page, "Bestand met waarden", tmp_path / "intern.csv", "Waarden laden", "1 rij geladen voor 2025-K3")
+        _upload(page, "Bestand met waarden", tmp_path / "intern.csv", "Waarden laden", "3 rijen geladen voor 2025-K3")
         page.screenshot(path=str(shots / f"own-data-tab-uploaded-{backend}.png"), full_page=True)
         listing = page.inner_text("[data-testid='stMain']")
         assert "Aanmeldingen schuldhulpverlening" in listing and "Huishoudens met huurachterstand" in listing
@@ -139,6 +142,16 @@ def test_editor_defines_uploads_and_the_pages_show_it(browser, server, output_di
         assert page.locator("[data-testid='stVegaLiteChart']").count() >= 2
         page.get_by_text("verticale streep: 95%-interval").first.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / f"own-trends-{backend}.png"))
+
+        # Kaart → Maastricht: the intern indicator, given for three buurten, drawn on request (signed in)
+        page.get_by_role("link", name="Kaart").click()
+        settle(page)
+        page.get_by_text("Eigen metingen op de kaart (1)").click()
+        settle(page)
+        page.wait_for_selector("text=3 van 44 buurten met een getoond cijfer", timeout=30_000)
+        assert page.locator("[data-testid='stVegaLiteChart']").count() >= 2
+        page.get_by_text("3 van 44 buurten met een getoond cijfer").scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / f"own-kaart-{backend}.png"))
 
         # Successen en tegenvallers: Nazareth's fall from 32,0 to 9,6 per 1.000 is beyond the combined interval
         page.get_by_role("link", name="Successen en tegenvallers").click()
@@ -183,6 +196,8 @@ def test_editor_defines_uploads_and_the_pages_show_it(browser, server, output_di
         failures += _axe(p, f"{backend}: Overzicht met eigen metingen, bezoeker")
         p.get_by_text("Eigen metingen van het programma").scroll_into_view_if_needed()
         p.screenshot(path=str(shots / f"own-overzicht-anon-{backend}.png"))
+        goto_settled(p, server.base_url + "/kaart")
+        assert p.get_by_text("Eigen metingen op de kaart").count() == 0  # the only mapped one is intern
         goto_settled(p, server.base_url + "/trends?pijler=bestaanszekerheid")
         assert "huurachterstand" not in p.inner_text("[data-testid='stMain']").lower()
         goto_settled(p, server.base_url + "/data?onderdeel=Eigen+metingen")
