@@ -72,12 +72,18 @@ db: $(DB)
 run: $(DB)
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/$(DB)} $(BIN)/streamlit run app.py --server.port 8501
 
+# The suite runs on 3 pytest-xdist workers, whole files per worker, the slowest files handed out first
+# (tests/conftest.py: SLOW_FILES_FIRST); the tests wait on browsers, servers and subprocesses enough for 3 to beat 2
+# on 2 cores. PYTEST_ARGS comes after and wins: `make test PYTEST_ARGS="-n 0"` runs serially,
+# `make test PYTEST_ARGS="-n 0 tests/test_store.py"` one file.
+PYTEST_XDIST ?= -n 3 --dist loadfile --no-loadscope-reorder
+
 test: deps system-deps
 	@$(MAKE) --no-print-directory $(AXE)
 	@set -euo pipefail; \
 	PG_URL=$$(scripts/pg.sh start); \
 	trap 'scripts/pg.sh stop' EXIT; \
-	WIJKMONITOR_TEST_PG_URL=$$PG_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	WIJKMONITOR_TEST_PG_URL=$$PG_URL $(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 bench: $(DB)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

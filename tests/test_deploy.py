@@ -46,11 +46,9 @@ def nginx_binary() -> str:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, output_dir):
     nginx_binary()
-    from wijkmonitor.statistics import build
-    from tests.conftest import fresh_pg_database
+    from tests.conftest import built_pg_database  # a copy of build(url, national=False)
 
-    db = fresh_pg_database("deploy")
-    build(db, national=False)
+    db = built_pg_database(tmp_path_factory, "deploy")
     cookie_secret = secrets.token_hex(32)  # the same on every replica (XSRF and login cookies)
     replicas = []
     try:

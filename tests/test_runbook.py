@@ -49,7 +49,7 @@ PG_PORT = 54342
 PG_DIR = "/tmp/wm-pg-runbook"
 ADMIN_URL = f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/postgres"
 RUNBOOK_ADMIN_URL = "postgresql+psycopg:///postgres?host=/var/run/postgresql"
-APP_PORTS = range(8670, 8680)
+APP_PORTS = range(8670, 8680)  # this file's block: two replicas, the health check, nginx https and http
 STEPS = ("env", "rollen", "tls", "install", "build", "check")
 IS_ROOT = os.geteuid() == 0
 
@@ -206,11 +206,13 @@ def site(tmp_path_factory, output_dir):
     paths = {"/opt/wijkmonitor": str(ROOT), "/var/lib/wijkmonitor": str(dest / "var/lib/wijkmonitor"),
              "/var/backups/wijkmonitor": str(dest / "var/backups/wijkmonitor"),
              "/var/cache/wijkmonitor": str(dest / "var/cache/wijkmonitor"), "/etc/": f"{dest}/etc/"}
+    # All five ports from this file's own block: nginx starts only after the install and two builds, and the
+    # nginx block of benchmarks/_nginx.py is test_deploy.py's, which may run at the same time (pytest-xdist).
     ports = [free_port(APP_PORTS) for _ in range(1)]
     ports.append(free_port(range(ports[0] + 1, APP_PORTS.stop)))
     health_port = free_port(range(ports[1] + 1, APP_PORTS.stop))
-    https_port = free_port(_nginx.PORTS)
-    http_port = free_port(range(https_port + 1, _nginx.PORTS.stop))
+    https_port = free_port(range(health_port + 1, APP_PORTS.stop))
+    http_port = free_port(range(https_port + 1, APP_PORTS.stop))
     env_file = dest / "etc/wijkmonitor/env"
     shell_env = {"PATH": f"{dest}/usr/local/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG": "C.UTF-8",
                  "HOME": str(dest), "DESTDIR": str(dest), "WIJKMONITOR_REFRESH_CACHE": str(dest / "cache"),

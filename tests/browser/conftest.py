@@ -1,38 +1,37 @@
 """Fixtures for the browser tests.
 
 ``app_server`` is session-scoped and parametrised by backend: pytest groups the tests per backend, so one
-Streamlit server runs at a time (SQLite first, then PostgreSQL). Each server reads its own fixture database
-built from the shipped data with ``build(url, national=False)``; nothing touches data/wijkmonitor.sqlite.
+Streamlit server runs at a time (SQLite first, then PostgreSQL) in each pytest process (each xdist worker runs
+its own). Each server reads its own fixture database, a copy of ``build(url, national=False)`` from the shipped
+data (tests/conftest.py: ``built_sqlite`` / ``built_pg_database``); nothing touches data/wijkmonitor.sqlite.
 """
 from __future__ import annotations
 
 import pytest
 
 from benchmarks._browser import APP, StreamlitServer, goto_settled
-from wijkmonitor.statistics import build
 
 VIEWPORT = {"width": 1440, "height": 900}
 
 
 @pytest.fixture(scope="session")
 def browser_sqlite_url(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'app.sqlite'}"
-    build(url, national=False)
-    return url
+    from conftest import built_sqlite  # tests/conftest.py
+
+    return built_sqlite(tmp_path_factory, tmp_path_factory.mktemp("browser-db") / "app.sqlite")
 
 
 @pytest.fixture(scope="session")
-def browser_pg_url() -> str:
-    from conftest import fresh_pg_database  # tests/conftest.py (skips when no PostgreSQL is configured)
+def browser_pg_url(tmp_path_factory) -> str:
+    from conftest import built_pg_database  # tests/conftest.py (skips when no PostgreSQL is configured)
 
-    url = fresh_pg_database("browser")
-    build(url, national=False)
-    return url
+    return built_pg_database(tmp_path_factory, "browser")
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def app_server(request, output_dir, browser):
-    """A running ``streamlit run app.py`` on a free port of 8620-8629, against a fixture DB of one backend.
+    """A running ``streamlit run app.py`` on a free port of 8620-8629, against a fixture DB of one backend (its
+    log test-output/logs/streamlit-<backend>[-<xdist worker>].log).
 
     The first visit goes to the root URL. Streamlit decides once per process whether the app uses the legacy
     ``pages/`` directory mode; a first visit on a deep link can lock the whole process into that mode (the
@@ -43,7 +42,9 @@ def app_server(request, output_dir, browser):
     if backend == "postgresql":
         request.applymarker(pytest.mark.postgres)
     db_url = request.getfixturevalue("browser_sqlite_url" if backend == "sqlite" else "browser_pg_url")
-    server = StreamlitServer(APP, db_url, log_path=output_dir / "logs" / f"streamlit-{backend}.log")
+    from conftest import worker_suffix
+
+    server = StreamlitServer(APP, db_url, log_path=output_dir / "logs" / f"streamlit-{backend}{worker_suffix()}.log")
     server.backend = backend  # type: ignore[attr-defined]
     server.start()
     try:

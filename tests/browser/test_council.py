@@ -9,7 +9,6 @@ import re
 import pytest
 
 from benchmarks._browser import EXCEPTION, free_port, goto_settled
-from wijkmonitor.statistics import build
 
 from .editors import editor_server, editors_file, settle, sign_in
 from .test_editor_flow import choose
@@ -22,8 +21,9 @@ VIEWPORT = {"width": 1280, "height": 720}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, output_dir, browser):
-    db = f"sqlite:///{tmp_path_factory.mktemp('council-db') / 'app.sqlite'}"
-    build(db, national=False)
+    from conftest import built_sqlite  # tests/conftest.py: a copy of build(url, national=False)
+
+    db = built_sqlite(tmp_path_factory, tmp_path_factory.mktemp("council-db") / "app.sqlite")
     with editor_server(db, editors_file(tmp_path_factory.mktemp("editors")), browser,
                        output_dir / "logs" / "streamlit-council.log", port=free_port(PORTS)) as s:
         yield s

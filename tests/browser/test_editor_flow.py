@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from benchmarks._browser import goto_settled
-from wijkmonitor.statistics import build
 
 from .editors import editor_server, editors_file, settle, sign_in
 
@@ -17,8 +16,9 @@ UPLOAD = ("buurt_code,maand,leeftijdsgroep,dialoogsessies,bewoners_bereikt,meema
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, output_dir, browser):
-    db = f"sqlite:///{tmp_path_factory.mktemp('editor-db') / 'app.sqlite'}"
-    build(db, national=False)
+    from conftest import built_sqlite  # tests/conftest.py: a copy of build(url, national=False)
+
+    db = built_sqlite(tmp_path_factory, tmp_path_factory.mktemp("editor-db") / "app.sqlite")
     with editor_server(db, editors_file(tmp_path_factory.mktemp("editors")), browser,
                        output_dir / "logs" / "streamlit-editor.log") as s:
         yield s

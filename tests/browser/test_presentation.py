@@ -23,7 +23,6 @@ import pytest
 
 from benchmarks._browser import EXCEPTION, free_port, goto_settled
 from loaders import decks, programme
-from wijkmonitor.statistics import build
 
 from .editors import SIGN_IN, editor_server, editors_file, sign_in
 
@@ -93,9 +92,9 @@ CHECK_JS = r"""
 
 @pytest.fixture(scope="module")
 def deck_db(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('presentation-db') / 'app.sqlite'}"
-    build(url, national=False)
-    return url
+    from conftest import built_sqlite  # tests/conftest.py: a copy of build(url, national=False)
+
+    return built_sqlite(tmp_path_factory, tmp_path_factory.mktemp("presentation-db") / "app.sqlite")
 
 
 @pytest.fixture(scope="module")

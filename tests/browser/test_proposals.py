@@ -10,7 +10,6 @@ import pytest
 from benchmarks._browser import goto_settled
 from loaders import programme
 from metrics import proposals as pr
-from wijkmonitor.statistics import build
 
 from .editors import editor_server, editors_file, settle, sign_in
 
@@ -20,14 +19,14 @@ FRAME = "iframe[title*='diavoorstelling']"
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(request, tmp_path_factory, output_dir, browser):
-    if request.param == "sqlite":
-        db = f"sqlite:///{tmp_path_factory.mktemp('proposals-db') / 'app.sqlite'}"
-    else:
-        from conftest import fresh_pg_database  # tests/conftest.py (skips when no PostgreSQL is configured)
+    # tests/conftest.py: copies of build(url, national=False); PostgreSQL skips when it is not configured
+    from conftest import built_pg_database, built_sqlite
 
+    if request.param == "sqlite":
+        db = built_sqlite(tmp_path_factory, tmp_path_factory.mktemp("proposals-db") / "app.sqlite")
+    else:
         request.applymarker(pytest.mark.postgres)
-        db = fresh_pg_database("proposals")
-    build(db, national=False)
+        db = built_pg_database(tmp_path_factory, "proposals")
     with editor_server(db, editors_file(tmp_path_factory.mktemp("editors")), browser,
                        output_dir / "logs" / f"streamlit-proposals-{request.param}.log") as s:
         s.database_url_for_test = db  # type: ignore[attr-defined]
