@@ -37,6 +37,25 @@ class ConflictError(RuntimeError):
     """The record was changed by someone else since it was loaded."""
 
 
+def _check_values_and_texts(v: dict) -> list:
+    """The checks a target on a CBS metric and one on an own indicator share (in place): baseline and target
+    value numbers, owner and rationale given, the action link trimmed; returns the raw milestones list."""
+    for f in ("baseline_value", "target_value"):
+        try:
+            v[f] = float(v[f])
+        except (TypeError, ValueError):
+            raise ValueError(f"Veld {f}: geen getal") from None
+        if v[f] != v[f] or abs(v[f]) > 1e9:
+            raise ValueError(f"Veld {f}: ongeldig getal")
+    for f in ("owner", "rationale"):
+        if not str(v[f] or "").strip():
+            raise ValueError(f"Veld {f} is verplicht.")
+        v[f] = str(v[f]).strip()[:2000]
+    v["action_link"] = str(v["action_link"] or "").strip()[:500] or None
+    ms = v["milestones"] or []
+    return json.loads(ms) if isinstance(ms, str) and ms.strip() else ([] if isinstance(ms, str) else ms)
+
+
 def _pause(point: str) -> None:
     """Test hook (tests/test_backup.py kills a writer here, inside its transaction): when
     WIJKMONITOR_TEST_PAUSE names this point, touch the file WIJKMONITOR_TEST_PAUSE_FILE and wait."""
@@ -74,21 +93,7 @@ def validate_target(values: dict[str, Any], known_metrics: set[str], known_areas
             raise ValueError(f"Veld {f}: geen jaartal") from None
     if not 2000 <= v["baseline_year"] < v["target_year"] <= 2100:
         raise ValueError("Het doeljaar moet na het basisjaar liggen (tussen 2000 en 2100).")
-    for f in ("baseline_value", "target_value"):
-        try:
-            v[f] = float(v[f])
-        except (TypeError, ValueError):
-            raise ValueError(f"Veld {f}: geen getal") from None
-        if v[f] != v[f] or abs(v[f]) > 1e9:
-            raise ValueError(f"Veld {f}: ongeldig getal")
-    for f in ("owner", "rationale"):
-        if not str(v[f] or "").strip():
-            raise ValueError(f"Veld {f} is verplicht.")
-        v[f] = str(v[f]).strip()[:2000]
-    v["action_link"] = str(v["action_link"] or "").strip()[:500] or None
-    ms = v["milestones"] or []
-    if isinstance(ms, str):
-        ms = json.loads(ms) if ms.strip() else []
+    ms = _check_values_and_texts(v)
     clean = []
     for m in ms:
         y, val = int(m["year"]), float(m["value"])
@@ -297,21 +302,7 @@ def validate_own_target(values: dict[str, Any], known: dict[str, tuple[int, str]
     v["target_period"] = _own_period("target_period", v["target_period"], frequentie)
     if _period_index(v["target_period"]) <= _period_index(v["baseline_period"]):
         raise ValueError("De doelperiode moet na de basisperiode liggen.")
-    for f in ("baseline_value", "target_value"):
-        try:
-            v[f] = float(v[f])
-        except (TypeError, ValueError):
-            raise ValueError(f"Veld {f}: geen getal") from None
-        if v[f] != v[f] or abs(v[f]) > 1e9:
-            raise ValueError(f"Veld {f}: ongeldig getal")
-    for f in ("owner", "rationale"):
-        if not str(v[f] or "").strip():
-            raise ValueError(f"Veld {f} is verplicht.")
-        v[f] = str(v[f]).strip()[:2000]
-    v["action_link"] = str(v["action_link"] or "").strip()[:500] or None
-    ms = v["milestones"] or []
-    if isinstance(ms, str):
-        ms = json.loads(ms) if ms.strip() else []
+    ms = _check_values_and_texts(v)
     clean = []
     for m in ms:
         p, val = _own_period("milestones", m["periode"], frequentie), float(m["value"])
