@@ -35,3 +35,16 @@ def test_the_full_build_is_at_most_60_mb(tmp_path):
     assert size <= LIMIT_BYTES, f"database {size / 1e6:.2f} MB > 60 MB; largest: {top}"
     # the check itself sees the whole file: the pages it counts are the file
     assert sum(n for _, n in space_by_object(db)) == size
+
+
+def test_a_rebuild_does_not_keep_the_previous_builds_free_pages(tmp_path):
+    """Every statistics table is dropped and rewritten by a build; the file is compacted afterwards, so a
+    rebuilt database is as small as a fresh one (not the size of the largest build it ever held)."""
+    from wijkmonitor.statistics import build
+
+    url = f"sqlite:///{tmp_path / 'twice.sqlite'}"
+    build(url, national=False)
+    first = (tmp_path / "twice.sqlite").stat().st_size
+    out = build(url, national=False)
+    assert out["compacted"] is True
+    assert (tmp_path / "twice.sqlite").stat().st_size <= first * 1.02

@@ -22,8 +22,40 @@ def wanted() -> frozenset[str]:
 
 
 def build(url: str, national: bool = True, fail_after: str | None = None) -> dict:
-    """Rebuild the statistics from ``data/`` (one transaction; programme data is migrated, never dropped)."""
-    return _build(url, national=national, fail_after=fail_after, derive=DERIVE)
+    """Rebuild the statistics from ``data/`` (one transaction; programme data is migrated, never dropped).
+    On SQLite the file is then compacted: a rebuild drops and rewrites every statistics table, and without it the
+    freed pages of the previous build stay in the file (a rebuilt database would keep the size of the largest
+    build it ever held)."""
+    out = _build(url, national=national, fail_after=fail_after, derive=DERIVE)
+    out["compacted"] = compact(url)
+    return out
+
+
+def compact(url: str) -> bool:
+    """VACUUM the SQLite statistics file (not the programme file) when it holds free pages; False when another
+    process holds it (the next build compacts it) or on PostgreSQL (autovacuum does this there)."""
+    import sqlite3
+
+    from loaders.db import get_engine
+
+    eng = get_engine(url)
+    if eng.dialect.name != "sqlite":
+        return False
+    # the driver connection itself: VACUUM cannot run inside the transaction SQLAlchemy's connection begins
+    raw = eng.raw_connection()
+    try:
+        cur = raw.cursor()
+        if not cur.execute("PRAGMA main.freelist_count").fetchone()[0]:
+            return False
+        cur.execute("PRAGMA busy_timeout=2000")
+        cur.execute("VACUUM main")
+        return True
+    except sqlite3.OperationalError as exc:  # another process holds the file: the next build compacts it
+        if "locked" in str(exc) or "busy" in str(exc):
+            return False
+        raise
+    finally:
+        raw.close()
 
 
 def refresh(url: str, tables: Sequence[str] | None = None, gemeenten: Sequence[str] | None = None,
