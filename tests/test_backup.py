@@ -112,6 +112,10 @@ def pg_copy(subset_pg: str) -> str:
     admin = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE "{name}"')
+        # A template may have no other session: close what another fixture or a test of this worker left open
+        # on the shared subset database (it reconnects when it needs it again).
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": template})
         conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     admin.dispose()
     return url

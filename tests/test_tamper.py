@@ -335,7 +335,7 @@ def _dummy_args(fn, editor, url: str) -> dict:
               "target_id": 1, "expected_version": 1, "data": b"buurt_code,maand\n", "file_name": "x.csv",
               "known_buurten": {"BU09350403"}, "record": {}, "name": "Presentatie", "slides": ["titel"],
               "known_keys": {"titel"}, "deck_id": 1, "proposal": {}, "comparison_group": None, "reason": "",
-              "wanted": {"AantalInwoners_5"}, "derive": no_metric_store}
+              "wanted": {"AantalInwoners_5"}, "derive": no_metric_store, "known": {}}
     params = inspect.signature(fn).parameters
     missing = [p for p in params if p not in values and params[p].default is inspect.Parameter.empty]
     assert not missing, f"add a dummy value for {missing} of {fn.__name__}"

@@ -201,6 +201,7 @@ def test_editor_defines_uploads_and_the_pages_show_it(browser, server, output_di
         goto_settled(p, server.base_url + "/trends?pijler=bestaanszekerheid")
         assert "huurachterstand" not in p.inner_text("[data-testid='stMain']").lower()
         goto_settled(p, server.base_url + "/data?onderdeel=Eigen+metingen")
+        p.wait_for_selector("text=Aanmeldingen schuldhulpverlening", timeout=30_000)
         listing = p.inner_text("[data-testid='stMain']")
         assert "Aanmeldingen schuldhulpverlening" in listing and "huurachterstand" not in listing.lower()
     finally:
