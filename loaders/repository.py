@@ -277,3 +277,16 @@ def own_figures(url: str | None = None) -> pd.DataFrame:
         if not sa.inspect(c).has_table(t.name):
             return pd.DataFrame(columns=OWN_FIGURE_COLUMNS)
         return _frame(c, sa.select(t).order_by(t.c.indicator_id, t.c.area_code, t.c.sort_key))
+
+
+def published_bounds(url: str | None = None) -> dict[tuple[str, str, int, str], tuple[float | None, float | None]]:
+    """RIVM's published 95% intervals (observation_margins, loaded by a refresh of 50090NED/50120NED) by
+    (variable, age group, year, area): the export's lower/upper for a published value. Empty before any refresh
+    brought them."""
+    om = schema.observation_margins
+    with connect(url) as c:
+        if not sa.inspect(c).has_table(om.name):
+            return {}
+        rows = c.execute(sa.select(om.c.variable_code, om.c.age_group, om.c.year, om.c.area_code, om.c.lower,
+                                   om.c.upper)).all()
+    return {(v, g, int(y), a): (lo, hi) for v, g, y, a, lo, hi in rows if lo is not None or hi is not None}

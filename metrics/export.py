@@ -3,8 +3,9 @@
 Columns: area_code, area_name, area_level, year, period, metric_id, metric_label, pillar, value, lower, upper,
 unit, base_population, coverage, source, note. Missing values are empty cells, never 0. ``period`` is the year
 for the CBS/RIVM metrics and '2025' or '2025-K3' for the programme's own measurements (rows added by the
-composition root, metric_id 'eigen:…'); ``lower`` and ``upper`` are the 95% interval where one is known (own
-measurements: computed from their data, metrics/own.py).
+composition root, metric_id 'eigen:…'); ``lower`` and ``upper`` are the 95% interval where one is known: own
+measurements (computed from their data, metrics/own.py) and RIVM's published values once a refresh of
+50090NED/50120NED has loaded their intervals (observation_margins).
 Text cells that a spreadsheet would run as a formula (= + - @ tab CR) are neutralised with a leading '.
 
 CSV comes in two dialects: Dutch (the default for downloads: ';' separator, decimal comma, values rounded to
@@ -42,17 +43,28 @@ def default_areas(engine: Engine) -> list[str]:
     return codes
 
 
-def rows(engine: Engine, areas: Iterable[str], metrics: Iterable[Metric]) -> pd.DataFrame:
+Bounds = dict  # (variable, age group, year, area) -> (lower, upper): RIVM's published intervals
+
+
+def _bounds(m: Metric, r, bounds: Bounds | None) -> tuple[float | None, float | None]:
+    """The published 95% interval of a published value (never of a value the dashboard computed or derived)."""
+    if not bounds or not r.present or r.method != "gepubliceerd" or m.kind == "ratio" or not m.variable:
+        return None, None
+    return bounds.get((m.variable, m.age_group, int(r.year), r.area_code), (None, None))
+
+
+def rows(engine: Engine, areas: Iterable[str], metrics: Iterable[Metric], bounds: Bounds | None = None) -> pd.DataFrame:
     out = []
     for m in metrics:
         years = engine.years(m)
         for a in areas:
             for y in years:
                 r = engine.value(m, a, y)
+                lo, hi = _bounds(m, r, bounds)
                 out.append({
                     "area_code": a, "area_name": engine.name(a), "area_level": engine.level.get(a, "selectie"),
                     "year": y, "period": str(y), "metric_id": m.id, "metric_label": m.label, "pillar": m.pillar,
-                    "value": r.value if r.present else None, "lower": None, "upper": None, "unit": m.unit,
+                    "value": r.value if r.present else None, "lower": lo, "upper": hi, "unit": m.unit,
                     "base_population": r.base_population, "coverage": r.coverage,
                     "source": ", ".join(r.sources) if r.sources else ", ".join(m.sources),
                     "note": "; ".join(x for x in [r.status if r.status != "ok" else "", r.method if r.method != "-" else "",
@@ -71,8 +83,8 @@ def combined(cbs: pd.DataFrame, own: pd.DataFrame | None) -> pd.DataFrame:
     return pd.concat([cbs, own[COLUMNS]], ignore_index=True)
 
 
-def table(engine: Engine, catalog: Catalog, areas: list[str] | None = None) -> pd.DataFrame:
-    return rows(engine, areas or default_areas(engine), catalog.available())
+def table(engine: Engine, catalog: Catalog, areas: list[str] | None = None, bounds: Bounds | None = None) -> pd.DataFrame:
+    return rows(engine, areas or default_areas(engine), catalog.available(), bounds)
 
 
 def neutralise(df: pd.DataFrame) -> pd.DataFrame:

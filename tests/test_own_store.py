@@ -283,3 +283,35 @@ def test_the_maastricht_map_draws_an_own_indicator_given_for_its_buurten():
     assert "Maastricht: 900" in m.summary and "1 niet getoond" in m.summary
     assert [e.count for e in m.entries][-1] == 2  # 'geen gegevens' counts the withheld and the missing buurt
     assert "5" not in list(m.table["Waarde"])  # the withheld count itself never appears
+
+
+def test_the_export_carries_rivms_published_bounds_once_a_refresh_loaded_them(loaded):
+    """lower/upper for a published RIVM value come from observation_margins (as a refresh of 50090NED/50120NED
+    stores them); a computed or derived value (a group, Maastricht as a sum) never gets them."""
+    import sqlalchemy as sa
+
+    from loaders import schema, staging
+    from loaders.db import transaction
+
+    cat = load()
+    m = cat.get("moeite_met_rondkomen")
+    eng = stored_engine(loaded)
+    r = eng.value(m, "BU09350403", 2020)
+    assert r.present and r.method == "gepubliceerd"
+    before = documents.export_table(eng, cat, loaded)
+    assert before[before["metric_id"] == m.id]["lower"].isna().all()  # nothing loaded: no bounds, none invented
+    with transaction(loaded) as conn:
+        staging.ensure_tables(conn)
+        conn.execute(schema.observation_margins.insert(), [
+            {"area_code": "BU09350403", "year": 2020, "variable_code": m.variable, "age_group": m.age_group,
+             "source_key": "test-margins", "lower": r.value - 2.9, "upper": r.value + 3.2}])
+    try:
+        df = documents.export_table(eng, cat, loaded)
+        row = df[(df["metric_id"] == m.id) & (df["area_code"] == "BU09350403") & (df["year"] == 2020)].iloc[0]
+        assert row["lower"] == pytest.approx(r.value - 2.9) and row["upper"] == pytest.approx(r.value + 3.2)
+        others = df[(df["metric_id"] == m.id) & ~((df["area_code"] == "BU09350403") & (df["year"] == 2020))]
+        assert others["lower"].isna().all()
+    finally:
+        with transaction(loaded) as conn:
+            conn.execute(schema.observation_margins.delete().where(
+                schema.observation_margins.c.source_key == "test-margins"))

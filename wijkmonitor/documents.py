@@ -16,7 +16,8 @@ def export_table(engine, catalog, url: str | None = None, include_intern: bool =
 
     from .own import export_rows
 
-    return export_mod.combined(export_mod.table(engine, catalog), export_rows(engine, url, include_intern))
+    cbs = export_mod.table(engine, catalog, bounds=repository.published_bounds(url))
+    return export_mod.combined(cbs, export_rows(engine, url, include_intern))
 
 
 def export(out: Path, url: str | None = None, include_intern: bool = False) -> int:
