@@ -50,4 +50,7 @@ def sign_in(page) -> None:
     page.get_by_label("Gebruikersnaam").fill(USER)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_selector(SIGNED_IN, timeout=30_000)
+    # As long as the other waits of these tests: the submit is handled once the running script run reaches its next
+    # Streamlit call (on Doelen that can be after the proposals are computed), and under pytest-xdist three workers
+    # share two cores. 30 s was once too short there (test_proposals, PostgreSQL).
+    page.wait_for_selector(SIGNED_IN, timeout=90_000)
