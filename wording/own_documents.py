@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from metrics.briefing import FOCUS_AREAS, MAASTRICHT, PILLAR_ORDER
 from metrics.slides import Context
 
+from .slide_objects import BigNumber, Slide
+
 KEY = "eigen"                   # slide key: eigen:<pijler>
 QUESTION = "Eigen metingen: {pillar}"
 SOURCE_WORD = "eigen meting"
@@ -136,8 +138,6 @@ def slides(ctx: Context, key: str) -> list:
     """The slides of ``eigen:<pijler>``: one per indicator of the pillar, at most three numbers each (Nazareth,
     Pottenberg and, when it was given, Maastricht), with interval, n and change under each number; [] when the
     pillar has no figure a visitor may see."""
-    from .slides import BigNumber, Slide
-
     pillar = key.partition(":")[2]
     own = of(ctx)
     out = []

@@ -46,7 +46,7 @@ from .cards import note as card_note
 from .change import TONE_SHORT, card_change, change_phrase, movement_text
 from .numbers import count_word
 
-MAX_NUMBERS = 3
+from .slide_objects import MAX_NUMBERS, BigNumber, ChartRef, Slide  # noqa: E402,F401 (re-exported)
 DEFAULT_DECK: tuple[str, ...] = ("doelen", "pijler:bestaanszekerheid", "pijler:positieve_gezondheid",
                                  "pijler:gelijke_kansen", "goed", "minder_goed", "kalender", "participatie")
 QUESTIONS = {
@@ -72,53 +72,6 @@ STATUS_SENTENCE = {
 
 
 # ---------------------------------------------------------------------------------------------- objects
-
-@dataclass(frozen=True)
-class BigNumber:
-    value: str                 # as shown: "25,3%", "<10", "juni 2030"
-    label: str                 # what it is: "Moeite met rondkomen", "Doel 2030"
-    year: str                  # "2020", "sep. 2025 – okt. 2025"
-    source: str                # "RIVM/CBS 50090NED"
-    area: str = ""             # "Nazareth"
-    note: str = ""             # words only: "verbeterd sinds 2012"
-    kind: str = "meting"       # meting (a statistic from the engine) | doel | register | kalender
-    raw: float | None = None
-    metric_id: str | None = None
-    area_code: str | None = None
-
-
-@dataclass(frozen=True)
-class ChartRef:
-    """What to draw next to the numbers; the renderers build it from the same engine."""
-
-    kind: str                  # trend | kaart
-    metric_id: str = ""
-    areas: tuple[str, ...] = ()
-    baseline_year: int | None = None
-    trajectory: tuple[tuple[int, float], ...] = ()
-    alt: str = ""              # text alternative (with the figures)
-
-
-@dataclass(frozen=True)
-class Slide:
-    key: str
-    question: str
-    title: str
-    numbers: tuple[BigNumber, ...]
-    text: str
-    notes: str
-    sources: tuple[str, ...] = ()
-    chart: ChartRef | None = None
-    bullets: tuple[str, ...] = ()
-
-    def __post_init__(self):
-        if len(self.numbers) > MAX_NUMBERS:
-            raise ValueError(f"dia {self.key}: meer dan {MAX_NUMBERS} getallen")
-
-    @property
-    def source_line(self) -> str:
-        return ("Bron: " + "; ".join(self.sources)) if self.sources else ""
-
 
 def built_text(v: DataVersion) -> str:
     return fmt.date(v.built_at) if v.built_at else "onbekend"
