@@ -32,6 +32,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -272,7 +273,7 @@ def site(tmp_path_factory, output_dir):
         yield {"dest": dest, "env_file": env_file, "env": read_env_file(env_file), "ports": ports,
                "health_port": health_port, "proxy": proxy, "tls": ctx, "run": run, "ok": ok,
                "before_build": before_build, "build_runs": build_runs, "shell_env": shell_env, "units": units,
-               "paths": paths}
+               "paths": paths, "replicas": started[:len(ports)]}
     finally:
         if proxy:
             proxy.stop()
@@ -320,14 +321,45 @@ def test_owner_builds_and_rebuilds_and_the_reader_reads_every_table(site):
         admin.dispose()
 
 
+def dump_replica_stacks(site, why: str) -> str:
+    """SIGUSR1 to every replica (docs/deploy.md, Logs): each writes its threads' stacks to its log; returned."""
+    out = []
+    for u in site["replicas"]:
+        mark = u.log.stat().st_size
+        os.kill(u.proc.pid, signal.SIGUSR1)
+        time.sleep(1.0)
+        out.append(f"--- replica {u.instance} ({why}) ---\n" + u.log.read_bytes()[mark:].decode("utf-8", "replace"))
+    return "\n".join(out)
+
+
+def test_usr1_writes_every_threads_stack_to_the_replicas_log_and_keeps_it_running(site):
+    for u in site["replicas"]:  # the handler is registered when app.py first runs: a replica that served a page
+        assert open_page(f"http://127.0.0.1:{u.instance}", "", timeout=180).ok
+    dump = dump_replica_stacks(site, "test")
+    assert dump.count("Thread 0x") >= 2 * len(site["replicas"]), dump[-2000:]  # all threads, of each replica
+    assert "streamlit" in dump and "(most recent call first)" in dump
+    assert all(u.proc.poll() is None for u in site["replicas"])
+    status, body, _ = fetch(site["proxy"].base_url + "/gezondheid", site["tls"])
+    assert (status, body.strip()) == (200, "ok")
+
+
 def test_every_page_through_nginx_as_the_reader(site, output_dir):
+    """Each page once, as a new visitor. A visit that times out gets the replicas' stacks written to
+    logs/runbook-stalls.txt (for a diagnosis) and one more try; a page that fails twice fails the test."""
     proxy, ctx = site["proxy"], site["tls"]
-    failed = {}
+    failed, stalls = {}, []
     for spec in navigation():
         v = open_page(proxy.base_url, spec.route, ssl_context=ctx, timeout=180)
+        if not v.ok and any(e.startswith("timeout") for e in v.errors):
+            stalls.append(f"/{spec.route}: {v.errors}\n" + dump_replica_stacks(site, spec.route))
+            v = open_page(proxy.base_url, spec.route, ssl_context=ctx, timeout=180)
         if not v.ok:
             failed[spec.route or "/"] = v.errors
-    assert not failed, failed
+    if stalls:  # kept, and named in the run's warnings summary, also when the second try passed
+        (output_dir / "logs" / "runbook-stalls.txt").write_text("\n\n".join(stalls), encoding="utf-8")
+        warnings.warn(f"runbook: {len(stalls)} page visit(s) timed out once; stacks in logs/runbook-stalls.txt:\n"
+                      + "\n".join(stalls)[:3000])
+    assert not failed, (failed, "\n".join(stalls)[-6000:])
     rss = {}  # for the sizing section of the runbook (recorded, not asserted)
     for p in site["ports"]:
         for pid in filter(str.isdigit, os.listdir("/proc")):

@@ -1,9 +1,11 @@
 """Small Streamlit components shared by pages: source line, cards, text alternatives, downloads."""
 from __future__ import annotations
 
+import faulthandler
 import importlib
 import logging
 import re
+import signal
 from typing import Callable, Iterable
 
 import altair as alt
@@ -20,6 +22,12 @@ from metrics import export
 from metrics.catalog import Metric
 
 LICENCE_LINE = "Bron: CBS, RIVM — licentie CC BY 4.0"
+
+# For the operator of a replica that seems stuck: `systemctl kill -s USR1 wijkmonitor@8501` writes the stack of
+# every thread to the journal (docs/deploy.md), without stopping the process. Registered once per process (this
+# module is imported by app.py before any page runs).
+if hasattr(signal, "SIGUSR1"):
+    faulthandler.register(signal.SIGUSR1, all_threads=True, chain=False)
 TTL = int(settings.get("WIJKMONITOR_CACHE_TTL_S"))
 
 # Chart text (WCAG 1.4.3; axe does not check text inside the charts' SVG): Streamlit's chart theme draws axis
