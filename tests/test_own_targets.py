@@ -390,11 +390,12 @@ def test_intern_indicators_and_their_targets_stay_with_editors(loaded):
     ed, eng = _editor(), stored_engine(loaded)
     inds, figs = _state(loaded)
     tid = _target(loaded, ed, eng, inds["vertrouwen_intern"], NAZ, "2025", 60.0, "2030")
+    shown = _target(loaded, ed, eng, inds["invloed_op_buurt"], NAZ, "2025", 41.0, "2031")  # a public one beside it
     rows = loader_programme.list_own_targets(loaded)
     public, pfigs = _state(loaded, include_intern=False)
     assert "vertrouwen_intern" not in public
     cards = doelen_own.own_target_cards(public.values(), rows, pfigs, eng.name, TODAY)
-    assert cards and tid not in {c.target.id for c in cards}
+    assert shown in {c.target.id for c in cards} and tid not in {c.target.id for c in cards}
     assert tid in {c.target.id for c in doelen_own.own_target_cards(inds.values(), rows, figs, eng.name, TODAY)}
     props = doelen_own.open_own_proposals(public.values(), pfigs, loader_programme.list_own_proposal_decisions(loaded),
                                           rows)
