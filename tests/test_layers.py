@@ -6,6 +6,7 @@ loaders|metrics|reports`, which hand over to `wijkmonitor.__main__`.
 """
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -53,3 +54,23 @@ def test_an_upward_import_breaks_the_contract(tree, module, line, broken):
     r = _lint(tree)
     assert r.returncode != 0
     assert broken in r.stdout, r.stdout
+
+
+def test_no_page_loads_the_computation_only_libraries():
+    """Pages read what the build and the uploads computed: importing everything app.py and views/ import (a
+    page's whole import tree) must not load scipy, which only computes own-measurement intervals (about 400
+    modules that Streamlit's per-run bookkeeping would otherwise walk on every page load)."""
+    imports = set()
+    for script in [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py"))]:
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imports |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imports |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    code = ("import importlib, sys\n"
+            f"for name in {sorted(imports)!r}:\n"
+            "    try:\n        importlib.import_module(name)\n    except ModuleNotFoundError:\n        pass\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in ('scipy',)}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
