@@ -139,7 +139,8 @@ def test_editor_defines_uploads_and_the_pages_show_it(browser, server, output_di
         trends = page.inner_text("[data-testid='stMain']")
         assert "perioden 2025-K2, 2025-K3" in trends
         assert "Niet getoond (kleine aantallen): Pottenberg (2025-K3)" in trends
-        assert page.locator("[data-testid='stVegaLiteChart']").count() >= 2
+        page.wait_for_function("document.querySelectorAll(\"[data-testid='stVegaLiteChart']\").length >= 2",
+                               timeout=60_000)  # drawn after the script run
         page.get_by_text("verticale streep: 95%-interval").first.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / f"own-trends-{backend}.png"))
 
@@ -149,7 +150,8 @@ def test_editor_defines_uploads_and_the_pages_show_it(browser, server, output_di
         page.get_by_text("Eigen metingen op de kaart (1)").click()
         settle(page)
         page.wait_for_selector("text=3 van 44 buurten met een getoond cijfer", timeout=30_000)
-        assert page.locator("[data-testid='stVegaLiteChart']").count() >= 2
+        page.wait_for_function("document.querySelectorAll(\"[data-testid='stVegaLiteChart']\").length >= 2",
+                               timeout=60_000)  # drawn after the script run
         page.get_by_text("3 van 44 buurten met een getoond cijfer").scroll_into_view_if_needed()
         page.screenshot(path=str(shots / f"own-kaart-{backend}.png"))
 
