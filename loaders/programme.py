@@ -221,18 +221,26 @@ def update_target(url: str | None, editor: Editor, target_id: int, expected_vers
     editor = require_editor(editor)
     v = validate_target(values, known_metrics, known_areas)
     with transaction(url) as conn:
-        old = conn.execute(sa.select(targets).where(targets.c.id == target_id)).mappings().first()
-        if old is None:
-            raise ConflictError(f"Doel {target_id} bestaat niet meer; niets opgeslagen.")
-        res = conn.execute(targets.update()
-                           .where(targets.c.id == target_id, targets.c.version == expected_version)
-                           .values(**v, updated_by=editor.name, updated_at=_now(), version=expected_version + 1))
-        if res.rowcount != 1:
-            raise ConflictError(f"Dit doel is intussen gewijzigd door {old['updated_by']} (versie {old['version']}). "
-                                "Uw wijziging is niet opgeslagen; laad het doel opnieuw en probeer het nog eens.")
-        _pause("target")
-        _log(conn, editor, "targets", target_id, "update", {k: old[k] for k in TARGET_FIELDS}, v)
+        _update_locked(conn, editor, targets, target_id, expected_version, v, TARGET_FIELDS, pause="target")
     return expected_version + 1
+
+
+def _update_locked(conn: sa.Connection, editor: Editor, table: sa.Table, target_id: int, expected_version: int,
+                   v: dict[str, Any], fields, pause: str | None = None) -> None:
+    """Optimistic locking of one target row (CBS or own): write ``v`` only if the row is still at
+    ``expected_version``, else a Dutch ConflictError naming who saved in between; logged in the change log."""
+    old = conn.execute(sa.select(table).where(table.c.id == target_id)).mappings().first()
+    if old is None:
+        raise ConflictError(f"Doel {target_id} bestaat niet meer; niets opgeslagen.")
+    res = conn.execute(table.update()
+                       .where(table.c.id == target_id, table.c.version == expected_version)
+                       .values(**v, updated_by=editor.name, updated_at=_now(), version=expected_version + 1))
+    if res.rowcount != 1:
+        raise ConflictError(f"Dit doel is intussen gewijzigd door {old['updated_by']} (versie {old['version']}). "
+                            "Uw wijziging is niet opgeslagen; laad het doel opnieuw en probeer het nog eens.")
+    if pause:
+        _pause(pause)
+    _log(conn, editor, table.name, target_id, "update", {k: old[k] for k in fields}, v)
 
 
 def _missing(url: str | None, table: sa.Table) -> pd.DataFrame | None:
@@ -337,16 +345,7 @@ def update_own_target(url: str | None, editor: Editor, target_id: int, expected_
     editor = require_editor(editor)
     v = validate_own_target(values, known, known_areas)
     with transaction(url) as conn:
-        old = conn.execute(sa.select(own_targets).where(own_targets.c.id == target_id)).mappings().first()
-        if old is None:
-            raise ConflictError(f"Doel {target_id} bestaat niet meer; niets opgeslagen.")
-        res = conn.execute(own_targets.update()
-                           .where(own_targets.c.id == target_id, own_targets.c.version == expected_version)
-                           .values(**v, updated_by=editor.name, updated_at=_now(), version=expected_version + 1))
-        if res.rowcount != 1:
-            raise ConflictError(f"Dit doel is intussen gewijzigd door {old['updated_by']} (versie {old['version']}). "
-                                "Uw wijziging is niet opgeslagen; laad het doel opnieuw en probeer het nog eens.")
-        _log(conn, editor, "own_targets", target_id, "update", {k: old[k] for k in OWN_TARGET_FIELDS}, v)
+        _update_locked(conn, editor, own_targets, target_id, expected_version, v, OWN_TARGET_FIELDS)
     return expected_version + 1
 
 

@@ -23,8 +23,9 @@ TODAY = dt.date(2026, 12, 1)
 PASSWORD = "correct horse battery"
 ACCOUNTS = {"pm": auth.hash_password(PASSWORD)}
 
-DEFS = b'''
-[[indicator]]
+# The made-up indicators of every own-measurement test, by id; zichtbaarheid is chosen per test (defs()).
+INDICATORS = {
+    "schuldhulp_aanmeldingen": """\
 id = "schuldhulp_aanmeldingen"
 label = "Aanmeldingen schuldhulpverlening"
 pijler = "bestaanszekerheid"
@@ -34,8 +35,8 @@ richting = "lager_beter"
 definitie = "Aanmeldingen bij de schuldhulpverlening per 1.000 huishoudens, per kwartaal."
 bron = "Gemeente Maastricht, schuldhulpverlening"
 frequentie = "kwartaal"
-
-[[indicator]]
+""",
+    "deelnemers_activiteiten": """\
 id = "deelnemers_activiteiten"
 label = "Deelnemers aan buurtactiviteiten"
 pijler = "gelijke_kansen"
@@ -45,8 +46,8 @@ richting = "neutraal"
 definitie = "Aantal deelnemers aan activiteiten in het buurthuis, per kwartaal."
 bron = "Buurthuis, deelnemersregistratie"
 frequentie = "kwartaal"
-
-[[indicator]]
+""",
+    "ervaren_gezondheid": """\
 id = "ervaren_gezondheid"
 label = "Ervaren gezondheid (rapportcijfer)"
 pijler = "positieve_gezondheid"
@@ -56,8 +57,8 @@ richting = "hoger_beter"
 definitie = "Gemiddeld rapportcijfer voor de eigen gezondheid in de bewonerspeiling."
 bron = "Bewonerspeiling Veerkrachtige Wijken"
 frequentie = "jaar"
-
-[[indicator]]
+""",
+    "invloed_op_buurt": """\
 id = "invloed_op_buurt"
 label = "Ik heb invloed op wat er in mijn buurt gebeurt"
 pijler = "positieve_gezondheid"
@@ -67,8 +68,41 @@ richting = "hoger_beter"
 definitie = "Aandeel (helemaal) mee eens in de bewonerspeiling."
 bron = "Bewonerspeiling Veerkrachtige Wijken"
 frequentie = "jaar"
-zichtbaarheid = "intern"
-'''
+""",
+    "vertrouwen_intern": """\
+id = "vertrouwen_intern"
+label = "Vertrouwen in de wijkteams (intern)"
+pijler = "positieve_gezondheid"
+soort = "steekproef"
+eenheid = "percentage"
+richting = "hoger_beter"
+definitie = "Aandeel met (veel) vertrouwen in de wijkteams."
+bron = "Interne peiling"
+frequentie = "jaar"
+""",
+    "kinderen_voorschool": """\
+id = "kinderen_voorschool"
+label = "Kinderen in de voorschool"
+pijler = "gelijke_kansen"
+soort = "aantal"
+eenheid = "aantal"
+richting = "hoger_beter"
+definitie = "Kinderen van 2 tot 4 jaar met een plaats in de voor- en vroegschoolse educatie."
+bron = "GGD Zuid Limburg, VVE-monitor"
+frequentie = "jaar"
+""",
+}
+
+
+def defs(*ids: str, intern: tuple[str, ...] = ()) -> bytes:
+    """A definitions file (TOML) with the indicators ``ids`` in that order; those in ``intern`` marked intern."""
+    return "\n".join("[[indicator]]\n" + INDICATORS[i] + ('zichtbaarheid = "intern"\n' if i in intern else "")
+                     for i in ids).encode()
+
+
+DEFS = defs("schuldhulp_aanmeldingen", "deelnemers_activiteiten", "ervaren_gezondheid", "invloed_op_buurt",
+            intern=("invloed_op_buurt",))
+
 
 UPLOADS = (
     ("schuldhulp_aanmeldingen", "gebiedscode;periode;teller;noemer\n"
@@ -88,8 +122,9 @@ def editor() -> auth.Editor:
     return ed
 
 
-def populate(url: str) -> None:
-    """Define the four indicators and upload their values into a built database (user tables migrated)."""
+def load(url: str, definitions: bytes, uploads) -> None:
+    """Into a built database: migrate the programme tables, define ``definitions`` and upload ``uploads``
+    (``[(indicator id, CSV text), ...]``, in order), all as the made-up editor, on TODAY."""
     from loaders.db import get_engine
     from loaders.migrations import migrate_user_tables
     from wijkmonitor import own
@@ -97,6 +132,11 @@ def populate(url: str) -> None:
     with get_engine(url).begin() as conn:
         migrate_user_tables(conn)
     ed = editor()
-    own.define_file(url, ed, DEFS, "def.toml")
-    for ident, text in UPLOADS:
-        own.upload(url, ed, ident, text.encode(), f"{ident}.csv", today=TODAY)
+    own.define_file(url, ed, definitions, "def.toml")
+    for i, (ident, text) in enumerate(uploads):
+        own.upload(url, ed, ident, text.encode(), f"{ident}-{i}.csv", today=TODAY)
+
+
+def populate(url: str) -> None:
+    """Define the four indicators and upload their values into a built database (user tables migrated)."""
+    load(url, DEFS, UPLOADS)

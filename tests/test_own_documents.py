@@ -10,7 +10,6 @@ one-page briefing (PDF and PPTX), the full briefing (PPTX and PDF) and the CLI, 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import io
 import re
 import subprocess
@@ -20,56 +19,19 @@ import pytest
 from pptx import Presentation
 
 from conftest import ROOT, fresh_url
-from loaders import auth, decks, repository
-from loaders.db import get_engine
-from loaders.migrations import migrate_user_tables
+from own_made_up import TODAY, defs, load
+from loaders import decks, repository
 from charts import slide_charts
 from metrics import fmt
 from reports import briefing as rb
 from reports import onepage as onepage_report
 from test_briefing_export import _preview, _slide_problems, slide_text
-from wijkmonitor import documents, own, statistics
+from wijkmonitor import documents, statistics
 from wording import onepage, own_documents, slides
 
-ACCOUNTS = {"pm": auth.hash_password("correct horse battery")}
-TODAY = dt.date(2026, 12, 1)
 NAZ, POT, GM = "BU09350403", "BU09350203", "GM0935"
 
-DEFS = b'''
-[[indicator]]
-id = "schuldhulp_aanmeldingen"
-label = "Aanmeldingen schuldhulpverlening"
-pijler = "bestaanszekerheid"
-soort = "register"
-eenheid = "per_1000"
-richting = "lager_beter"
-definitie = "Aanmeldingen bij de schuldhulpverlening per 1.000 huishoudens, per kwartaal."
-bron = "Gemeente Maastricht, schuldhulpverlening"
-frequentie = "kwartaal"
-
-[[indicator]]
-id = "invloed_op_buurt"
-label = "Ik heb invloed op wat er in mijn buurt gebeurt"
-pijler = "positieve_gezondheid"
-soort = "steekproef"
-eenheid = "percentage"
-richting = "hoger_beter"
-definitie = "Aandeel (helemaal) mee eens in de bewonerspeiling."
-bron = "Bewonerspeiling Veerkrachtige Wijken"
-frequentie = "jaar"
-zichtbaarheid = "intern"
-
-[[indicator]]
-id = "kinderen_voorschool"
-label = "Kinderen in de voorschool"
-pijler = "gelijke_kansen"
-soort = "aantal"
-eenheid = "aantal"
-richting = "hoger_beter"
-definitie = "Kinderen van 2 tot 4 jaar met een plaats in de voor- en vroegschoolse educatie."
-bron = "GGD Zuid Limburg, VVE-monitor"
-frequentie = "jaar"
-'''
+DEFS = defs("schuldhulp_aanmeldingen", "invloed_op_buurt", "kinderen_voorschool", intern=("invloed_op_buurt",))
 
 # Made-up test uploads (never shipped). Schuldhulp: Pottenberg has 7 aanmeldingen in 2025-K3 (rate 5,6 per 1.000),
 # under the threshold of 10. Voorschool: the whole wijk WK093504 and every buurt of it; BU09350404 has 5 (primary),
@@ -85,24 +47,12 @@ OWN_DECK = ("titel", "pijler:bestaanszekerheid", "eigen:bestaanszekerheid", "eig
             "eigen:gelijke_kansen", "bronnen")
 
 
-def _editor():
-    ed = auth.login_with_password("pm", "correct horse battery", ACCOUNTS)
-    assert ed is not None
-    return ed
-
-
 def load_made_up(url: str) -> str:
     """Build ``url`` (no national file) and load the three made-up indicators (one intern) and four uploads;
     also used by the browser test of the Presentatie page (tests/browser/test_own_presentation.py)."""
     statistics.build(url, national=False)
-    with get_engine(url).begin() as conn:
-        migrate_user_tables(conn)
-    ed = _editor()
-    own.define_file(url, ed, DEFS, "def.toml")
-    for text, name in ((K2, "k2.csv"), (K3, "k3.csv")):
-        own.upload(url, ed, "schuldhulp_aanmeldingen", text.encode(), name, today=TODAY)
-    own.upload(url, ed, "invloed_op_buurt", PEILING.encode(), "peiling.csv", today=TODAY)
-    own.upload(url, ed, "kinderen_voorschool", VOORSCHOOL.encode(), "vve.csv", today=TODAY)
+    load(url, DEFS, [("schuldhulp_aanmeldingen", K2), ("schuldhulp_aanmeldingen", K3), ("invloed_op_buurt", PEILING),
+                     ("kinderen_voorschool", VOORSCHOOL)])
     return url
 
 

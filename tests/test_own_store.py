@@ -3,14 +3,12 @@ build id), kept through rebuilds and re-applied refreshes, secondary suppression
 change rule of the CBS metrics, quarters in time order, and the export with period and 95% interval."""
 from __future__ import annotations
 
-import datetime as dt
 import io
-import itertools
 
 import pandas as pd
 import pytest
 
-from loaders import auth, repository
+from loaders import repository
 from loaders.db import get_engine
 from loaders.migrations import migrate_user_tables
 from metrics import export, own as own_metrics
@@ -22,45 +20,15 @@ from wijkmonitor import documents, own, statistics
 from wording.export import dutch_table
 
 from conftest import fresh_url
+from own_made_up import TODAY, defs, editor, load
 
-ACCOUNTS = {"pm": auth.hash_password("correct horse battery")}
-TODAY = dt.date(2026, 12, 1)
 
-DEFS = b'''
-[[indicator]]
-id = "schuldhulp_aanmeldingen"
-label = "Aanmeldingen schuldhulpverlening"
-pijler = "bestaanszekerheid"
-soort = "register"
-eenheid = "per_1000"
-richting = "lager_beter"
-definitie = "Aanmeldingen bij de schuldhulpverlening per 1.000 huishoudens, per kwartaal."
-bron = "Gemeente Maastricht, schuldhulpverlening"
-frequentie = "kwartaal"
-
-[[indicator]]
-id = "invloed_op_buurt"
-label = "Ik heb invloed op wat er in mijn buurt gebeurt"
-pijler = "positieve_gezondheid"
-soort = "steekproef"
-eenheid = "percentage"
-richting = "hoger_beter"
-definitie = "Aandeel (helemaal) mee eens in de bewonerspeiling."
-bron = "Bewonerspeiling Veerkrachtige Wijken"
-frequentie = "jaar"
-zichtbaarheid = "intern"
-'''
+DEFS = defs("schuldhulp_aanmeldingen", "invloed_op_buurt", intern=("invloed_op_buurt",))
 
 # Made-up test uploads (never shipped): Pottenberg has 7 aanmeldingen in 2025-K3, under the threshold of 10.
 K2 = "gebiedscode;periode;teller;noemer\nBU09350403;2025-K2;40;1250\nBU09350203;2025-K2;30;1245\nGM0935;2025-K2;900;60000\n"
 K3 = "gebiedscode;periode;teller;noemer\nBU09350403;2025-K3;12;1250\nBU09350203;2025-K3;7;1245\nGM0935;2025-K3;880;60000\n"
 PEILING = "gebiedscode;periode;aandeel;n\nBU09350403;2025;31,0;240\nBU09350203;2025;28,0;210\n"
-
-
-def _editor():
-    ed = auth.login_with_password("pm", "correct horse battery", ACCOUNTS)
-    assert ed is not None
-    return ed
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -70,13 +38,7 @@ def loaded(request, tmp_path_factory):
         request.applymarker(pytest.mark.postgres)
     url = fresh_url(request.param, tmp_path_factory.mktemp("own"))
     statistics.build(url, national=False)
-    with get_engine(url).begin() as conn:
-        migrate_user_tables(conn)
-    ed = _editor()
-    own.define_file(url, ed, DEFS, "def.toml")
-    for text, name in ((K2, "k2.csv"), (K3, "k3.csv")):
-        own.upload(url, ed, "schuldhulp_aanmeldingen", text.encode(), name, today=TODAY)
-    own.upload(url, ed, "invloed_op_buurt", PEILING.encode(), "peiling.csv", today=TODAY)
+    load(url, DEFS, [("schuldhulp_aanmeldingen", K2), ("schuldhulp_aanmeldingen", K3), ("invloed_op_buurt", PEILING)])
     return url
 
 
@@ -176,7 +138,7 @@ def test_uploads_are_in_the_metric_store_with_intervals_and_suppression(loaded):
 
 def test_an_upload_writes_a_new_build_id_in_its_transaction(loaded):
     before = repository.build_id(loaded)
-    own.upload(loaded, _editor(), "invloed_op_buurt", PEILING.encode(), "peiling.csv", today=TODAY)
+    own.upload(loaded, editor(), "invloed_op_buurt", PEILING.encode(), "peiling.csv", today=TODAY)
     assert repository.build_id(loaded) != before
 
 

@@ -16,55 +16,20 @@ import sqlalchemy as sa
 
 from loaders import auth, programme as loader_programme, repository
 from loaders.db import get_engine, transaction
-from loaders.migrations import migrate_user_tables, own_proposal_decisions, own_targets
+from loaders.migrations import own_proposal_decisions, own_targets
 from metrics import own_targets as ot
 from metrics.store import engine as stored_engine
 from models import doelen_own, own as own_model
 from wijkmonitor import backup, own, programme, statistics
 
 from conftest import ROOT, fresh_url
+from own_made_up import TODAY, defs, editor, load
 
-ACCOUNTS = {"pm": auth.hash_password("correct horse battery")}
-TODAY = dt.date(2026, 12, 1)
 NAZ, POT, GM = "BU09350403", "BU09350203", "GM0935"
 Z = 1.96  # the margin of a difference (metrics.margins)
 ZI = 1.959963984540054  # the 95% interval's z (metrics.intervals: the normal quantile)
 
-DEFS = b'''
-[[indicator]]
-id = "invloed_op_buurt"
-label = "Ik heb invloed op wat er in mijn buurt gebeurt"
-pijler = "positieve_gezondheid"
-soort = "steekproef"
-eenheid = "percentage"
-richting = "hoger_beter"
-definitie = "Aandeel (helemaal) mee eens in de bewonerspeiling."
-bron = "Bewonerspeiling Veerkrachtige Wijken"
-frequentie = "jaar"
-
-[[indicator]]
-id = "schuldhulp_aanmeldingen"
-label = "Aanmeldingen schuldhulpverlening"
-pijler = "bestaanszekerheid"
-soort = "register"
-eenheid = "per_1000"
-richting = "lager_beter"
-definitie = "Aanmeldingen bij de schuldhulpverlening per 1.000 huishoudens, per kwartaal."
-bron = "Gemeente Maastricht, schuldhulpverlening"
-frequentie = "kwartaal"
-
-[[indicator]]
-id = "vertrouwen_intern"
-label = "Vertrouwen in de wijkteams (intern)"
-pijler = "positieve_gezondheid"
-soort = "steekproef"
-eenheid = "percentage"
-richting = "hoger_beter"
-definitie = "Aandeel met (veel) vertrouwen in de wijkteams."
-bron = "Interne peiling"
-frequentie = "jaar"
-zichtbaarheid = "intern"
-'''
+DEFS = defs("invloed_op_buurt", "schuldhulp_aanmeldingen", "vertrouwen_intern", intern=("vertrouwen_intern",))
 
 # Made-up test uploads (never shipped).
 PEILING = ("gebiedscode;periode;aandeel;n\n"
@@ -75,12 +40,6 @@ K3 = f"gebiedscode;periode;teller;noemer\n{NAZ};2025-K3;12;1250\n{POT};2025-K3;7
 INTERN = f"gebiedscode;periode;aandeel;n\n{NAZ};2025;50,0;300\n{GM};2025;55,0;1500\n"
 
 
-def _editor():
-    ed = auth.login_with_password("pm", "correct horse battery", ACCOUNTS)
-    assert ed is not None
-    return ed
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def loaded(request, tmp_path_factory):
     """A built database (no national file) with three made-up own indicators and their uploads."""
@@ -88,14 +47,8 @@ def loaded(request, tmp_path_factory):
         request.applymarker(pytest.mark.postgres)
     url = fresh_url(request.param, tmp_path_factory.mktemp("owntargets"))
     statistics.build(url, national=False)
-    with get_engine(url).begin() as conn:
-        migrate_user_tables(conn)
-    ed = _editor()
-    own.define_file(url, ed, DEFS, "def.toml")
-    own.upload(url, ed, "invloed_op_buurt", PEILING.encode(), "peiling.csv", today=TODAY)
-    for text, name in ((K2, "k2.csv"), (K3, "k3.csv")):
-        own.upload(url, ed, "schuldhulp_aanmeldingen", text.encode(), name, today=TODAY)
-    own.upload(url, ed, "vertrouwen_intern", INTERN.encode(), "intern.csv", today=TODAY)
+    load(url, DEFS, [("invloed_op_buurt", PEILING), ("schuldhulp_aanmeldingen", K2), ("schuldhulp_aanmeldingen", K3),
+                     ("vertrouwen_intern", INTERN)])
     return url
 
 
@@ -202,7 +155,7 @@ def test_no_proposal_without_a_maastricht_figure():
 
 
 def test_an_editor_adopts_a_proposal_on_an_own_indicator(loaded):
-    ed, eng = _editor(), stored_engine(loaded)
+    ed, eng = editor(), stored_engine(loaded)
     inds, figs = _state(loaded)
     ind = inds["invloed_op_buurt"]
     props = doelen_own.open_own_proposals(inds.values(), figs, loader_programme.list_own_proposal_decisions(loaded),
@@ -249,7 +202,7 @@ def test_an_editor_adopts_a_proposal_on_an_own_indicator(loaded):
 
 
 def test_an_editor_rejects_a_proposal(loaded):
-    ed, eng = _editor(), stored_engine(loaded)
+    ed, eng = editor(), stored_engine(loaded)
     inds, figs = _state(loaded)
     props = doelen_own.open_own_proposals(inds.values(), figs, loader_programme.list_own_proposal_decisions(loaded),
                                           loader_programme.list_own_targets(loaded))
@@ -304,7 +257,7 @@ def test_the_doelen_page_shows_own_targets_proposals_and_the_calendar(loaded, mo
 
     at = AppTest.from_file(str(ROOT / "views" / "doelen.py"), default_timeout=180)
     at.query_params["onderdeel"] = "Doelen"
-    at.session_state[SESSION_KEY] = _editor()
+    at.session_state[SESSION_KEY] = editor()
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert "Nieuw doel op een eigen meting" in [h.value for h in at.header]
@@ -323,7 +276,7 @@ def test_the_doelen_page_shows_own_targets_proposals_and_the_calendar(loaded, mo
 # ------------------------------------------------------------------------------------------ targets set by hand
 
 def test_status_of_targets_set_by_hand(loaded):
-    ed, eng = _editor(), stored_engine(loaded)
+    ed, eng = editor(), stored_engine(loaded)
     inds, figs = _state(loaded)
     peil, sch = inds["invloed_op_buurt"], inds["schuldhulp_aanmeldingen"]
     # reached but inside the margin (31 → 33, target 32): never "gehaald"
@@ -362,7 +315,7 @@ def test_status_of_targets_set_by_hand(loaded):
 
 
 def test_a_withheld_or_missing_figure_is_no_baseline_and_periods_follow_the_frequentie(loaded):
-    ed, eng = _editor(), stored_engine(loaded)
+    ed, eng = editor(), stored_engine(loaded)
     inds, _ = _state(loaded)
     sch, peil = inds["schuldhulp_aanmeldingen"], inds["invloed_op_buurt"]
     with pytest.raises(ValueError, match="geen getoond cijfer"):
@@ -376,7 +329,7 @@ def test_a_withheld_or_missing_figure_is_no_baseline_and_periods_follow_the_freq
 
 
 def test_an_edit_is_locked_by_version(loaded):
-    ed, eng = _editor(), stored_engine(loaded)
+    ed, eng = editor(), stored_engine(loaded)
     inds, _ = _state(loaded)
     tid = _target(loaded, ed, eng, inds["invloed_op_buurt"], NAZ, "2025", 36.0, "2035")
     rec = loader_programme.list_own_targets(loaded).set_index("id").loc[tid].to_dict()
@@ -387,7 +340,7 @@ def test_an_edit_is_locked_by_version(loaded):
 
 
 def test_intern_indicators_and_their_targets_stay_with_editors(loaded):
-    ed, eng = _editor(), stored_engine(loaded)
+    ed, eng = editor(), stored_engine(loaded)
     inds, figs = _state(loaded)
     tid = _target(loaded, ed, eng, inds["vertrouwen_intern"], NAZ, "2025", 60.0, "2030")
     shown = _target(loaded, ed, eng, inds["invloed_op_buurt"], NAZ, "2025", 41.0, "2031")  # a public one beside it
@@ -453,7 +406,7 @@ def _rezip(members: dict[str, bytes]) -> bytes:
 
 
 def test_backup_and_restore_keep_the_own_targets(loaded):
-    ed, eng = _editor(), stored_engine(loaded)
+    ed, eng = editor(), stored_engine(loaded)
     inds, _ = _state(loaded)
     _target(loaded, ed, eng, inds["schuldhulp_aanmeldingen"], POT, "2025-K2", 15.0, "2035-K4")
     with get_engine(loaded).connect() as conn:

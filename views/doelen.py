@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import streamlit as st
 
@@ -19,6 +18,7 @@ from models.doelen import (
 from charts import charts, own_targets as own_charts
 from models import doelen_own, own as own_model
 from ui import auth, components, state
+from ui import cards as card_ui
 from wijkmonitor import programme
 
 eng = state.engine()
@@ -170,10 +170,7 @@ def own_targets_part(cards: list[doelen_own.OwnTargetCard]) -> None:
         t, ind = card.target, card.indicator
         with st.container(border=True):
             st.subheader(card.title)
-            st.markdown("<div class='wm-figures'>" + "".join(
-                f"<div class='wm-figure'><div class='wm-meta'>{html.escape(label)}</div>"
-                f"<div class='wm-value'>{html.escape(value)}</div></div>" for label, value in card.figures)
-                + "</div>", unsafe_allow_html=True)
+            card_ui.figures_row(card.figures)
             st.markdown(f"**Status:** {card.icon} **{card.status}**")
             st.write(" ".join(x for x in (card.explanation, card.change, card.measurable) if x))
             st.caption(card.caption)
@@ -205,12 +202,7 @@ def targets_part() -> None:
         t, m = card.target, card.metric
         with st.container(border=True):
             st.subheader(card.title)
-            # The figures in one wrapping row (at 1280 px a long value or label goes to the next line instead of
-            # running into the next column).
-            st.markdown("<div class='wm-figures'>" + "".join(
-                f"<div class='wm-figure'><div class='wm-meta'>{html.escape(label)}</div>"
-                f"<div class='wm-value'>{html.escape(value)}</div></div>" for label, value in card.figures)
-                + "</div>", unsafe_allow_html=True)
+            card_ui.figures_row(card.figures)
             st.markdown(f"**Status:** {card.icon} **{card.status}**")
             st.write(card.explanation)
             st.caption(card.caption)
@@ -273,25 +265,8 @@ def proposals_part() -> None:
         if block.area_name != shown_area:
             st.subheader(f"Voorstellen voor {block.area_name}")
             shown_area = block.area_name
-        with st.container(border=True):
-            # One Markdown block per heading and per proposal (not one element per line): light for the browser.
-            st.markdown(f"**{block.metric.label} — {block.area_name}** &nbsp; :orange-badge[{proposals.LABEL}]\n\n"
-                        f"<div class='wm-meta'>{html.escape(block.caption)}</div>", unsafe_allow_html=True)
-            for col, item in zip(st.columns(len(block.items)), block.items):
-                with col:
-                    icon = ":material/visibility:" if item.measurable else ":material/visibility_off:"
-                    st.markdown("\n\n".join([f"**Voorstel: {item.rule_label}**",
-                                              f"<div class='wm-meta'>{html.escape(item.rule_text)}</div>",
-                                              f"Voorstel: **{item.target}**",
-                                              *([item.milestones] if item.milestones else []),
-                                              f"{icon} {item.measurable_text}"]), unsafe_allow_html=True)
-                    if editor:
-                        b1, b2 = st.columns(2)
-                        if b1.button("Voorstel overnemen", key=f"adopt_{item.key}", type="primary",
-                                     icon=":material/check:"):
-                            decide("adopt", by_key[item.key])
-                        if b2.button("Voorstel afwijzen", key=f"reject_{item.key}", icon=":material/close:"):
-                            decide("reject", by_key[item.key])
+        card_ui.proposal_block(f"{block.metric.label} — {block.area_name}", block.caption, proposals.LABEL, block.items,
+                             editor, lambda action, key: decide(action, by_key[key]))
         components.source_line(block.sources, f"{proposals.LABEL}; rekenregel hierboven")
 
     if editor and open_props:
@@ -349,24 +324,8 @@ def own_proposals_part() -> None:
         return
     by_key = {p.key: p for p in props}
     for block in doelen_own.own_proposal_blocks(own_inds, props, eng.name):
-        with st.container(border=True):
-            st.markdown(f"**{block.title}** &nbsp; :orange-badge[{proposals.LABEL}]\n\n"
-                        f"<div class='wm-meta'>{html.escape(block.caption)}</div>", unsafe_allow_html=True)
-            for col, item in zip(st.columns(len(block.items)), block.items):
-                with col:
-                    icon = ":material/visibility:" if item.measurable else ":material/visibility_off:"
-                    st.markdown("\n\n".join([f"**Voorstel: {item.rule_label}**",
-                                              f"<div class='wm-meta'>{html.escape(item.rule_text)}</div>",
-                                              f"Voorstel: **{item.target}**",
-                                              *([item.milestones] if item.milestones else []),
-                                              f"{icon} {item.measurable_text}"]), unsafe_allow_html=True)
-                    if editor:
-                        b1, b2 = st.columns(2)
-                        if b1.button("Voorstel overnemen", key=f"own_adopt_{item.key}", type="primary",
-                                     icon=":material/check:"):
-                            decide_own("adopt", by_key[item.key])
-                        if b2.button("Voorstel afwijzen", key=f"own_reject_{item.key}", icon=":material/close:"):
-                            decide_own("reject", by_key[item.key])
+        card_ui.proposal_block(block.title, block.caption, proposals.LABEL, block.items, editor,
+                             lambda action, key: decide_own(action, by_key[key]), key_prefix="own_")
         st.caption(f"{block.source} · {proposals.LABEL}; rekenregel hierboven")
     if editor:
         st.subheader("Voorstel op een eigen meting aanpassen, dan overnemen of afwijzen")

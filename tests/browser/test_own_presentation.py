@@ -19,10 +19,11 @@ from loaders import decks
 from wijkmonitor import documents
 from wording import slides
 
-from test_own_documents import INTERN_LABEL, TODAY, _editor, load_made_up
+from own_made_up import TODAY, editor
+from test_own_documents import INTERN_LABEL, load_made_up
 
 from .editors import editor_server, editors_file, settle, sign_in
-from .test_presentation import CHECK_JS, MIN_BODY, MIN_FOOTER, MIN_LABEL, _click, open_presentation
+from .test_presentation import _click, open_presentation, walk_in_full_screen
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ def own_db(tmp_path_factory) -> tuple[str, int]:
     """The made-up database and a saved deck with the three own slides (saved by an editor with intern shown)."""
     url = load_made_up(f"sqlite:///{tmp_path_factory.mktemp('own-presentation') / 'app.sqlite'}")
     ctx = documents.briefing_context(url, TODAY, include_intern=True)
-    deck_id = decks.create_deck(url, _editor(), "Eigen metingen", DECK, slides.known_keys(ctx))
+    deck_id = decks.create_deck(url, editor(), "Eigen metingen", DECK, slides.known_keys(ctx))
     return url, deck_id
 
 
@@ -55,25 +56,7 @@ def test_own_slides_fit_a_1280x720_projector(browser, own_db, output_dir, tmp_pa
     assert [s.key for s in deck.slides] == DECK
     html = tmp_path / "eigen.html"
     html.write_text(present.slideshow_html(deck), encoding="utf-8")
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = ctx.new_page()
-    shots = output_dir / "screenshots" / "presentation"
-    shots.mkdir(parents=True, exist_ok=True)
-    try:
-        page.goto(html.as_uri())
-        page.click("#full")
-        page.wait_for_function("!!document.fullscreenElement")
-        for k in range(1, len(deck.slides) + 1):
-            page.wait_for_function(f"document.getElementById('deck').dataset.current === '{k}'")
-            info = page.evaluate(CHECK_JS)
-            page.screenshot(path=str(shots / f"eigen-{k:02d}-{info['key'].replace(':', '-')}.png"))
-            assert info["problems"] == [], (info["key"], info["problems"])
-            for kind, px, text in info["fonts"]:
-                minimum = {"body": MIN_BODY, "label": MIN_LABEL, "footer": MIN_FOOTER}[kind]
-                assert px >= minimum - 0.5, (info["key"], kind, round(px, 1), text)
-            page.keyboard.press("PageDown")
-    finally:
-        ctx.close()
+    assert len(list(walk_in_full_screen(browser, html, len(deck.slides), output_dir, "eigen"))) == len(DECK)
 
 
 def _deck_on_screen(frame) -> list[dict]:

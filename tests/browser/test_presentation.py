@@ -241,27 +241,35 @@ def test_every_kind_of_slide_fits(browser, deck_db, output_dir, tmp_path):
                 charts[i] = slide_charts.to_svg(spec)
     html = tmp_path / "deck.html"
     html.write_text(present.slideshow_html(deck, charts), encoding="utf-8")
-    ctx_b = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = ctx_b.new_page()
+    for info in walk_in_full_screen(browser, html, len(deck.slides), output_dir, "soorten"):
+        if info.get("chart"):
+            assert chart_label_px(info["chart"]) >= MIN_CHART, info["key"]
+
+
+def walk_in_full_screen(browser, html, n: int, output_dir, prefix: str):
+    """Open the slideshow file ``html`` at 1280x720, go full screen and page through its ``n`` slides: a
+    screenshot of each (screenshots/presentation/<prefix>-NN-<key>.png), no layout problem (CHECK_JS) and no text
+    under its minimum size on any; yields each slide's CHECK_JS result for further checks."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
     shots = output_dir / "screenshots" / "presentation"
     shots.mkdir(parents=True, exist_ok=True)
     try:
         page.goto(html.as_uri())
         page.click("#full")
         page.wait_for_function("!!document.fullscreenElement")
-        for k in range(1, len(deck.slides) + 1):
+        for k in range(1, n + 1):
             page.wait_for_function(f"document.getElementById('deck').dataset.current === '{k}'")
             info = page.evaluate(CHECK_JS)
-            page.screenshot(path=str(shots / f"soorten-{k:02d}-{info['key'].replace(':', '-')}.png"))
+            page.screenshot(path=str(shots / f"{prefix}-{k:02d}-{info['key'].replace(':', '-')}.png"))
             assert info["problems"] == [], (info["key"], info["problems"])
             for kind, px, text in info["fonts"]:
                 minimum = {"body": MIN_BODY, "label": MIN_LABEL, "footer": MIN_FOOTER}[kind]
                 assert px >= minimum - 0.5, (info["key"], kind, round(px, 1), text)
-            if info.get("chart"):
-                assert chart_label_px(info["chart"]) >= MIN_CHART, info["key"]
+            yield info
             page.keyboard.press("PageDown")
     finally:
-        ctx_b.close()
+        ctx.close()
 
 
 # ------------------------------------------------------------------------------------------ editor saves a deck
