@@ -20,7 +20,7 @@ from wijkmonitor import documents, own, statistics
 from wording.export import dutch_table
 
 from conftest import fresh_url
-from own_made_up import TODAY, defs, editor, load
+from own_made_up import TODAY, defs, editor, load as load_own
 
 
 DEFS = defs("schuldhulp_aanmeldingen", "invloed_op_buurt", intern=("invloed_op_buurt",))
@@ -38,7 +38,8 @@ def loaded(request, tmp_path_factory):
         request.applymarker(pytest.mark.postgres)
     url = fresh_url(request.param, tmp_path_factory.mktemp("own"))
     statistics.build(url, national=False)
-    load(url, DEFS, [("schuldhulp_aanmeldingen", K2), ("schuldhulp_aanmeldingen", K3), ("invloed_op_buurt", PEILING)])
+    load_own(url, DEFS, [("schuldhulp_aanmeldingen", K2), ("schuldhulp_aanmeldingen", K3),
+                         ("invloed_op_buurt", PEILING)])
     return url
 
 
