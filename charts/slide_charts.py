@@ -90,6 +90,30 @@ def trend_spec(engine: Engine, ref: ChartRef, width: int, height: int, font: int
     return spec
 
 
+def own_trend_spec(ref: ChartRef, width: int, height: int, font: int) -> dict | None:
+    """An own indicator's slide chart from the figures the slide carries (``ref.points``, shown ones only): the
+    Trends page's chart (charts.own_trend_chart, 95% interval as a vertical rule), enlarged for the slide."""
+    if not ref.points:
+        return None
+    df = pd.DataFrame(list(ref.points), columns=["area_code", "area_name", "periode", "value", "lower", "upper",
+                                                  "label", "interval"])
+    spec = enlarge(charts.own_trend_chart(df, list(ref.periods), "", ref.y_title, height=height,
+                                          width=width).to_dict(), font)
+    # The slide has its own title; the chart keeps one line: how to read the interval (the subtitle on the page).
+    spec["title"] = {"text": "verticale streep: 95%-interval", "anchor": "start", "fontSize": font - 4,
+                     "fontWeight": "normal", "color": "#4a4d50"}  # 8.5:1 on white, as the page's chart text
+    return spec
+
+
+def slide_spec(engine: Engine, ref: ChartRef, geometries, chart: dict, map_: dict) -> dict | None:
+    """The spec of a slide's chart, whatever its kind: ``chart`` sizes a trend (CBS or own), ``map_`` the map."""
+    if ref.kind == "trend":
+        return trend_spec(engine, ref, **chart)
+    if ref.kind == "eigen":
+        return own_trend_spec(ref, **chart)
+    return map_spec(geometries, **map_)
+
+
 def _ring_area(ring) -> float:
     return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:])) / 2
 

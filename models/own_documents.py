@@ -17,7 +17,7 @@ from metrics import fmt
 from metrics.briefing import FOCUS_AREAS, MAASTRICHT
 from metrics.own import period_sort_key
 from metrics.slides import Context
-from wording.own_documents import OwnMeasurements, OwnShown, OwnSource
+from wording.own_documents import OwnMeasurements, OwnSeries, OwnShown, OwnSource
 
 from . import own as own_model
 
@@ -89,13 +89,33 @@ def sources(inds: Iterable[own_model.OwnIndicator], figs: pd.DataFrame) -> tuple
     return tuple(out)
 
 
+def _number(x) -> float | None:
+    return None if x is None or x != x else float(x)
+
+
+def series(inds: Iterable[own_model.OwnIndicator], figs: pd.DataFrame, name, areas=AREAS) -> tuple[OwnSeries, ...]:
+    """Per indicator the shown figures of the focus buurten and Maastricht over time (the Trends page's frame,
+    models.own.trend): only for an indicator with shown figures in two or more periods. Withheld figures are
+    no points (their periods stay on the axis and the summary names them)."""
+    out = []
+    for ind in inds:
+        tr = own_model.trend(ind, figs, areas, name)
+        shown_rows = tr.frame[tr.frame["value"].notna()]
+        if shown_rows["periode"].nunique() < 2:
+            continue
+        points = tuple((r.area_code, r.area_name, r.periode, float(r.value), _number(r.lower), _number(r.upper),
+                        r.label, r.interval) for r in shown_rows.itertuples())
+        out.append(OwnSeries(ind.id, tuple(tr.periods), points, ind.unit_text, tr.summary))
+    return tuple(out)
+
+
 def measurements(inds, figs: pd.DataFrame, name) -> OwnMeasurements:
     figures = shown(inds, figs, name)
     if not figures:
         return OwnMeasurements()
     note = own_model.SUPPRESSION_NOTE if any(f.withheld for f in figures) else ""
-    used = {f.indicator_id for f in figures}
-    return OwnMeasurements(figures, sources([i for i in inds if i.id in used], figs), note)
+    used = [i for i in inds if i.id in {f.indicator_id for f in figures}]
+    return OwnMeasurements(figures, sources(used, figs), note, series(used, figs, name))
 
 
 def with_own(ctx: Context, own_measurements) -> Context:

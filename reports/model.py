@@ -15,7 +15,7 @@ import pandas as pd
 from metrics import fmt
 from metrics import slides as numbers
 from metrics.briefing import FOCUS_AREAS, MAASTRICHT, NEDERLAND, PILLAR_ORDER, headline_metrics
-from charts.slide_charts import map_spec, to_png, trend_spec
+from charts.slide_charts import map_spec, slide_spec, to_png, trend_spec
 from wording import own_documents, slides
 from wording.maps import map_description
 
@@ -115,10 +115,7 @@ def assemble(inp: Inputs) -> Briefing:
     for i, s in enumerate(deck.slides):
         if s.chart is None:
             continue
-        if s.chart.kind == "trend":
-            spec = trend_spec(eng, s.chart, **SLIDE_CHART)
-        else:
-            spec = map_spec(inp.geometries, **{**MAP_CHART, "width": 620, "height": 520})
+        spec = slide_spec(eng, s.chart, inp.geometries, SLIDE_CHART, {**MAP_CHART, "width": 620, "height": 520})
         if spec is not None:
             jobs.append((f"slide:{i}", spec))
             meta[f"slide:{i}"] = (s.title, s.chart.alt, s.source_line)

@@ -17,6 +17,7 @@ import sys
 
 import pytest
 from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from conftest import ROOT, fresh_url
 from own_made_up import TODAY, defs, load
@@ -138,6 +139,28 @@ def test_the_own_slide_shows_the_stored_figures_with_provenance(loaded, public):
     assert gm.label == "Maastricht" and "binnen de marge sinds 2025-K2" in gm.note
 
 
+def test_an_own_slide_with_two_periods_carries_its_trend_without_the_withheld_figure(loaded, public):
+    from ui import present
+
+    s, = slides.build(public, ["eigen:bestaanszekerheid"]).slides
+    c = s.chart
+    assert c is not None and c.kind == "eigen" and c.metric_id == "schuldhulp_aanmeldingen"
+    assert c.periods == ("2025-K2", "2025-K3") and c.y_title == "per 1.000"
+    points = {(p[0], p[2]): p for p in c.points}
+    # Pottenberg's 7 aanmeldingen in 2025-K3 ('<10') are no point of the chart; its 30 of 2025-K2 are
+    assert set(points) == {(NAZ, "2025-K2"), (NAZ, "2025-K3"), (POT, "2025-K2"), (GM, "2025-K2"), (GM, "2025-K3")}
+    stored = _stored(loaded, "schuldhulp_aanmeldingen", NAZ)
+    assert points[(NAZ, "2025-K3")][3:6] == (stored["value"], stored["lower"], stored["upper"])  # stored, as is
+    assert not any(abs(p[3] - 7 / 1245 * 1000) < 0.01 for p in c.points)
+    assert "Niet getoond (kleine aantallen): Pottenberg (2025-K3)" in c.alt
+    _assert_nothing_withheld_leaks(repr(c.points) + c.alt)
+    svg = slide_charts.to_svg(slide_charts.own_trend_spec(c, **present.SLIDE_CHART))
+    assert "2025-K3" in svg and "95%-interval" in svg and "Pottenberg" in svg
+    # one period only (voorschool 2025): numbers, no chart
+    g, = slides.build(public, ["eigen:gelijke_kansen"]).slides
+    assert g.chart is None
+
+
 def test_a_secondary_suppression_is_x_on_the_slide(public):
     s, = slides.build(public, ["eigen:gelijke_kansen"]).slides
     naz, = s.numbers  # Pottenberg has no figure; only the focus buurten and Maastricht are shown
@@ -238,6 +261,10 @@ def test_the_full_briefing_pptx_has_own_slides_and_appendix(produced, output_dir
     for v in ("9,6 per 1.000", "<10", "14,7 per 1.000", "2025-K3", "noemer 1.250",
               "Bron: eigen meting — Gemeente Maastricht, schuldhulpverlening"):
         assert v in own_slide, v
+    keys = [s.key for s in deck.slides]
+    pictures = [any(sh.shape_type == MSO_SHAPE_TYPE.PICTURE for sh in p.shapes) for p in pages[1:1 + len(keys)]]
+    assert dict(zip(keys, pictures))["eigen:bestaanszekerheid"]  # its trend, drawn from the slide's own points
+    assert not dict(zip(keys, pictures))["eigen:gelijke_kansen"]
     appendix = [t for t in texts if "Bijlage: eigen metingen" in t]
     assert len(appendix) == 2  # bestaanszekerheid and gelijke kansen
     assert "Bestaanszekerheid: eigen metingen" in appendix[0] and "Gelijke kansen: eigen metingen" in appendix[1]

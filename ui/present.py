@@ -296,10 +296,7 @@ def chart_svgs(engine, deck: Deck, geometries=None) -> dict[int, str]:
     for i, s in enumerate(deck.slides):
         if s.chart is None:
             continue
-        if s.chart.kind == "trend":
-            spec = slide_charts.trend_spec(engine, s.chart, **SLIDE_CHART)
-        else:
-            spec = slide_charts.map_spec(geometries, **SLIDE_MAP)
+        spec = slide_charts.slide_spec(engine, s.chart, geometries, SLIDE_CHART, SLIDE_MAP)
         if spec is not None:
             out[i] = _svg(json.dumps(spec, sort_keys=True, default=str))
     return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from metrics.briefing import FOCUS_AREAS, MAASTRICHT, PILLAR_ORDER
 from metrics.slides import Context
 
-from .slide_objects import BigNumber, Slide
+from .slide_objects import BigNumber, ChartRef, Slide
 
 KEY = "eigen"                   # slide key: eigen:<pijler>
 QUESTION = "Eigen metingen: {pillar}"
@@ -67,12 +67,24 @@ class OwnSource:
 
 
 @dataclass(frozen=True)
+class OwnSeries:
+    """One own indicator's shown figures over time for the focus buurten and Maastricht (a slide's chart)."""
+
+    indicator_id: str
+    periods: tuple[str, ...]   # in time order, withheld periods included (the axis)
+    points: tuple[tuple, ...]  # (area_code, area_name, periode, value, lower, upper, label, interval), shown only
+    y_title: str               # "per 1.000", "%", …
+    summary: str               # the text alternative, withheld figures named
+
+
+@dataclass(frozen=True)
 class OwnMeasurements:
     """What a document may show of the own measurements (public ones unless the caller asked for intern ones)."""
 
     figures: tuple[OwnShown, ...] = ()
     sources: tuple[OwnSource, ...] = ()
     note: str = ""        # the '<10' / 'x' explanation when a figure is withheld
+    series: tuple[OwnSeries, ...] = ()  # indicators with shown figures in two or more periods
 
     def __bool__(self) -> bool:
         return bool(self.figures)
@@ -155,8 +167,12 @@ def slides(ctx: Context, key: str) -> list:
         if first.intern:
             sources.append(INTERN_WORD)
         question = QUESTION.format(pillar=first.pillar_label) + (" · intern" if first.intern else "")
+        series = next((s for s in own.series if s.indicator_id == first.indicator_id), None)
+        chart = None if series is None else ChartRef(
+            "eigen", first.indicator_id, tuple(dict.fromkeys(p[0] for p in series.points)), alt=series.summary,
+            points=series.points, periods=series.periods, y_title=series.y_title)
         out.append(Slide(key, question, first.label, nums, text,
-                         "\n".join(notes), tuple(sources)))
+                         "\n".join(notes), tuple(sources), chart=chart))
     return out
 
 

@@ -25,12 +25,17 @@ class BigNumber:
 class ChartRef:
     """What to draw next to the numbers; the renderers build it from the same engine."""
 
-    kind: str                  # trend | kaart
-    metric_id: str = ""
+    kind: str                  # trend | kaart | eigen (an own indicator's stored figures, carried in `points`)
+    metric_id: str = ""        # the CBS metric, or the own indicator's id
     areas: tuple[str, ...] = ()
     baseline_year: int | None = None
     trajectory: tuple[tuple[int, float], ...] = ()
     alt: str = ""              # text alternative (with the figures)
+    # eigen: the shown figures as (area_code, area_name, periode, value, lower, upper, label, interval), the
+    # periods in time order and the value axis' title; withheld figures are not among the points.
+    points: tuple[tuple, ...] = ()
+    periods: tuple[str, ...] = ()
+    y_title: str = ""
 
 
 @dataclass(frozen=True)

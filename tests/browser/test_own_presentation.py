@@ -23,7 +23,7 @@ from own_made_up import TODAY, editor
 from test_own_documents import INTERN_LABEL, load_made_up
 
 from .editors import editor_server, editors_file, settle, sign_in
-from .test_presentation import _click, open_presentation, walk_in_full_screen
+from .test_presentation import MIN_CHART, _click, chart_label_px, open_presentation, walk_in_full_screen
 
 pytestmark = pytest.mark.browser
 
@@ -52,11 +52,19 @@ def server(own_db, tmp_path_factory, output_dir, browser):
 def test_own_slides_fit_a_1280x720_projector(browser, own_db, output_dir, tmp_path):
     from ui import present
 
-    deck = slides.build(documents.briefing_context(own_db[0], TODAY, include_intern=True), DECK)
+    ctx = documents.briefing_context(own_db[0], TODAY, include_intern=True)
+    deck = slides.build(ctx, DECK)
     assert [s.key for s in deck.slides] == DECK
+    charts = present.chart_svgs(ctx.engine, deck)
+    # schuldhulp has figures in two quarters: its slide carries their trend; the others one period, no chart
+    assert [deck.slides[i].key for i in charts] == ["eigen:bestaanszekerheid"]
     html = tmp_path / "eigen.html"
-    html.write_text(present.slideshow_html(deck), encoding="utf-8")
-    assert len(list(walk_in_full_screen(browser, html, len(deck.slides), output_dir, "eigen"))) == len(DECK)
+    html.write_text(present.slideshow_html(deck, charts), encoding="utf-8")
+    infos = list(walk_in_full_screen(browser, html, len(deck.slides), output_dir, "eigen"))
+    assert len(infos) == len(DECK)
+    with_chart = [i for i in infos if i.get("chart")]
+    assert [i["key"] for i in with_chart] == ["eigen:bestaanszekerheid"]
+    assert chart_label_px(with_chart[0]["chart"]) >= MIN_CHART
 
 
 def _deck_on_screen(frame) -> list[dict]:
