@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", default=str(FULL_DB), help="SQLite file to read (read-only), default the full DB")
     ap.add_argument("--app", default=str(APP), help="entry script (default app.py), e.g. a copy of another version")
     ap.add_argument("--url", default="", help="database URL to read instead of --db (e.g. a PostgreSQL database built "
-                                              "with `DATABASE_URL=... python -m loaders build`)")
+                                              "with `DATABASE_URL=... python -m wijkmonitor build`)")
     ap.add_argument("--proxy", action="store_true", help="load the app's pages through nginx (deploy/nginx/wijkmonitor.conf, TLS)")
     args = ap.parse_args(argv)
     if args.proxy and _nginx.nginx_binary() is None:

@@ -1,6 +1,6 @@
 """Tables that hold user-entered data (targets, participation figures, uploads, change log).
 
-They are created and altered only by numbered migrations, never dropped: `python -m loaders build`
+They are created and altered only by numbered migrations, never dropped: `python -m wijkmonitor build`
 rebuilds the statistics tables and then calls :func:`migrate_user_tables`, which applies the
 migrations that have not run yet (recorded in ``schema_migrations``).
 

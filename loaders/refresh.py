@@ -1,6 +1,6 @@
 """Keep the data current: fetch the tables the catalog needs from CBS open data (OData v3).
 
-``python -m loaders refresh`` (and the editors' button on the Data page, via :func:`run`) fetches, for a
+``python -m wijkmonitor refresh`` (and the editors' button on the Data page, via :func:`run`) fetches, for a
 configured set of gemeenten (default Maastricht and Heerlen, plus every gemeente and Nederland):
 
 - Kerncijfers wijken en buurten for every year 2013 up to the newest (one table per year, see
@@ -26,7 +26,7 @@ How it works (three phases, so a failure never leaves the database half-written)
    ``source_key`` and supersedes cells of the same CBS table that came from an older copy (e.g. the shipped
    extract of 85984NED), so one cell never has two competing values from one table.
 
-Policy for ``python -m loaders build``: the build recreates the statistics tables from ``data/`` only.
+Policy for ``python -m wijkmonitor build``: the build recreates the statistics tables from ``data/`` only.
 Every applied batch is therefore also kept in ``staged_batches`` (a table the build never drops) and
 re-applied after each build by :func:`reapply_staged` (see the build hook in the README); :func:`pending`
 lists staged batches that are not in the database, so a dropped refresh is never silent.

@@ -1,6 +1,6 @@
 """The SQL schema (SQLAlchemy Core), shared by SQLite and PostgreSQL.
 
-Statistics tables are rebuilt by ``python -m loaders build``. Tables holding user-entered data
+Statistics tables are rebuilt by ``python -m wijkmonitor build``. Tables holding user-entered data
 (targets, programme figures, change log) live in :data:`USER_TABLES` and are never dropped
 by a rebuild; their schema is migrated in :mod:`loaders.migrations`.
 """

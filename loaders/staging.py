@@ -25,7 +25,7 @@ def require_built(engine: sa.Engine) -> None:
         raise database_error(exc, str(engine.url)) or DatabaseUnavailable(
             f"De database is niet bereikbaar ({redact(str(engine.url))}).") from exc
     if not ok:
-        raise RefreshError("De database is nog niet gebouwd: voer eerst `python -m loaders build` uit.")
+        raise RefreshError("De database is nog niet gebouwd: voer eerst `python -m wijkmonitor build` uit.")
 
 
 def ensure_tables(conn: sa.Connection) -> None:
@@ -140,7 +140,7 @@ def reapply_staged(conn: sa.Connection) -> dict:
 
 
 def reapply(url: str | None = None, *, derive: pipeline.Derive) -> dict:
-    """Re-apply the staged refreshes and imports in one transaction (e.g. after `python -m loaders build`)."""
+    """Re-apply the staged refreshes and imports in one transaction (e.g. after `python -m wijkmonitor build`)."""
     engine = get_engine(url)
     require_built(engine)
     with engine.begin() as conn:

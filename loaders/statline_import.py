@@ -1,6 +1,6 @@
 """Load a table a user downloaded from StatLine: "CSV met statistische symbolen" or an Excel export.
 
-``python -m loaders import FILE`` and the editors' upload on the Data page (:func:`import_file`).
+``python -m wijkmonitor import FILE`` and the editors' upload on the Data page (:func:`import_file`).
 
 The export has one header row with the full topic path and unit, e.g.
 ``"Bevolking/Leeftijdsgroepen/0 tot 15 jaar (aantal)"``, dimension columns (``Wijken en buurten``,

@@ -1,4 +1,4 @@
-"""Tidy export of every metric for every area and year (CSV / Excel), and `python -m metrics export`.
+"""Tidy export of every metric for every area and year (CSV / Excel), and `python -m wijkmonitor export`.
 
 Columns: area_code, area_name, area_level, year, period, metric_id, metric_label, pillar, value, lower, upper,
 unit, base_population, coverage, source, note. Missing values are empty cells, never 0. ``period`` is the year

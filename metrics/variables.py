@@ -1,6 +1,6 @@
 """The CBS variables the metrics layer reads: what a refresh or an import must load for the catalog.
 
-The composition roots (``python -m loaders`` and the Data page) pass this set to :mod:`loaders.refresh` and
+The composition roots (``python -m wijkmonitor`` and the Data page) pass this set to :mod:`loaders.refresh` and
 :mod:`loaders.statline_import`, so the loaders never import ``metrics`` (see loaders/pipeline.py).
 """
 from __future__ import annotations

@@ -320,7 +320,7 @@ def test_docs_are_generated_from_the_catalog():
     from metrics.docs import render
 
     assert Path("docs/metrics.md").read_text(encoding="utf-8") == render(), \
-        "docs/metrics.md is stale: run `.venv/bin/python -m metrics docs`"
+        "docs/metrics.md is stale: run `.venv/bin/python -m wijkmonitor docs`"
     for m in load().metrics:
         assert f"### {m.label}" in render()
 

@@ -5,7 +5,7 @@
 - the refresh replays the recorded 84799NED DataProperties (157 entries, padded strings), the real
   WijkenEnBuurten value array and the recorded 85984NED TableInfos/DataProperties over the local HTTP server;
 - the StatLine CSV export of 84583NED (2019, 's-Gravenhage, OData keys as header) goes through
-  ``python -m loaders import``;
+  ``python -m wijkmonitor import``;
 - OData 4: the recorded 83765NED MeasureCodes map to the same variables as the v3 DataProperties, a v4 refresh
   loads the same values as the v3 one, and a v3 404/410 falls back to v4.
 """

@@ -1,4 +1,4 @@
-"""`python -m loaders refresh`: the real cbsodata/requests code path against recorded CBS responses.
+"""`python -m wijkmonitor refresh`: the real cbsodata/requests code path against recorded CBS responses.
 
 The recorded responses (tests/fixtures/cbs/odata) are built from the real figures in data/ by
 tests/fixtures/cbs/make_fixtures.py and served over HTTP by a local server, so only the transport differs

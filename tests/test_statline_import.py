@@ -1,4 +1,4 @@
-"""`python -m loaders import FILE`: StatLine exports (CSV met statistische symbolen, Excel) built from data/."""
+"""`python -m wijkmonitor import FILE`: StatLine exports (CSV met statistische symbolen, Excel) built from data/."""
 from __future__ import annotations
 
 import io

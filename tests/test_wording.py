@@ -253,7 +253,7 @@ def test_command_line_onepage(db, tmp_path):
 
     for ext in ("pdf", "pptx"):
         out = tmp_path / f"b.{ext}"
-        r = subprocess.run([sys.executable, "-m", "reports", "briefing", "--onepage", "--url", db,
+        r = subprocess.run([sys.executable, "-m", "wijkmonitor", "briefing", "--onepage", "--url", db,
                             "--datum", "2026-12-01", "--out", str(out)], capture_output=True, text=True,
                            cwd=Path(__file__).resolve().parent.parent)
         assert r.returncode == 0, r.stderr

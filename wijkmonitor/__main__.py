@@ -1,8 +1,7 @@
 """The one command line: ``python -m wijkmonitor <command> …`` (``--help`` lists the commands).
 
 Each module in :data:`COMMAND_MODULES` adds its subcommands with ``register(subparsers)`` and sets
-``func(args) -> int`` as the handler. ``python -m loaders``, ``python -m metrics`` and ``python -m reports`` are
-thin aliases for the same commands.
+``func(args) -> int`` as the handler.
 """
 from __future__ import annotations
 
