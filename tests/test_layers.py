@@ -1,8 +1,7 @@
 """The layer contract of the README's Architecture section as a checked test (import-linter, `.importlinter`).
 
 views → wijkmonitor → ui | reports → charts → models → wording → metrics → loaders; app.py on top, imported by
-nothing. Imports inside functions count. The only exceptions are the alias entry points `python -m
-loaders|metrics|reports`, which hand over to `wijkmonitor.__main__`.
+nothing. Imports inside functions count; there are no exceptions.
 """
 from __future__ import annotations
 
