@@ -84,30 +84,34 @@ def trend_chart(df: pd.DataFrame, title: str, y_title: str, baseline_year: int |
         title=alt.TitleParams(title, fontSize=FONT_SIZE + 2, anchor="start", **extra), height=height, width=width)
 
 
-def own_trend_chart(df: pd.DataFrame, periods: list[str], title: str, y_title: str, height: int = 320,
-                    width: int | str = "container") -> alt.LayerChart:
-    """An own measurement per period per area (columns from models.own.trend): points joined by a line, each
-    with its 95% interval as a vertical rule. ``periods`` in time order: quarters ('2025-K3') and years ('2025')
-    sort on one axis by the order given, never alphabetically."""
+def own_measurement_layers(df: pd.DataFrame, x: alt.X, y_title: str, period_field: str) -> list:
+    """The marks of own measurements per area (models.own.trend's frame) on the x axis ``x``: the 95% interval
+    as a vertical rule, a line, and a point with its tooltip; withheld figures (no value) are no marks."""
     order = list(dict.fromkeys(df["area_name"]))
     codes = list(dict.fromkeys(df["area_code"]))
     colours = [colour_for(c, i) for i, c in enumerate(codes)]
-    x = alt.X("periode:O", title="Periode", sort=list(periods),
-              axis=alt.Axis(labelAngle=0, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE))
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False, nice=True),
               axis=alt.Axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, format=",.1~f", tickCount=5))
     colour = alt.Color("area_name:N", title="Gebied", sort=order, scale=alt.Scale(domain=order, range=colours),
                        legend=alt.Legend(orient="bottom", labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE,
                                          columns=3, labelLimit=260))
-    tooltip = [alt.Tooltip("area_name:N", title="Gebied"), alt.Tooltip("periode:O", title="Periode"),
+    tooltip = [alt.Tooltip("area_name:N", title="Gebied"), alt.Tooltip(period_field, title="Periode"),
                alt.Tooltip("label:N", title="Waarde"), alt.Tooltip("interval:N", title="Onzekerheid")]
-    valid = df[df["value"].notna()]
-    base = alt.Chart(valid)
-    layers = [base.mark_rule(strokeWidth=2).encode(x=x, y="lower:Q", y2="upper:Q", color=colour),
-              base.mark_line(strokeWidth=3).encode(x=x, y=y, color=colour),
-              base.mark_point(filled=True, size=90).encode(x=x, y=y, color=colour, tooltip=tooltip,
-                                                            shape=alt.Shape("area_name:N", sort=order, legend=None))]
-    return alt.layer(*layers).properties(
+    base = alt.Chart(df[df["value"].notna()])
+    return [base.mark_rule(strokeWidth=2).encode(x=x, y="lower:Q", y2="upper:Q", color=colour),
+            base.mark_line(strokeWidth=3).encode(x=x, y=y, color=colour),
+            base.mark_point(filled=True, size=90).encode(x=x, y=y, color=colour, tooltip=tooltip,
+                                                          shape=alt.Shape("area_name:N", sort=order, legend=None))]
+
+
+def own_trend_chart(df: pd.DataFrame, periods: list[str], title: str, y_title: str, height: int = 320,
+                    width: int | str = "container") -> alt.LayerChart:
+    """An own measurement per period per area (columns from models.own.trend): points joined by a line, each
+    with its 95% interval as a vertical rule. ``periods`` in time order: quarters ('2025-K3') and years ('2025')
+    sort on one axis by the order given, never alphabetically."""
+    x = alt.X("periode:O", title="Periode", sort=list(periods),
+              axis=alt.Axis(labelAngle=0, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE))
+    return alt.layer(*own_measurement_layers(df, x, y_title, "periode:O")).properties(
         title=alt.TitleParams(title, fontSize=FONT_SIZE + 2, anchor="start",
                               subtitle=["verticale streep: 95%-interval"], subtitleFontSize=FONT_SIZE - 1),
         height=height, width=width)

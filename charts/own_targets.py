@@ -6,8 +6,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .charts import FONT_SIZE
-from .palette import GUIDE, TRAJECTORY, colour_for
+from .charts import FONT_SIZE, own_measurement_layers
+from .palette import GUIDE, TRAJECTORY
 
 QUARTER_TICKS = 12  # up to this many quarters on the axis, each is labelled; beyond it, years
 
@@ -16,9 +16,6 @@ def own_target_chart(df: pd.DataFrame, path: pd.DataFrame, title: str, y_title: 
                      height: int = 320, width: int | str = "container") -> alt.LayerChart:
     """``df``: models.own.trend's frame plus ``t`` (the period's midpoint in years); ``path``: periode, value, t of
     the target path (baseline, milestones, target)."""
-    order = list(dict.fromkeys(df["area_name"]))
-    codes = list(dict.fromkeys(df["area_code"]))
-    colours = [colour_for(c, i) for i, c in enumerate(codes)]
     lo = int(min([*df["t"], *path["t"]]))
     hi = int(max([*df["t"], *path["t"]])) + 1
     quarterly = any("-K" in str(p) for p in [*df["periode"], *path["periode"]])
@@ -31,19 +28,7 @@ def own_target_chart(df: pd.DataFrame, path: pd.DataFrame, title: str, y_title: 
     x = alt.X("t:Q", title="Periode", scale=alt.Scale(domain=[lo, hi], nice=False),
               axis=alt.Axis(labelExpr=label, values=ticks, labelAngle=0, labelOverlap=True,
                             labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE))
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False, nice=True),
-              axis=alt.Axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, format=",.1~f", tickCount=5))
-    colour = alt.Color("area_name:N", title="Gebied", sort=order, scale=alt.Scale(domain=order, range=colours),
-                       legend=alt.Legend(orient="bottom", labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE,
-                                         columns=3, labelLimit=260))
-    tooltip = [alt.Tooltip("area_name:N", title="Gebied"), alt.Tooltip("periode:N", title="Periode"),
-               alt.Tooltip("label:N", title="Waarde"), alt.Tooltip("interval:N", title="Onzekerheid")]
-    valid = df[df["value"].notna()]
-    base = alt.Chart(valid)
-    layers = [base.mark_rule(strokeWidth=2).encode(x=x, y="lower:Q", y2="upper:Q", color=colour),
-              base.mark_line(strokeWidth=3).encode(x=x, y=y, color=colour),
-              base.mark_point(filled=True, size=90).encode(x=x, y=y, color=colour, tooltip=tooltip,
-                                                            shape=alt.Shape("area_name:N", sort=order, legend=None)),
+    layers = [*own_measurement_layers(df, x, y_title, "periode:N"),
               alt.Chart(path).mark_line(strokeDash=[8, 4], color=TRAJECTORY, strokeWidth=2, point=True).encode(
                   x=x, y="value:Q", tooltip=[alt.Tooltip("periode:N", title="Periode"),
                                              alt.Tooltip("value:Q", title="Doelpad", format=",.1f")])]
