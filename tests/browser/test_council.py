@@ -66,6 +66,8 @@ def test_overzicht_headline_says_what_the_figures_are_from(browser, server, shot
     try:
         goto_settled(page, f"{server.base_url}/")
         settle(page)
+        # st.metric is a lazily loaded element: under load it can be drawn after the script run has finished
+        page.wait_for_selector("[data-testid='stMetric']", state="visible", timeout=60_000)
         page.screenshot(path=str(shots / "overzicht-1280x720.png"))
         main = page.inner_text("[data-testid='stMain']")
         assert "Cijfers uit" in main and "2020–2025" in main and "Gegevens bijgewerkt" not in main
